@@ -1,0 +1,51 @@
+#pragma once
+// RGB composites of a cube: three channels chosen by wavelength, each stretched linearly between two
+// percentiles of its valid values. NaN pixels come out transparent.
+#include "jezero/core/SpectralCube.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace jezero {
+
+class TaskControl;
+
+struct RgbChannels {
+    std::array<double, 3> wavelengthsNm{}; // red, green, blue
+    std::string name;                      // "true colour", "IR false colour (FAL)", ...
+};
+
+// Nearest channels to 600/530/440 nm when the cube has channels within 20 nm of each; else the IR
+// false colour of the FAL browse product (2529/1506/1080 nm); else the cube's longest, middle and
+// shortest channels.
+RgbChannels defaultRgbChannels(const std::vector<double>& wavelengthsNm);
+
+struct Stretch {
+    double lowPercent = 2.0;
+    double highPercent = 98.0;
+};
+
+struct ChannelRange {
+    int band = 0;
+    double low = 0.0;  // value shown as 0
+    double high = 1.0; // value shown as 255
+};
+
+// A composite ready to show: RGBA8 pixels, row-major, alpha 0 where any of the three values is NaN.
+struct CompositeImage {
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> rgba;
+    std::array<ChannelRange, 3> channels{};
+    RgbChannels rgb;
+};
+
+// Value range of one band between two percentiles of its valid values.
+ChannelRange stretchRange(const SpectralCube& cube, int band, const Stretch& stretch);
+
+CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb, const Stretch& stretch,
+                               TaskControl* control = nullptr);
+
+} // namespace jezero

@@ -1,0 +1,67 @@
+#pragma once
+// An I/F (or parameter) cube held once in memory, pixel-interleaved (BIP): the spectrum of a pixel is
+// contiguous, so reading it is one pointer, and per-pixel spectral maths streams through memory.
+// Invalid values (no-data 65535, absurd values at bad pixels) are NaN; every statistic skips NaN.
+#include "jezero/core/SceneMetadata.h"
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace jezero {
+
+class PixelGeolocator;
+
+class SpectralCube {
+public:
+    SpectralCube() = default;
+    // Allocates width × height × wavelengths.size() values, all NaN. Wavelengths must ascend.
+    SpectralCube(int width, int height, std::vector<double> wavelengthsNm);
+
+    int width() const { return mWidth; }
+    int height() const { return mHeight; }
+    int bands() const { return static_cast<int>(mWavelengthsNm.size()); }
+    bool empty() const { return mValues.empty(); }
+    std::size_t pixelCount() const { return static_cast<std::size_t>(mWidth) * mHeight; }
+
+    const std::vector<double>& wavelengthsNm() const { return mWavelengthsNm; }
+    // Full widths at half maximum per channel (nm) when known, else empty.
+    const std::vector<double>& fwhmNm() const { return mFwhmNm; }
+    void setFwhmNm(std::vector<double> fwhm);
+
+    float* data() { return mValues.data(); }
+    const float* data() const { return mValues.data(); }
+    const float* spectrum(int x, int y) const { return mValues.data() + offset(x, y); }
+    float* spectrum(int x, int y) { return mValues.data() + offset(x, y); }
+    float value(int x, int y, int band) const { return mValues[offset(x, y) + band]; }
+    bool contains(int x, int y) const { return x >= 0 && y >= 0 && x < mWidth && y < mHeight; }
+
+    // Index of the channel nearest to wavelengthNm (the cube must have at least one band).
+    int nearestBand(double wavelengthNm) const;
+    // Pixels with no valid value in any band.
+    std::size_t noDataPixelCount() const;
+    // Values that are NaN, over all bands.
+    std::size_t noDataValueCount() const;
+
+    SceneMetadata& metadata() { return mMetadata; }
+    const SceneMetadata& metadata() const { return mMetadata; }
+
+    // Pixel → latitude/longitude, when the scene is georeferenced (else null).
+    const PixelGeolocator* geolocator() const { return mGeolocator.get(); }
+    void setGeolocator(std::shared_ptr<const PixelGeolocator> geolocator);
+
+private:
+    std::size_t offset(int x, int y) const {
+        return (static_cast<std::size_t>(y) * mWidth + x) * mWavelengthsNm.size();
+    }
+
+    int mWidth = 0;
+    int mHeight = 0;
+    std::vector<double> mWavelengthsNm;
+    std::vector<double> mFwhmNm;
+    std::vector<float> mValues;
+    SceneMetadata mMetadata;
+    std::shared_ptr<const PixelGeolocator> mGeolocator;
+};
+
+} // namespace jezero

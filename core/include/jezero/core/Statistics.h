@@ -1,0 +1,11 @@
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace jezero {
+
+// Percentiles (0–100) of the finite values in values (NaN and ±inf skipped), by linear interpolation
+// between order statistics (numpy's default). Returns NaN for each when there is no finite value.
+std::vector<double> finitePercentiles(std::vector<float> values, const std::vector<double>& percents);
+
+} // namespace jezero

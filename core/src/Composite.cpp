@@ -1,0 +1,81 @@
+#include "jezero/core/Composite.h"
+
+#include "jezero/core/Statistics.h"
+#include "jezero/core/Task.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace jezero {
+namespace {
+
+// A channel "is present" for a target wavelength when the nearest channel lies within this distance.
+constexpr double kPresentToleranceNm = 20.0;
+
+bool hasChannelNear(const std::vector<double>& wavelengths, double target) {
+    return std::any_of(wavelengths.begin(), wavelengths.end(),
+                       [&](double w) { return std::abs(w - target) <= kPresentToleranceNm; });
+}
+
+bool hasAll(const std::vector<double>& wavelengths, const std::array<double, 3>& targets) {
+    return std::all_of(targets.begin(), targets.end(), [&](double t) { return hasChannelNear(wavelengths, t); });
+}
+
+} // namespace
+
+RgbChannels defaultRgbChannels(const std::vector<double>& wavelengths) {
+    const std::array<double, 3> trueColour{600.0, 530.0, 440.0};
+    const std::array<double, 3> falseColour{2529.0, 1506.0, 1080.0}; // the FAL browse product
+    if (hasAll(wavelengths, trueColour)) return {trueColour, "true colour"};
+    if (hasAll(wavelengths, falseColour)) return {falseColour, "IR false colour (FAL)"};
+    if (wavelengths.empty()) return {trueColour, "true colour"};
+    return {{wavelengths.back(), wavelengths[wavelengths.size() / 2], wavelengths.front()}, "long/middle/short channels"};
+}
+
+ChannelRange stretchRange(const SpectralCube& cube, int band, const Stretch& stretch) {
+    std::vector<float> values(cube.pixelCount());
+    const float* data = cube.data();
+    const std::size_t bands = static_cast<std::size_t>(cube.bands());
+    for (std::size_t p = 0; p < values.size(); ++p) values[p] = data[p * bands + band];
+    const auto limits = finitePercentiles(std::move(values), {stretch.lowPercent, stretch.highPercent});
+    ChannelRange range{band, limits[0], limits[1]};
+    if (!std::isfinite(range.low)) range.low = range.high = 0.0;
+    return range;
+}
+
+CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb, const Stretch& stretch,
+                               TaskControl* control) {
+    CompositeImage image;
+    image.width = cube.width();
+    image.height = cube.height();
+    image.rgb = rgb;
+    for (int c = 0; c < 3; ++c) {
+        image.channels[c] = stretchRange(cube, cube.nearestBand(rgb.wavelengthsNm[c]), stretch);
+        if (control) {
+            control->throwIfCanceled();
+            control->setProgress((c + 1) / 4.0, "stretching");
+        }
+    }
+    image.rgba.assign(cube.pixelCount() * 4, 0);
+    const std::size_t bands = static_cast<std::size_t>(cube.bands());
+    const float* data = cube.data();
+    for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
+        bool valid = true;
+        for (int c = 0; c < 3; ++c) {
+            const ChannelRange& r = image.channels[c];
+            const float v = data[p * bands + r.band];
+            if (std::isnan(v)) {
+                valid = false;
+                break;
+            }
+            const double span = r.high - r.low;
+            const double t = span > 0 ? (v - r.low) / span : 0.5;
+            image.rgba[p * 4 + c] = static_cast<std::uint8_t>(std::lround(std::clamp(t, 0.0, 1.0) * 255.0));
+        }
+        image.rgba[p * 4 + 3] = valid ? 255 : 0;
+        if (!valid) std::fill_n(image.rgba.begin() + static_cast<std::ptrdiff_t>(p * 4), 3, std::uint8_t{0});
+    }
+    return image;
+}
+
+} // namespace jezero
