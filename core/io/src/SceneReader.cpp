@@ -49,9 +49,16 @@ std::string upper(std::string s) {
     return s;
 }
 
-std::string gdalMessage() {
+// GDAL's last error as one line (its messages may hold newlines); empty when there is none.
+std::string lastGdalError() {
     std::string message = CPLGetLastErrorMsg();
     std::replace(message.begin(), message.end(), '\n', ' ');
+    std::replace(message.begin(), message.end(), '\r', ' ');
+    return message;
+}
+
+std::string gdalMessage() {
+    const std::string message = lastGdalError();
     return message.empty() ? "GDAL could not read it" : message;
 }
 
@@ -95,7 +102,7 @@ DatasetPtr openDataset(const SceneFile& file) {
     CPLPopErrorHandler();
     if (!ds) {
         const char* kind = file.format == SceneFormat::Pds3 ? "a PDS3 image" : file.format == SceneFormat::Envi ? "an ENVI cube" : "a GeoTIFF";
-        const std::string why = CPLGetLastErrorMsg();
+        const std::string why = lastGdalError();
         throw Error("cannot read " + file.userPath + ": not " + std::string(kind) + (why.empty() ? "" : " (" + why + ")"));
     }
     if (ds->GetRasterCount() == 0) {

@@ -40,16 +40,27 @@ private:
 
 enum class TaskStatus { Pending, Running, Succeeded, Failed, Canceled };
 
-// A named piece of work with a result of type R. run() never throws: it records the result, the
-// error message (one line) or the cancellation.
+// What a runner (the CLI inline, ui/BackgroundTask on a worker thread) needs of any task.
+class TaskBase {
+public:
+    virtual ~TaskBase() = default;
+    // Never throws: records success, the error message (one line) or the cancellation.
+    virtual void run() = 0;
+    virtual const std::string& name() const = 0;
+    virtual TaskControl& control() = 0;
+    virtual TaskStatus status() const = 0;
+    virtual const std::string& error() const = 0;
+};
+
+// A named piece of work with a result of type R.
 template <class R>
-class Task {
+class Task : public TaskBase {
 public:
     using Work = std::function<R(TaskControl&)>;
 
     Task(std::string name, Work work) : mName(std::move(name)), mWork(std::move(work)) {}
 
-    void run() {
+    void run() override {
         mStatus = TaskStatus::Running;
         try {
             mResult.emplace(mWork(mControl));
@@ -66,10 +77,10 @@ public:
         }
     }
 
-    const std::string& name() const { return mName; }
-    TaskControl& control() { return mControl; }
-    TaskStatus status() const { return mStatus; }
-    const std::string& error() const { return mError; }
+    const std::string& name() const override { return mName; }
+    TaskControl& control() override { return mControl; }
+    TaskStatus status() const override { return mStatus; }
+    const std::string& error() const override { return mError; }
     // Valid when status() == Succeeded.
     R& result() { return *mResult; }
 

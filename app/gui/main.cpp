@@ -1,0 +1,95 @@
+// jezero: the workstation. With --screenshot it opens the scene, waits until the window is drawn,
+// saves a PNG of the whole window and exits (for documentation and tests).
+#include "jezero/core/Logging.h"
+#include "jezero/core/Resources.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/SceneView.h"
+
+#include <spdlog/spdlog.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <iostream>
+
+namespace {
+
+int fail(const QString& message) {
+    std::cerr << "jezero: error: " << message.toStdString() << '\n';
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("jezero");
+    QApplication::setOrganizationName("jezero");
+    QApplication::setApplicationVersion("0.1.0");
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Jezero: a Mars hyperspectral analysis workstation");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); the bundled sample when omitted");
+    const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
+    const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
+    const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
+    parser.addOptions({screenshot, pixel, verbose});
+    parser.process(app);
+    jezero::initLogging("jezero", parser.isSet(verbose));
+
+    QString scene;
+    if (!parser.positionalArguments().isEmpty()) {
+        scene = parser.positionalArguments().first();
+    } else {
+        try {
+            scene = QString::fromStdString(jezero::resourcePath("crism/trr3/frt0001458f_01_if156s_trr3.lbl"));
+        } catch (const std::exception& e) {
+            spdlog::warn("{}", e.what()); // the window opens empty
+        }
+    }
+    QPoint selected(-1, -1);
+    if (parser.isSet(pixel)) {
+        const auto m = QRegularExpression(R"(^\s*(\d+)\s*,\s*(\d+)\s*$)").match(parser.value(pixel));
+        if (!m.hasMatch()) return fail("--pixel takes X,Y (column, row from 0), not '" + parser.value(pixel) + "'");
+        selected = QPoint(m.captured(1).toInt(), m.captured(2).toInt());
+    }
+
+    jezero::ui::MainWindow window;
+    const QString shotPath = parser.value(screenshot);
+    int exitCode = 0;
+    QObject::connect(&window, &jezero::ui::MainWindow::sceneShown, &window, [&] {
+        if (selected.x() >= 0) {
+            if (!window.cube()->contains(selected.x(), selected.y())) {
+                exitCode = fail(QString("pixel %1,%2 is outside the %3x%4 scene")
+                                    .arg(selected.x()).arg(selected.y()).arg(window.cube()->width()).arg(window.cube()->height()));
+                if (!shotPath.isEmpty()) QApplication::exit(exitCode);
+                return;
+            }
+            window.selectPixel(selected, false);
+        }
+        if (shotPath.isEmpty()) return;
+        // Let the window lay out and paint once more before grabbing it.
+        QTimer::singleShot(300, &window, [&] {
+            window.sceneView()->fitToWindow();
+            const QImage image = window.grab().toImage();
+            if (!image.save(shotPath)) exitCode = fail("cannot write " + shotPath);
+            else std::cout << "wrote " << shotPath.toStdString() << '\n';
+            QApplication::exit(exitCode);
+        });
+    });
+    QObject::connect(&window, &jezero::ui::MainWindow::sceneFailed, &window, [&](const QString& error) {
+        if (shotPath.isEmpty()) return; // the window shows the error itself
+        exitCode = fail(error);
+        QApplication::exit(exitCode);
+    });
+    window.show();
+    if (!scene.isEmpty()) window.openScene(scene);
+    else if (!shotPath.isEmpty()) return fail("no scene to show");
+    const int rc = app.exec();
+    return exitCode ? exitCode : rc;
+}

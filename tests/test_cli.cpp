@@ -1,0 +1,119 @@
+// jezero-cli as scripts use it: exact JSON keys, exit codes, one-line errors.
+#include "TestPaths.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(JEZERO_CLI_PATH), args);
+    p.waitForFinished(60000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QStringList keys(const QJsonObject& o) {
+    QStringList k = o.keys();
+    k.sort();
+    return k;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { qputenv("JEZERO_LOG_DIR", QDir::tempPath().toUtf8() + "/jezero-test-logs"); }
+
+    void infoJsonHasTheDocumentedKeys() {
+        const Run r = cli({"info", jezero::test::sampleVnirLabel(), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject info = QJsonDocument::fromJson(r.out).object();
+        for (const char* key : {"product_id", "samples", "lines", "bands", "wavelength_min_nm", "wavelength_max_nm", "crs_wkt", "nodata_pixels"})
+            QVERIFY2(info.contains(key), key);
+        QCOMPARE(info["samples"].toInt(), 64);
+        QCOMPARE(info["lines"].toInt(), 15);
+        QCOMPARE(info["bands"].toInt(), 531);
+        QCOMPARE(info["wavelength_min_nm"].toDouble(), 364.62);
+        QCOMPARE(info["crs_wkt"].toString(), QString());
+        QVERIFY(info["nodata_pixels"].toInt() >= 0);
+    }
+
+    void infoOfMtrdrWarnsAboutBundledWavelengths() {
+        const Run r = cli({"info", jezero::test::sampleMtrdrTiff(), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains("bundled MTRDR wavelength table"));
+        const QJsonObject info = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(info["bands"].toInt(), 489);
+        QVERIFY(info["crs_wkt"].toString().contains("Mars"));
+    }
+
+    void spectrumJsonIsAscendingWithNullForNoData() {
+        const Run r = cli({"spectrum", jezero::test::sampleVnirLabel(), "--pixel", "0,0", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(keys(s), (QStringList{"pixel", "values", "wavelengths_nm"}));
+        const QJsonArray w = s["wavelengths_nm"].toArray(), v = s["values"].toArray();
+        QCOMPARE(w.size(), 531);
+        QCOMPARE(v.size(), w.size());
+        for (int i = 1; i < w.size(); ++i) QVERIFY(w[i].toDouble() > w[i - 1].toDouble());
+        // Pixel 0,0 of this EPF segment is a no-data edge column: all null.
+        int nulls = 0;
+        for (const auto& x : v) nulls += x.isNull();
+        QVERIFY(nulls > 0);
+    }
+
+    void spectrumCsvMatchesJson() {
+        const Run csv = cli({"spectrum", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10"});
+        const Run json = cli({"spectrum", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10", "--json"});
+        QCOMPARE(csv.exitCode, 0);
+        const QList<QByteArray> lines = csv.out.trimmed().split('\n');
+        QCOMPARE(lines.first(), QByteArray("wavelength_nm,value"));
+        const QJsonArray v = QJsonDocument::fromJson(json.out).object()["values"].toArray();
+        QCOMPARE(lines.size() - 1, v.size());
+        const QList<QByteArray> row = lines[100].split(',');
+        QVERIFY(v[99].isNull() ? row[1].isEmpty() : std::abs(row[1].toDouble() - v[99].toDouble()) < 1e-6);
+    }
+
+    void errorsAreOneLineAndNonZero() {
+        for (const QStringList& args : {QStringList{"info", "/nonexistent/scene.img"},
+                                        QStringList{"spectrum", jezero::test::sampleVnirLabel(), "--pixel", "64,0"},
+                                        QStringList{"spectrum", jezero::test::sampleVnirLabel(), "--pixel", "x"},
+                                        QStringList{"info", QDir::tempPath()}}) {
+            const Run r = cli(args);
+            QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ')));
+            const QByteArray err = r.err.trimmed();
+            QVERIFY2(err.startsWith("jezero-cli: error: ") && !err.contains('\n'), err.constData());
+        }
+        QVERIFY(cli({"nosuchcommand"}).exitCode != 0);
+    }
+
+    void renderWritesWhatTheWindowShows() {
+        QTemporaryDir dir;
+        const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});
+        QCOMPARE(r.exitCode, 0);
+        QStringList files = QDir(dir.path()).entryList(QDir::Files);
+        files.sort();
+        QCOMPARE(files, (QStringList{"composite.png", "info.json", "spectrum.csv", "spectrum.json"}));
+        QImage composite(dir.path() + "/composite.png");
+        QCOMPARE(composite.size(), QSize(64, 15));
+        QFile f(dir.path() + "/info.json");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject info = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(info["composite"].toObject()["name"].toString(), QString("true colour"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

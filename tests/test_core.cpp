@@ -1,0 +1,170 @@
+// core: statistics, composites, gaps, tables, tasks, atomic writes — against hand-computed values.
+#include "TestPaths.h"
+#include "jezero/core/AtomicFile.h"
+#include "jezero/core/Composite.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/FilterResponse.h"
+#include "jezero/core/SpectralCube.h"
+#include "jezero/core/SpectrumGaps.h"
+#include "jezero/core/Statistics.h"
+#include "jezero/core/Task.h"
+#include "jezero/core/WavelengthTable.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+
+using namespace jezero;
+
+class TestCore : public QObject {
+    Q_OBJECT
+private slots:
+    void percentilesMatchNumpyLinearInterpolation() {
+        // numpy.percentile([1, 2, 3, 4, 10], [0, 25, 50, 90, 100]) = [1, 2, 3, 7.6, 10]
+        const float nan = std::nanf("");
+        const auto p = finitePercentiles({10, nan, 2, 1, INFINITY, 4, 3}, {0, 25, 50, 90, 100});
+        QCOMPARE(p.size(), std::size_t(5));
+        QCOMPARE(p[0], 1.0);
+        QCOMPARE(p[1], 2.0);
+        QCOMPARE(p[2], 3.0);
+        QVERIFY(std::abs(p[3] - 7.6) < 1e-6);
+        QCOMPARE(p[4], 10.0);
+        QVERIFY(std::isnan(finitePercentiles({nan, nan}, {50})[0]));
+    }
+
+    void nearestBandPicksClosestChannel() {
+        SpectralCube cube(1, 1, {400, 500, 600});
+        QCOMPARE(cube.nearestBand(100), 0);
+        QCOMPARE(cube.nearestBand(449), 0);
+        QCOMPARE(cube.nearestBand(451), 1);
+        QCOMPARE(cube.nearestBand(5000), 2);
+        QVERIFY_THROWS_EXCEPTION(Error, SpectralCube(1, 1, {500, 400}));
+    }
+
+    void noDataCountsPixelsWithoutAnyValidValue() {
+        SpectralCube cube(2, 1, {400, 500});
+        *cube.spectrum(0, 0) = 0.2f; // pixel 0 has one valid value, pixel 1 none
+        QCOMPARE(cube.noDataPixelCount(), std::size_t(1));
+        QCOMPARE(cube.noDataValueCount(), std::size_t(3));
+    }
+
+    void defaultChannelsAreTrueColourThenFalColour() {
+        const auto vnirIr = readMtrdrAxisTable(test::resource("crism/wavelengths/mtrdr_axis.tab").toStdString());
+        QCOMPARE(defaultRgbChannels(vnirIr.wavelengthsNm).name, std::string("true colour"));
+        std::vector<double> irOnly;
+        for (double w : vnirIr.wavelengthsNm)
+            if (w > 1040) irOnly.push_back(w);
+        const auto fal = defaultRgbChannels(irOnly);
+        QCOMPARE(fal.wavelengthsNm[0], 2529.0);
+        QCOMPARE(fal.wavelengthsNm[2], 1080.0);
+    }
+
+    void compositeStretchesLinearlyAndMasksNaN() {
+        // Band values 0..9 over ten pixels: the 0/100 % stretch maps 0 → 0 and 9 → 255, 3 → 85.
+        SpectralCube cube(10, 1, {440, 530, 600});
+        for (int x = 0; x < 10; ++x)
+            for (int b = 0; b < 3; ++b) cube.spectrum(x, 0)[b] = static_cast<float>(x);
+        cube.spectrum(5, 0)[1] = std::nanf("");
+        const auto image = renderComposite(cube, defaultRgbChannels(cube.wavelengthsNm()), {0, 100});
+        QCOMPARE(image.rgba[0 * 4 + 0], std::uint8_t(0));
+        QCOMPARE(image.rgba[3 * 4 + 0], std::uint8_t(85));
+        QCOMPARE(image.rgba[9 * 4 + 2], std::uint8_t(255));
+        QCOMPARE(image.rgba[3 * 4 + 3], std::uint8_t(255));
+        QCOMPARE(image.rgba[5 * 4 + 3], std::uint8_t(0)); // NaN in green → transparent
+        QCOMPARE(image.channels[0].band, 2);              // red = 600 nm = band 2
+        // 10–90 % clip: limits are the 10th/90th percentiles 0.9 and 8.1 (of the 9 valid greens: 0.8, 8.2)
+        const auto clipped = renderComposite(cube, defaultRgbChannels(cube.wavelengthsNm()), {10, 90});
+        QVERIFY(std::abs(clipped.channels[0].low - 0.9) < 1e-9);
+        QVERIFY(std::abs(clipped.channels[0].high - 8.1) < 1e-9);
+    }
+
+    void gapsFoundAtMtrdrCoverageHoles() {
+        const auto axis = readMtrdrAxisTable(test::resource("crism/wavelengths/mtrdr_axis.tab").toStdString());
+        QCOMPARE(axis.wavelengthsNm.size(), std::size_t(489));
+        QVERIFY(std::is_sorted(axis.wavelengthsNm.begin(), axis.wavelengthsNm.end()));
+        const auto gaps = spectralGapStarts(axis.wavelengthsNm);
+        // MTRDR has no channels in 631–710, 1010–1047 and 2655–2800 nm.
+        QCOMPARE(gaps.size(), std::size_t(3));
+        QVERIFY(axis.wavelengthsNm[gaps[0] - 1] < 640 && axis.wavelengthsNm[gaps[0]] > 700);
+        QVERIFY(axis.wavelengthsNm[gaps[1] - 1] < 1015 && axis.wavelengthsNm[gaps[1]] > 1045);
+        QVERIFY(axis.wavelengthsNm[gaps[2] - 1] < 2660 && axis.wavelengthsNm[gaps[2]] > 2790);
+    }
+
+    void cassisFilterTableHasFourFiltersPeakingWhereExpected() {
+        const auto set = readFilterSet(test::resource("cassis/cassis_filter_response_on_crism_grid.csv").toStdString());
+        QCOMPARE(set.filters.size(), std::size_t(4));
+        const char* names[] = {"BLU", "PAN", "RED", "NIR"};
+        // Response-weighted centres from the data's provenance: 511, 686, 836, 931 nm (±5).
+        const double centres[] = {511, 686, 836, 931};
+        for (int f = 0; f < 4; ++f) {
+            QCOMPARE(set.filters[f].name, std::string(names[f]));
+            double sum = 0, weighted = 0;
+            for (std::size_t i = 0; i < set.wavelengthsNm.size(); ++i) {
+                sum += set.filters[f].response[i];
+                weighted += set.filters[f].response[i] * set.wavelengthsNm[i];
+            }
+            QVERIFY2(std::abs(weighted / sum - centres[f]) < 5, names[f]);
+        }
+    }
+
+    void badTablesGiveOneLineErrors() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/bad.csv").toStdString();
+        std::ofstream(path) << "wavelength_nm,A\n400,0.1\n500,oops\n";
+        try {
+            readFilterSet(path);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY(QString(e.what()).contains("line 3"));
+            QVERIFY(!QString(e.what()).contains('\n'));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, readFilterSet((dir.path() + "/missing.csv").toStdString()));
+        std::ofstream(path) << "# only a comment\n";
+        QVERIFY_THROWS_EXCEPTION(Error, readMtrdrAxisTable(path));
+    }
+
+    void taskRecordsResultErrorAndCancel() {
+        Task<int> ok("ok", [](TaskControl& c) {
+            c.setProgress(0.5);
+            return 42;
+        });
+        double seen = -1;
+        ok.control().setProgressCallback([&](double f, const std::string&) { seen = std::max(seen, f); });
+        ok.run();
+        QCOMPARE(ok.status(), TaskStatus::Succeeded);
+        QCOMPARE(ok.result(), 42);
+        QCOMPARE(seen, 1.0);
+
+        Task<int> bad("bad", [](TaskControl&) -> int { throw Error("broken input"); });
+        bad.run();
+        QCOMPARE(bad.status(), TaskStatus::Failed);
+        QCOMPARE(bad.error(), std::string("broken input"));
+
+        Task<int> canceled("cancel", [](TaskControl& c) {
+            c.throwIfCanceled();
+            return 1;
+        });
+        canceled.control().cancel();
+        canceled.run();
+        QCOMPARE(canceled.status(), TaskStatus::Canceled);
+    }
+
+    void atomicWriteKeepsOldContentOnFailure() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/out.txt").toStdString();
+        writeTextFileAtomically(path, "first");
+        QVERIFY_THROWS_EXCEPTION(Error, writeFileAtomically(path, [](const std::string& temp) {
+            std::ofstream(temp) << "half";
+            throw Error("disk full");
+        }));
+        std::ifstream in(path);
+        std::string content((std::istreambuf_iterator<char>(in)), {});
+        QCOMPARE(content, std::string("first"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1); // no temporary left behind
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCore)
+#include "test_core.moc"

@@ -1,0 +1,140 @@
+// The real window driven as a person uses it (under Xvfb): open the sample, click pixels, see spectra,
+// toggle filter curves, change the composite, survive a bad file. Saves screenshots to look at.
+#include "TestPaths.h"
+#include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPlot.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using jezero::ui::MainWindow;
+
+class TestGui : public QObject {
+    Q_OBJECT
+private:
+    static void waitShown(MainWindow& w, const QString& path) {
+        QSignalSpy shown(&w, &MainWindow::sceneShown);
+        w.openScene(path);
+        QVERIFY(shown.wait(30000));
+    }
+    static void click(MainWindow& w, QPoint pixel, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+        QTest::mouseClick(w.sceneView()->viewport(), Qt::LeftButton, modifiers, w.sceneView()->viewportPosition(pixel));
+    }
+
+private slots:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName("jezero-tests");
+        qputenv("JEZERO_LOG_DIR", QDir::tempPath().toUtf8() + "/jezero-test-logs");
+    }
+
+    void clickingAPixelShowsItsSpectrum() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleVnirLabel());
+        QCOMPARE(w.cube()->bands(), 531);
+        QVERIFY(w.sceneView()->hasImage());
+
+        click(w, {32, 7});
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        QCOMPARE(w.spectrumPlot()->channelCount(0), 531);
+        QVERIFY(w.spectrumPlot()->validChannelCount(0) > 400);
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+
+        click(w, {10, 3}, Qt::ShiftModifier); // keeps the first
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 2);
+        QCOMPARE(w.sceneView()->markerCount(), 2);
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-two-spectra.png");
+
+        click(w, {50, 12}); // replaces both
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+
+        // Hover readout names the pixel and the shown channels' I/F.
+        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({32, 7}));
+        const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
+        QVERIFY2(hover.contains("x 32, y 7") && hover.contains("I/F"), qPrintable(hover));
+    }
+
+    void filterCurvesToggleOneByOne() {
+        MainWindow w;
+        w.show();
+        QCOMPARE(w.spectrumPlot()->filterNames(), (QStringList{"BLU", "PAN", "RED", "NIR"}));
+        auto* pan = w.findChild<QCheckBox*>("filterToggle_PAN");
+        QVERIFY(pan && pan->isChecked());
+        pan->click();
+        QVERIFY(!w.spectrumPlot()->isFilterVisible("PAN"));
+        QVERIFY(w.spectrumPlot()->isFilterVisible("NIR"));
+        pan->click();
+        QVERIFY(w.spectrumPlot()->isFilterVisible("PAN"));
+    }
+
+    void compositeFollowsTheWavelengthControls() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleVnirLabel());
+        QSignalSpy composite(&w, &MainWindow::compositeShown);
+        auto* red = w.findChild<QDoubleSpinBox*>("compositeNmR");
+        QVERIFY(red);
+        QCOMPARE(red->value(), 600.0);
+        red->setValue(2529);
+        QVERIFY(composite.wait(10000));
+        QVERIFY(std::abs(w.compositeControls()->channels().wavelengthsNm[0] - 2529) < 1e-9);
+        QCOMPARE(w.compositeControls()->channels().name, std::string("custom"));
+    }
+
+    void aBadFileIsReportedAndTheWindowCarriesOn() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleVnirLabel());
+        QTemporaryDir dir;
+        QFile(dir.path() + "/broken.lbl").open(QIODevice::WriteOnly);
+        QSignalSpy failed(&w, &MainWindow::sceneFailed);
+        w.openScene(dir.path() + "/broken.lbl");
+        QVERIFY(failed.wait(10000));
+        QVERIFY(failed.first().first().toString().contains("empty"));
+        QCOMPARE(w.cube()->bands(), 531); // the open scene stays
+        click(w, {5, 5});
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+    }
+
+    void mtrdrSceneOpensWithMarsCoordinates() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({10, 10}));
+        const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
+        QVERIFY2(hover.contains("lat -33.2") && hover.contains("lon -37.0"), qPrintable(hover));
+        w.selectPixel({10, 10}, false);
+        QCOMPARE(w.spectrumPlot()->channelCount(0), 489);
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-mtrdr.png");
+    }
+
+    void screenshotOptionWritesTheWindow() {
+        QTemporaryDir dir;
+        const QString shot = dir.path() + "/window.png";
+        QProcess p;
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {jezero::test::sampleVnirLabel(), "--pixel", "32,7", "--screenshot", shot});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QImage image(shot);
+        QVERIFY(image.width() > 800 && image.height() > 500);
+        QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-screenshot.png");
+        QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-screenshot.png");
+
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {dir.path() + "/missing.img", "--screenshot", shot});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("no such file"));
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "test_gui.moc"

@@ -1,0 +1,259 @@
+// core/io: every reader checked against the raw bytes of the real files, read here independently.
+#include "TestPaths.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/PixelGeolocator.h"
+#include "jezero/io/ImageWriter.h"
+#include "jezero/io/SceneReader.h"
+#include "jezero/io/ScenePaths.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+
+using namespace jezero;
+
+namespace {
+
+// TRR3 IMG: PC_REAL (little-endian float32), band interleaved by line, 64 samples × 15 lines.
+float rawBil(const QString& img, int bands, int sample, int line, int band) {
+    QFile f(img);
+    if (!f.open(QIODevice::ReadOnly)) return std::nanf("");
+    f.seek((static_cast<qint64>(line) * bands + band) * 64 * 4 + sample * 4);
+    const QByteArray b = f.read(4);
+    float v;
+    std::memcpy(&v, b.constData(), 4);
+    return v;
+}
+
+io::ReadOptions detectorsApart() {
+    io::ReadOptions options;
+    options.joinDetectorPair = false;
+    return options;
+}
+
+QString imgOf(const QString& label) { return QString(label).replace(".lbl", ".img"); }
+
+// What the reader must produce from a raw value.
+bool sameAsRaw(float cube, float raw) {
+    if (raw == 65535.0f || !std::isfinite(raw) || raw < -1 || raw > 10) return std::isnan(cube);
+    return cube == raw;
+}
+
+// Copies a bundled TRR3 product under a new name, pointing its label at the renamed IMG.
+void copyProduct(const QString& dir, const QString& fromStem, const QString& toStem) {
+    const QString from = QFileInfo(test::sampleVnirLabel()).absolutePath() + "/" + fromStem;
+    QFile::copy(from + ".img", dir + "/" + toStem + ".img");
+    QFile in(from + ".lbl");
+    in.open(QIODevice::ReadOnly);
+    QFile out(dir + "/" + toStem + ".lbl");
+    out.open(QIODevice::WriteOnly);
+    out.write(in.readAll().replace(fromStem.toUpper().toUtf8() + ".IMG", toStem.toUpper().toUtf8() + ".IMG"));
+}
+
+QString expectError(const QString& path, const QString& fragment) {
+    try {
+        io::readScene(path.toStdString());
+    } catch (const Error& e) {
+        const QString message = e.what();
+        if (!message.contains(fragment) || message.contains('\n')) return "unexpected message: " + message;
+        return {};
+    }
+    return "no error for " + path;
+}
+
+} // namespace
+
+class TestIo : public QObject {
+    Q_OBJECT
+private slots:
+    void vnirLabelReadsRawValuesAndRowWavelengths() {
+        const auto cube = io::readScene(test::sampleVnirLabel().toStdString(), detectorsApart());
+        QCOMPARE(cube.width(), 64);
+        QCOMPARE(cube.height(), 15);
+        QCOMPARE(cube.bands(), 107);
+        QCOMPARE(cube.metadata().productId, std::string("FRT0001458F_01_IF156S_TRR3"));
+        QCOMPARE(cube.metadata().sensor, std::string("S"));
+        QCOMPARE(cube.metadata().observationType, std::string("FRT"));
+        QCOMPARE(cube.wavelengthsNm().front(), 364.62); // detector row 185
+        QVERIFY(std::is_sorted(cube.wavelengthsNm().begin(), cube.wavelengthsNm().end()));
+        const QString img = imgOf(test::sampleVnirLabel());
+        int checked = 0, nodata = 0;
+        for (int line : {0, 7, 14})
+            for (int sample : {0, 5, 32, 63})
+                for (int band : {0, 20, 53, 106}) {
+                    const float raw = rawBil(img, 107, sample, line, band);
+                    QVERIFY2(sameAsRaw(cube.value(sample, line, band), raw), qPrintable(QString("s%1 l%2 b%3").arg(sample).arg(line).arg(band)));
+                    ++checked;
+                    nodata += raw == 65535.0f;
+                }
+        QCOMPARE(checked, 48);
+    }
+
+    void irBandsAreReorderedToAscendingWavelength() {
+        const auto cube = io::readScene(test::sampleIrLabel().toStdString(), detectorsApart());
+        QCOMPARE(cube.bands(), 438);
+        QCOMPARE(cube.wavelengthsNm().front(), 1001.35); // file band 437
+        QCOMPARE(cube.wavelengthsNm().back(), 3943.49);  // file band 0
+        const QString img = imgOf(test::sampleIrLabel());
+        for (int band : {0, 100, 300, 437}) {
+            const float raw = rawBil(img, 438, 31, 8, band);
+            QVERIFY(sameAsRaw(cube.value(31, 8, 437 - band), raw));
+        }
+    }
+
+    void enviHeaderAndPdsLabelGiveTheSameCube() {
+        const auto pds = io::readScene(test::sampleIrLabel().toStdString(), detectorsApart());
+        const auto envi = io::readScene(imgOf(test::sampleIrLabel()).toStdString(), detectorsApart());
+        QCOMPARE(envi.metadata().format, std::string("ENVI"));
+        QCOMPARE(pds.metadata().format, std::string("PDS3"));
+        QCOMPARE(envi.wavelengthsNm(), pds.wavelengthsNm());
+        const std::size_t n = pds.pixelCount() * pds.bands();
+        for (std::size_t i = 0; i < n; ++i) {
+            const float a = pds.data()[i], b = envi.data()[i];
+            QVERIFY((std::isnan(a) && std::isnan(b)) || a == b);
+        }
+    }
+
+    void pairJoinsLikeMtrdrFromEitherFile() {
+        const auto fromS = io::readScene(test::sampleVnirLabel().toStdString());
+        const auto fromL = io::readScene(test::sampleIrLabel().toStdString());
+        QCOMPARE(fromS.metadata().sensor, std::string("J"));
+        QCOMPARE(fromS.wavelengthsNm(), fromL.wavelengthsNm());
+        // VNIR channels up to 1010.18 nm (107 rows less the 7 rows 285–291 above it) and IR from
+        // 1047.20 nm (438 channels less the 7 from 1001.35 to 1040.65 nm).
+        const auto& w = fromS.wavelengthsNm();
+        QCOMPARE(std::count_if(w.begin(), w.end(), [](double x) { return x < 1030; }), 100);
+        QCOMPARE(std::count_if(w.begin(), w.end(), [](double x) { return x > 1030; }), 431);
+        QVERIFY(std::is_sorted(w.begin(), w.end()));
+        // Joined values: the VNIR part from the S file, the 3943 nm channel from the L file's band 0.
+        QVERIFY(sameAsRaw(fromS.value(10, 3, 50), rawBil(imgOf(test::sampleVnirLabel()), 107, 10, 3, 50)));
+        QVERIFY(sameAsRaw(fromS.value(10, 3, fromS.bands() - 1), rawBil(imgOf(test::sampleIrLabel()), 438, 10, 3, 0)));
+    }
+
+    void differentSegmentsAreNotJoined() {
+        QTemporaryDir dir;
+        copyProduct(dir.path(), "frt0001458f_01_if156s_trr3", "frt00000001_01_if156s_trr3");
+        copyProduct(dir.path(), "frt0001458f_01_if156l_trr3", "frt00000001_02_if156l_trr3");
+        QVERIFY(!io::findDetectorPartner((dir.path() + "/frt00000001_01_if156s_trr3.lbl").toStdString()));
+        const auto cube = io::readScene((dir.path() + "/frt00000001_01_if156s_trr3.lbl").toStdString());
+        QCOMPARE(cube.bands(), 107);
+    }
+
+    void pixelSpectrumEqualsTheCubesSpectrum() {
+        const auto cube = io::readScene(test::sampleVnirLabel().toStdString());
+        const auto s = io::readPixelSpectrum(test::sampleVnirLabel().toStdString(), 40, 11);
+        QCOMPARE(s.wavelengthsNm, cube.wavelengthsNm());
+        for (int b = 0; b < cube.bands(); ++b) {
+            const float a = cube.value(40, 11, b), v = s.values[b];
+            QVERIFY((std::isnan(a) && std::isnan(v)) || a == v);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, io::readPixelSpectrum(test::sampleVnirLabel().toStdString(), 64, 0));
+    }
+
+    void mtrdrGeoTiffGetsBundledWavelengthsAndItsMarsCrs() {
+        const auto cube = io::readScene(test::sampleMtrdrTiff().toStdString());
+        QCOMPARE(cube.bands(), 489);
+        QCOMPARE(cube.width(), 20);
+        QVERIFY(cube.metadata().wavelengthsFromBundledTable);
+        QCOMPARE(cube.wavelengthsNm().front(), 436.13);
+        QVERIFY(QString::fromStdString(cube.metadata().crsWkt).contains("Mars_2000"));
+        QVERIFY(cube.metadata().centre.has_value());
+        // gdalinfo prints the centre as 33°15'41.90"S, 37°0'44.97"W.
+        QVERIFY(std::abs(cube.metadata().centre->latitudeDeg - -(33 + 15 / 60.0 + 41.90 / 3600)) < 1e-4);
+        QVERIFY(std::abs(cube.metadata().centre->longitudeDeg - -(37 + 0 / 60.0 + 44.97 / 3600)) < 1e-4);
+        QVERIFY(cube.geolocator());
+        for (std::size_t i = 0; i < cube.pixelCount() * cube.bands(); ++i) QVERIFY(cube.data()[i] != 65535.0f);
+        QVERIFY(cube.noDataValueCount() > 0);
+    }
+
+    void badInputGivesOneLineErrors() {
+        QTemporaryDir dir;
+        const QString d = dir.path();
+        // truncated .img behind a valid label
+        copyProduct(d, "frt0001458f_01_if156s_trr3", "frt00000002_01_if156s_trr3");
+        QFile::resize(d + "/frt00000002_01_if156s_trr3.img", 200000);
+        QCOMPARE(expectError(d + "/frt00000002_01_if156s_trr3.lbl", "truncated"), QString());
+        // label saying the wrong size (16 lines for a 15-line image)
+        copyProduct(d, "frt0001458f_01_if156s_trr3", "frt00000003_01_if156s_trr3");
+        QFile label(d + "/frt00000003_01_if156s_trr3.lbl");
+        QVERIFY(label.open(QIODevice::ReadOnly));
+        QByteArray text = label.readAll().replace("LINES             = 15", "LINES             = 16");
+        label.close();
+        QVERIFY(label.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        label.write(text);
+        label.close();
+        QCOMPARE(expectError(d + "/frt00000003_01_if156s_trr3.lbl", "label"), QString());
+        // ENVI header with no wavelength list and 107 bands: no table applies
+        QFile::copy(imgOf(test::sampleVnirLabel()), d + "/plain.img");
+        QFile hdr(d + "/plain.hdr");
+        QVERIFY(hdr.open(QIODevice::WriteOnly));
+        hdr.write("ENVI\nsamples = 64\nlines = 15\nbands = 107\nheader offset = 0\nfile type = ENVI Standard\n"
+                  "data type = 4\ninterleave = bil\nbyte order = 0\n");
+        hdr.close();
+        QCOMPARE(expectError(d + "/plain.img", "no wavelengths"), QString());
+        // ENVI header whose wavelength list has the wrong length
+        QVERIFY(hdr.open(QIODevice::Append));
+        hdr.write("wavelength = {400, 500, 600}\n");
+        hdr.close();
+        QCOMPARE(expectError(d + "/plain.hdr", "3 wavelengths for 107 bands"), QString());
+        // empty file, directory, missing file, unknown extension, .img without label
+        QFile(d + "/empty.lbl").open(QIODevice::WriteOnly);
+        QCOMPARE(expectError(d + "/empty.lbl", "empty"), QString());
+        QCOMPARE(expectError(d, "directory"), QString());
+        QCOMPARE(expectError(d + "/nothing.img", "no such file"), QString());
+        QFile::copy(test::resource("crism/wavelengths/mtrdr_axis.tab"), d + "/table.tab");
+        QCOMPARE(expectError(d + "/table.tab", "not a CRISM scene file"), QString());
+        QFile::copy(imgOf(test::sampleVnirLabel()), d + "/lonely.img");
+        QCOMPARE(expectError(d + "/lonely.img", "no .hdr or .lbl"), QString());
+        // a text file named .lbl
+        QFile::copy(test::resource("PROVENANCE.md"), d + "/notes.lbl");
+        QCOMPARE(expectError(d + "/notes.lbl", "not a PDS3"), QString());
+    }
+
+    void nonCrismTiffIsRefused() {
+        // A plain 4×4 single-band 8-bit TIFF, written byte by byte (no library in the loop).
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/photo.tif";
+        QByteArray t("II*\0\x08\0\0\0", 8);
+        const auto u16 = [&](quint16 v) { t.append(char(v & 0xFF)).append(char(v >> 8)); };
+        const auto u32 = [&](quint32 v) { for (int i = 0; i < 4; ++i) t.append(char((v >> (8 * i)) & 0xFF)); };
+        const quint16 tags[][2] = {{256, 4}, {257, 4}, {258, 8}, {259, 1}, {262, 1}, {273, 0}, {277, 1}, {278, 4}, {279, 16}};
+        u16(9);
+        const quint32 dataOffset = 8 + 2 + 9 * 12 + 4;
+        for (const auto& tag : tags) {
+            u16(tag[0]);
+            u16(tag[0] == 273 || tag[0] == 279 ? 4 : 3); // LONG for offsets/counts, SHORT otherwise
+            u32(1);
+            u32(tag[0] == 273 ? dataOffset : tag[1]);
+        }
+        u32(0);
+        t.append(QByteArray(16, char(100)));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(t);
+        f.close();
+        QCOMPARE(expectError(path, "not the 489-channel MTRDR grid"), QString());
+    }
+
+    void pngWriterWritesAtomically() {
+        QTemporaryDir dir;
+        CompositeImage image;
+        image.width = 3;
+        image.height = 2;
+        image.rgba.assign(3 * 2 * 4, 200);
+        io::writePng((dir.path() + "/c.png").toStdString(), image);
+        QFile f(dir.path() + "/c.png");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.read(8), QByteArray("\x89PNG\r\n\x1a\n", 8));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"c.png"});
+        QImage back(dir.path() + "/c.png");
+        QCOMPARE(back.size(), QSize(3, 2));
+        QCOMPARE(qRed(back.pixel(1, 1)), 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIo)
+#include "test_io.moc"

@@ -1,0 +1,79 @@
+#pragma once
+// The workstation window: scene view with its composite controls, the spectrum panel, File menu
+// (open, recent, drag and drop), status bar with hover readout and background-work progress.
+#include "jezero/core/Composite.h"
+#include "jezero/core/SpectralCube.h"
+
+#include <QMainWindow>
+#include <QPoint>
+#include <QPointer>
+
+#include <memory>
+
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QToolButton;
+
+namespace jezero::ui {
+
+class BackgroundTask;
+class CompositeControls;
+class SceneView;
+class SpectrumPlot;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Reads the scene off the GUI thread; sceneShown() or sceneFailed() follows.
+    void openScene(const QString& path);
+    // Shows the spectrum of pixel; keep adds it to those shown (shift-click) instead of replacing.
+    void selectPixel(QPoint pixel, bool keep);
+
+    const SpectralCube* cube() const { return mCube.get(); }
+    SceneView* sceneView() const { return mSceneView; }
+    SpectrumPlot* spectrumPlot() const { return mSpectrumPlot; }
+    CompositeControls* compositeControls() const { return mCompositeControls; }
+    bool isBusy() const { return !mTask.isNull(); }
+
+signals:
+    void sceneShown();
+    void sceneFailed(const QString& error);
+    void compositeShown();
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void rebuildRecentMenu();
+    void chooseAndOpen();
+    void loadFilterCurves(const QString& path);
+    void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
+    void showComposite(const CompositeImage& composite, bool keepView);
+    void showHover(QPoint pixel);
+    void trackTask(BackgroundTask* task, const QString& what);
+    void showError(const QString& message);
+
+    SceneView* mSceneView;
+    SpectrumPlot* mSpectrumPlot;
+    CompositeControls* mCompositeControls;
+    QLabel* mHoverLabel;
+    QLabel* mCompositeLabel;
+    QProgressBar* mProgress;
+    QToolButton* mCancel;
+    QMenu* mRecentMenu = nullptr;
+
+    std::shared_ptr<const SpectralCube> mCube;
+    CompositeImage mComposite;
+    std::vector<QPoint> mSelected;
+    QPointer<BackgroundTask> mTask;
+    int mCompositeGeneration = 0;
+};
+
+} // namespace jezero::ui

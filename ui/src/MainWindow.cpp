@@ -1,0 +1,305 @@
+#include "jezero/ui/MainWindow.h"
+
+#include "jezero/core/FilterResponse.h"
+#include "jezero/core/PixelGeolocator.h"
+#include "jezero/core/Resources.h"
+#include "jezero/core/Task.h"
+#include "jezero/io/SceneReader.h"
+#include "jezero/ui/BackgroundTask.h"
+#include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/RecentFiles.h"
+#include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPlot.h"
+
+#include <spdlog/spdlog.h>
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+
+#include <cmath>
+
+namespace jezero::ui {
+namespace {
+
+const QColor kSpectrumColours[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+                                   QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207)};
+
+const char* kSceneFilter = "CRISM scenes (*.img *.IMG *.lbl *.LBL *.hdr *.tif *.tiff);;All files (*)";
+
+struct LoadedScene {
+    std::shared_ptr<const SpectralCube> cube;
+    CompositeImage composite;
+};
+
+QImage toQImage(const CompositeImage& composite) {
+    return QImage(composite.rgba.data(), composite.width, composite.height, composite.width * 4, QImage::Format_RGBA8888).copy();
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
+      mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton) {
+    setWindowTitle("Jezero");
+    setAcceptDrops(true);
+    resize(1400, 820);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(mSceneView);
+    splitter->addWidget(mSpectrumPlot);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({700, 700});
+    setCentralWidget(splitter);
+
+    auto* toolbar = addToolBar(tr("Composite"));
+    toolbar->setObjectName("compositeToolbar");
+    toolbar->addWidget(mCompositeControls);
+    toolbar->addSeparator();
+    toolbar->addWidget(mCompositeLabel);
+    auto* fit = toolbar->addAction(tr("Fit"), mSceneView, &SceneView::fitToWindow);
+    fit->setShortcut(Qt::Key_0);
+    fit->setToolTip(tr("Fit the scene to the window (0). Wheel zooms, drag pans."));
+    toolbar->addAction(tr("Clear spectra"), this, [this] {
+        mSelected.clear();
+        mSceneView->clearMarkers();
+        mSpectrumPlot->clearSpectra();
+    });
+
+    mHoverLabel->setObjectName("hoverReadout");
+    mHoverLabel->setText(tr("Click a pixel for its spectrum; shift-click to keep several."));
+    statusBar()->addWidget(mHoverLabel, 1);
+    mProgress->setRange(0, 1000);
+    mProgress->setMaximumWidth(220);
+    mProgress->setVisible(false);
+    mCancel->setText(tr("Cancel"));
+    mCancel->setVisible(false);
+    statusBar()->addPermanentWidget(mProgress);
+    statusBar()->addPermanentWidget(mCancel);
+    connect(mCancel, &QToolButton::clicked, this, [this] {
+        if (mTask) mTask->cancel();
+    });
+
+    connect(mSceneView, &SceneView::pixelHovered, this, &MainWindow::showHover);
+    connect(mSceneView, &SceneView::pixelClicked, this,
+            [this](QPoint pixel, Qt::KeyboardModifiers modifiers) { selectPixel(pixel, modifiers & Qt::ShiftModifier); });
+    connect(mCompositeControls, &CompositeControls::changed, this,
+            [this] { renderComposite(mCompositeControls->channels(), mCompositeControls->stretch()); });
+    connect(mCompositeControls, &CompositeControls::resetRequested, this, [this] {
+        if (mCube) renderComposite(defaultRgbChannels(mCube->wavelengthsNm()), Stretch{});
+    });
+
+    buildMenus();
+    try {
+        loadFilterCurves(QString::fromStdString(resourcePath("cassis/cassis_filter_response_on_crism_grid.csv")));
+    } catch (const std::exception& e) {
+        spdlog::warn("no CaSSIS filter curves: {}", e.what());
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open scene..."), QKeySequence::Open, this, &MainWindow::chooseAndOpen);
+    mRecentMenu = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("Load &filter curves..."), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Filter response table"), {},
+                                                          tr("Tables (*.csv *.txt *.tab);;All files (*)"));
+        if (!path.isEmpty()) loadFilterCurves(path);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    mRecentMenu->clear();
+    const QStringList files = RecentFiles::list();
+    for (const QString& path : files)
+        mRecentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openScene(path); })->setToolTip(path);
+    if (!files.isEmpty()) {
+        mRecentMenu->addSeparator();
+        mRecentMenu->addAction(tr("Clear list"), this, [this] {
+            RecentFiles::clear();
+            rebuildRecentMenu();
+        });
+    }
+    mRecentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::chooseAndOpen() {
+    const QString start = mCube ? QFileInfo(QString::fromStdString(mCube->metadata().sourcePath)).absolutePath() : QString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open CRISM scene"), start, tr(kSceneFilter));
+    if (!path.isEmpty()) openScene(path);
+}
+
+void MainWindow::loadFilterCurves(const QString& path) {
+    try {
+        mSpectrumPlot->setFilters(readFilterSet(path.toStdString()));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::openScene(const QString& path) {
+    if (mTask) mTask->cancel();
+    const std::string file = path.toStdString();
+    auto task = std::make_shared<Task<LoadedScene>>("open " + QFileInfo(path).fileName().toStdString(), [file](TaskControl& control) {
+        auto cube = std::make_shared<SpectralCube>(io::readScene(file, {}, &control));
+        LoadedScene scene;
+        scene.composite = jezero::renderComposite(*cube, defaultRgbChannels(cube->wavelengthsNm()), Stretch{}, &control);
+        scene.cube = std::move(cube);
+        return scene;
+    });
+    const int generation = ++mCompositeGeneration;
+    BackgroundTask* runner = BackgroundTask::start(task, this);
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, path, generation] {
+        if (generation != mCompositeGeneration) return; // a newer request superseded this one
+        LoadedScene& scene = task->result();
+        mCube = scene.cube;
+        mSelected.clear();
+        mSceneView->clearMarkers();
+        mSpectrumPlot->clearSpectra();
+        mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
+        setWindowTitle(QString("Jezero — %1").arg(QString::fromStdString(mCube->metadata().productId)));
+        RecentFiles::add(path);
+        rebuildRecentMenu();
+        showComposite(scene.composite, false);
+        statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
+                                     .arg(QFileInfo(path).fileName())
+                                     .arg(mCube->width())
+                                     .arg(mCube->height())
+                                     .arg(mCube->bands())
+                                     .arg(mCube->wavelengthsNm().front(), 0, 'f', 1)
+                                     .arg(mCube->wavelengthsNm().back(), 0, 'f', 1),
+                                 8000);
+        emit sceneShown();
+    });
+    connect(runner, &BackgroundTask::failed, this, [this, generation](const QString& error) {
+        if (generation != mCompositeGeneration) return;
+        showError(error);
+        emit sceneFailed(error);
+    });
+    trackTask(runner, tr("Opening %1").arg(QFileInfo(path).fileName()));
+}
+
+void MainWindow::renderComposite(const RgbChannels& rgb, const Stretch& stretch) {
+    if (!mCube) return;
+    auto cube = mCube;
+    auto task = std::make_shared<Task<CompositeImage>>("composite", [cube, rgb, stretch](TaskControl& control) {
+        return jezero::renderComposite(*cube, rgb, stretch, &control);
+    });
+    const int generation = ++mCompositeGeneration;
+    BackgroundTask* runner = BackgroundTask::start(task, this);
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation, stretch] {
+        if (generation != mCompositeGeneration) return;
+        mCompositeControls->setScene(mCube->wavelengthsNm(), task->result().rgb, stretch);
+        showComposite(task->result(), true);
+    });
+    connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
+    trackTask(runner, tr("Building composite"));
+}
+
+void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
+    mComposite = composite;
+    mSceneView->setImage(toQImage(composite), keepView);
+    QStringList parts;
+    for (const ChannelRange& c : composite.channels) parts << QString::number(mCube->wavelengthsNm()[c.band], 'f', 0);
+    mCompositeLabel->setText(tr("  %1: %2 nm  ").arg(QString::fromStdString(composite.rgb.name), parts.join(" / ")));
+    emit compositeShown();
+}
+
+void MainWindow::selectPixel(QPoint pixel, bool keep) {
+    if (!mCube || !mCube->contains(pixel.x(), pixel.y())) return;
+    if (!keep) {
+        mSelected.clear();
+        mSceneView->clearMarkers();
+        mSpectrumPlot->clearSpectra();
+    }
+    const QColor colour = kSpectrumColours[mSelected.size() % std::size(kSpectrumColours)];
+    mSelected.push_back(pixel);
+    mSceneView->addMarker(pixel, colour);
+    mSpectrumPlot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(),
+                               mCube->spectrum(pixel.x(), pixel.y()), colour);
+}
+
+void MainWindow::showHover(QPoint pixel) {
+    if (!mCube || pixel.x() < 0) {
+        mHoverLabel->clear();
+        return;
+    }
+    QString text = tr("x %1, y %2").arg(pixel.x()).arg(pixel.y());
+    if (const PixelGeolocator* geo = mCube->geolocator()) {
+        if (auto ll = geo->latLon(pixel.x() + 0.5, pixel.y() + 0.5))
+            text += tr("   lat %1°, lon %2°").arg(ll->latitudeDeg, 0, 'f', 4).arg(ll->longitudeDeg, 0, 'f', 4);
+    }
+    QStringList values;
+    const char* names[3] = {"R", "G", "B"};
+    for (int c = 0; c < 3; ++c) {
+        const ChannelRange& channel = mComposite.channels[c];
+        const float v = mCube->value(pixel.x(), pixel.y(), channel.band);
+        values << QString("%1 %2").arg(names[c], std::isnan(v) ? QString("no data") : QString::number(v, 'f', 4));
+    }
+    mHoverLabel->setText(text + "   I/F " + values.join("  "));
+}
+
+void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
+    mTask = task;
+    mProgress->setValue(0);
+    mProgress->setFormat(what + " %p%");
+    mProgress->setVisible(true);
+    mCancel->setVisible(true);
+    connect(task, &BackgroundTask::progressChanged, this, [this, task](double fraction) {
+        if (mTask == task) mProgress->setValue(static_cast<int>(fraction * 1000));
+    });
+    connect(task, &BackgroundTask::finished, this, [this, task] {
+        if (mTask != task) return;
+        mProgress->setVisible(false);
+        mCancel->setVisible(false);
+    });
+    connect(task, &BackgroundTask::canceled, this, [this] { statusBar()->showMessage(tr("Canceled"), 4000); });
+}
+
+void MainWindow::showError(const QString& message) {
+    spdlog::error("{}", message.toStdString());
+    statusBar()->showMessage(message, 15000);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Jezero"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName("errorMessage");
+    box->open(); // not exec(): the window keeps running
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            openScene(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (mTask) mTask->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace jezero::ui

@@ -1,0 +1,114 @@
+#include "jezero/ui/SceneView.h"
+
+#include <QGraphicsEllipseItem>
+#include <QGraphicsPixmapItem>
+#include <QGraphicsScene>
+#include <QMouseEvent>
+#include <QPen>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace jezero::ui {
+namespace {
+constexpr int kClickTolerancePx = 4; // a press and release closer than this is a click, not a pan
+constexpr double kZoomPerWheelStep = 1.15;
+} // namespace
+
+SceneView::SceneView(QWidget* parent) : QGraphicsView(parent) {
+    setScene(new QGraphicsScene(this));
+    setObjectName("sceneView");
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setMouseTracking(true);
+    setBackgroundBrush(QColor(40, 40, 44));
+    setMinimumSize(320, 240);
+    viewport()->setCursor(Qt::CrossCursor);
+}
+
+void SceneView::setImage(const QImage& image, bool keepView) {
+    const bool sizeChanged = image.size() != mImageSize;
+    if (!mImage) {
+        mImage = scene()->addPixmap(QPixmap::fromImage(image));
+        mImage->setTransformationMode(Qt::FastTransformation); // pixels stay crisp when zoomed
+        mImage->setZValue(0);
+    } else {
+        mImage->setPixmap(QPixmap::fromImage(image));
+    }
+    mImageSize = image.size();
+    scene()->setSceneRect(QRectF(QPointF(0, 0), QSizeF(mImageSize)));
+    if (!keepView || sizeChanged) fitToWindow();
+}
+
+bool SceneView::hasImage() const { return mImage != nullptr; }
+
+void SceneView::fitToWindow() {
+    if (mImage) fitInView(mImage, Qt::KeepAspectRatio);
+}
+
+void SceneView::addMarker(QPoint pixel, const QColor& colour) {
+    // A ring drawn in screen pixels around the pixel's centre, the same size at every zoom.
+    auto* ring = scene()->addEllipse(-7, -7, 14, 14, QPen(colour, 2.5), Qt::NoBrush);
+    ring->setFlag(QGraphicsItem::ItemIgnoresTransformations);
+    ring->setPos(pixel.x() + 0.5, pixel.y() + 0.5);
+    ring->setZValue(1);
+    auto* dot = scene()->addEllipse(-1.5, -1.5, 3, 3, QPen(Qt::black, 0.5), QBrush(colour));
+    dot->setFlag(QGraphicsItem::ItemIgnoresTransformations);
+    dot->setParentItem(ring);
+    mMarkers.push_back(ring);
+}
+
+void SceneView::clearMarkers() {
+    for (QGraphicsItem* marker : mMarkers) {
+        scene()->removeItem(marker);
+        delete marker;
+    }
+    mMarkers.clear();
+}
+
+QPoint SceneView::viewportPosition(QPoint pixel) const { return mapFromScene(QPointF(pixel.x() + 0.5, pixel.y() + 0.5)); }
+
+QPoint SceneView::pixelAt(QPoint viewportPos) const {
+    const QPointF p = mapToScene(viewportPos);
+    const QPoint pixel(static_cast<int>(std::floor(p.x())), static_cast<int>(std::floor(p.y())));
+    if (!mImage || pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= mImageSize.width() || pixel.y() >= mImageSize.height())
+        return {-1, -1};
+    return pixel;
+}
+
+void SceneView::wheelEvent(QWheelEvent* event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0) return;
+    const double factor = std::pow(kZoomPerWheelStep, steps);
+    const double current = transform().m11();
+    if ((current > 64 && factor > 1) || (current < 0.02 && factor < 1)) return;
+    scale(factor, factor);
+    event->accept();
+}
+
+void SceneView::mousePressEvent(QMouseEvent* event) {
+    mPressPos = event->position().toPoint();
+    QGraphicsView::mousePressEvent(event);
+}
+
+void SceneView::mouseReleaseEvent(QMouseEvent* event) {
+    QGraphicsView::mouseReleaseEvent(event);
+    viewport()->setCursor(Qt::CrossCursor);
+    if (event->button() != Qt::LeftButton) return;
+    if ((event->position().toPoint() - mPressPos).manhattanLength() > kClickTolerancePx) return;
+    const QPoint pixel = pixelAt(event->position().toPoint());
+    if (pixel.x() >= 0) emit pixelClicked(pixel, event->modifiers());
+}
+
+void SceneView::mouseMoveEvent(QMouseEvent* event) {
+    QGraphicsView::mouseMoveEvent(event);
+    emit pixelHovered(pixelAt(event->position().toPoint()));
+}
+
+void SceneView::leaveEvent(QEvent* event) {
+    QGraphicsView::leaveEvent(event);
+    emit pixelHovered({-1, -1});
+}
+
+} // namespace jezero::ui
