@@ -1,7 +1,9 @@
 // The real window driven as a person uses it (under Xvfb): open the sample, click pixels, see spectra,
 // toggle filter curves, change the composite, survive a bad file. Saves screenshots to look at.
 #include "TestPaths.h"
+#include "jezero/ui/BackgroundTask.h"
 #include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/RecentFiles.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -9,6 +11,7 @@
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QMimeData>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -115,6 +118,51 @@ private slots:
         w.selectPixel({10, 10}, false);
         QCOMPARE(w.spectrumPlot()->channelCount(0), 489);
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-mtrdr.png");
+    }
+
+    void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {
+        // Work that runs until canceled: progress arrives on the GUI thread, cancel ends it cleanly.
+        auto task = std::make_shared<jezero::Task<int>>("spin", [](jezero::TaskControl& control) {
+            for (int i = 0;; ++i) {
+                control.setProgress((i % 100) / 100.0, "spinning");
+                control.throwIfCanceled();
+                QThread::msleep(5);
+            }
+            return 0;
+        });
+        auto* runner = jezero::ui::BackgroundTask::start(task);
+        QSignalSpy progress(runner, &jezero::ui::BackgroundTask::progressChanged);
+        QSignalSpy canceled(runner, &jezero::ui::BackgroundTask::canceled);
+        QSignalSpy succeeded(runner, &jezero::ui::BackgroundTask::succeeded);
+        bool onGuiThread = true;
+        connect(runner, &jezero::ui::BackgroundTask::progressChanged, this,
+                [&] { onGuiThread = onGuiThread && QThread::currentThread() == qApp->thread(); });
+        QVERIFY(progress.wait(5000));
+        runner->cancel();
+        QVERIFY(canceled.wait(5000));
+        QVERIFY(onGuiThread);
+        QCOMPARE(succeeded.count(), 0);
+        QCOMPARE(task->status(), jezero::TaskStatus::Canceled);
+    }
+
+    void openedScenesAreRememberedAndDropsOpen() {
+        jezero::ui::RecentFiles::clear();
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        QCOMPARE(jezero::ui::RecentFiles::list().first(), QFileInfo(jezero::test::sampleMtrdrTiff()).absoluteFilePath());
+        // Drop the VNIR label on the window, as from a file manager.
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(jezero::test::sampleVnirLabel())});
+        QSignalSpy shown(&w, &MainWindow::sceneShown);
+        QDragEnterEvent enter(QPoint(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(w.cube()->bands(), 531);
+        QCOMPARE(jezero::ui::RecentFiles::list().size(), 2);
     }
 
     void screenshotOptionWritesTheWindow() {

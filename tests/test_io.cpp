@@ -133,6 +133,51 @@ private slots:
         QVERIFY(sameAsRaw(fromS.value(10, 3, fromS.bands() - 1), rawBil(imgOf(test::sampleIrLabel()), 438, 10, 3, 0)));
     }
 
+    void enviCubesOfEveryInterleaveReadTheSame() {
+        // Re-lay the VNIR IMG's bytes as BSQ and BIP here (no library involved), with ENVI headers in
+        // micrometres and big-endian for BIP, and expect the very same cube as from the PDS3 label.
+        const auto reference = io::readScene(test::sampleVnirLabel().toStdString(), detectorsApart());
+        QFile raw(imgOf(test::sampleVnirLabel()));
+        QVERIFY(raw.open(QIODevice::ReadOnly));
+        const QByteArray bil = raw.read(64 * 15 * 107 * 4);
+        QStringList microns;
+        for (double w : reference.wavelengthsNm()) microns << QString::number(w / 1000.0, 'g', 10);
+        QTemporaryDir dir;
+        for (const QString interleave : {"bsq", "bip"}) {
+            const bool bigEndian = interleave == "bip";
+            QByteArray out(bil.size(), 0);
+            for (int line = 0; line < 15; ++line)
+                for (int band = 0; band < 107; ++band)
+                    for (int sample = 0; sample < 64; ++sample) {
+                        const qint64 from = ((qint64(line) * 107 + band) * 64 + sample) * 4;
+                        const qint64 to = interleave == "bsq" ? ((qint64(band) * 15 + line) * 64 + sample) * 4
+                                                              : ((qint64(line) * 64 + sample) * 107 + band) * 4;
+                        for (int k = 0; k < 4; ++k) out[to + k] = bil[from + (bigEndian ? 3 - k : k)];
+                    }
+            const QString base = dir.path() + "/cube_" + interleave;
+            QFile img(base + ".img");
+            QVERIFY(img.open(QIODevice::WriteOnly));
+            img.write(out);
+            img.close();
+            QFile hdr(base + ".hdr");
+            QVERIFY(hdr.open(QIODevice::WriteOnly));
+            hdr.write(QString("ENVI\nsamples = 64\nlines = 15\nbands = 107\nheader offset = 0\nfile type = ENVI Standard\n"
+                              "data type = 4\ninterleave = %1\nbyte order = %2\ndata ignore value = 65535\n"
+                              "wavelength units = Micrometers\nwavelength = {%3}\n")
+                          .arg(interleave).arg(bigEndian ? 1 : 0).arg(microns.join(", "))
+                          .toUtf8());
+            hdr.close();
+            const auto cube = io::readScene((base + ".hdr").toStdString());
+            QCOMPARE(cube.bands(), 107);
+            for (int b = 0; b < 107; ++b) QVERIFY(std::abs(cube.wavelengthsNm()[b] - reference.wavelengthsNm()[b]) < 1e-6);
+            const std::size_t n = cube.pixelCount() * cube.bands();
+            for (std::size_t i = 0; i < n; ++i) {
+                const float a = cube.data()[i], r = reference.data()[i];
+                QVERIFY2((std::isnan(a) && std::isnan(r)) || a == r, qPrintable(interleave));
+            }
+        }
+    }
+
     void differentSegmentsAreNotJoined() {
         QTemporaryDir dir;
         copyProduct(dir.path(), "frt0001458f_01_if156s_trr3", "frt00000001_01_if156s_trr3");
