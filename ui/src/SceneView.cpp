@@ -22,6 +22,9 @@ SceneView::SceneView(QWidget* parent) : QGraphicsView(parent) {
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setMouseTracking(true);
+    // Drag pans and the wheel zooms; scroll bars would only eat room (fitInView leaves a sliver).
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setBackgroundBrush(QColor(40, 40, 44));
     setMinimumSize(320, 240);
     viewport()->setCursor(Qt::CrossCursor);

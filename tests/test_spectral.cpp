@@ -1,0 +1,330 @@
+// Spectral engine: CaSSIS simulation, model inputs, PCA and the summary parameters, against
+// closed-form answers, the parameter table's own numbers and the MICA type spectra.
+#include "TestPaths.h"
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/ModelInputs.h"
+#include "jezero/core/SummaryParameters.h"
+#include "jezero/core/WavelengthTable.h"
+
+#include <QFile>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace jezero;
+
+namespace {
+
+std::vector<double> mtrdrGrid() {
+    return readMtrdrAxisTable(test::resource("crism/wavelengths/mtrdr_axis.tab").toStdString()).wavelengthsNm;
+}
+
+double continuum(double nm) { return 0.30 + 0.02 * nm / 1000.0; } // a sloped, linear "Mars" continuum
+
+double nearestChannel(const std::vector<double>& grid, double nm) {
+    return *std::min_element(grid.begin(), grid.end(), [&](double a, double b) { return std::abs(a - nm) < std::abs(b - nm); });
+}
+
+// One row of the shipped parameter table.
+struct TableRow {
+    std::string name, formula;
+    std::vector<double> centre, shortAnchor, longAnchor;
+    std::vector<int> kernels; // centre, short, long (empty fields skipped)
+};
+
+std::vector<std::string> splitCsvLine(const std::string& line) {
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        else if (c == ',' && !quoted) fields.push_back(std::exchange(field, {}));
+        else field += c;
+    }
+    fields.push_back(field);
+    return fields;
+}
+
+std::vector<double> numbers(const std::string& field) {
+    std::vector<double> out;
+    std::stringstream ss(field);
+    std::string item;
+    while (std::getline(ss, item, ';'))
+        if (!item.empty()) out.push_back(std::stod(item));
+    return out;
+}
+
+std::map<std::string, TableRow> parameterTable() {
+    std::ifstream in(test::resource("crism/parameters/crism_summary_parameters_vb2014.csv").toStdString());
+    std::string line;
+    std::getline(in, line);
+    std::map<std::string, TableRow> rows;
+    while (std::getline(in, line)) {
+        const auto f = splitCsvLine(line);
+        TableRow row{f[0], f[1], numbers(f[2]), numbers(f[3]), numbers(f[4]), {}};
+        for (int i = 5; i <= 7; ++i) row.kernels.push_back(f[i].empty() ? 0 : std::stoi(f[i]));
+        rows[row.name] = row;
+    }
+    return rows;
+}
+
+std::vector<float> spectrumWith(const std::vector<double>& grid, double lo, double hi, double factor, bool sloped = true) {
+    std::vector<float> s;
+    for (double w : grid) s.push_back(static_cast<float>((sloped ? continuum(w) : 0.3) * ((w >= lo && w <= hi) ? factor : 1.0)));
+    return s;
+}
+
+float parameter(const std::vector<double>& grid, const std::vector<float>& spectrum, const std::string& name) {
+    return SummaryParameters(grid, {name}).compute(spectrum.data())[0];
+}
+
+// A MICA type spectrum (ratioed I/F, column 2) on its own grid.
+std::pair<std::vector<double>, std::vector<float>> mica(const std::string& mineral) {
+    std::ifstream in(test::resource(QString::fromStdString("spectra/mica_crism_type_spectra/crism_spec_" + mineral + ".txt")).toStdString());
+    std::pair<std::vector<double>, std::vector<float>> s;
+    double w, ratio, rest;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream row(line);
+        if (!(row >> w >> ratio >> rest)) continue;
+        s.first.push_back(w * 1000.0);
+        s.second.push_back(static_cast<float>(ratio));
+    }
+    return s;
+}
+
+} // namespace
+
+class TestSpectral : public QObject {
+    Q_OBJECT
+private slots:
+    // ---- CaSSIS simulation ------------------------------------------------------------------------
+    void cassisOfAFlatSpectrumIsThatValue() {
+        SpectralCube cube(2, 1, mtrdrGrid());
+        std::fill(cube.data(), cube.data() + cube.bands(), 0.25f);
+        for (int b = 0; b < cube.bands(); ++b) cube.spectrum(1, 0)[b] = std::nanf("");
+        const auto bands = simulateCassis(cube, cassisFilters());
+        QCOMPARE(bands.channelNames, (std::vector<std::string>{"BLU", "PAN", "RED", "NIR"}));
+        for (int f = 0; f < 4; ++f) {
+            QVERIFY(std::abs(bands.at(0, 0, f) - 0.25f) < 1e-6);
+            QVERIFY(std::isnan(bands.at(1, 0, f))); // no valid channel → NaN
+        }
+    }
+
+    void cassisIsTheResponseWeightedMeanComputedByHand() {
+        // Two-channel filter table and a three-channel cube: weights R·Δλ by hand.
+        FilterSet filters{{500, 600}, {{"F", {1.0, 3.0}}}};
+        SpectralCube cube(1, 1, {500, 550, 600});
+        cube.setFwhmNm({10, 10, 20});
+        float* s = cube.spectrum(0, 0);
+        s[0] = 1;
+        s[1] = 2;
+        s[2] = 4;
+        // R at 500, 550, 600 = 1, 2, 3; weights 10, 20, 60; mean = (10·1 + 20·2 + 60·4) / 90
+        QVERIFY(std::abs(simulateCassis(cube, filters).at(0, 0, 0) - 290.0f / 90.0f) < 1e-6);
+        s[1] = std::nanf(""); // invalid channel drops out of both sums: (10 + 240) / 70
+        QVERIFY(std::abs(simulateCassis(cube, filters).at(0, 0, 0) - 250.0f / 70.0f) < 1e-6);
+    }
+
+    // ---- model inputs -----------------------------------------------------------------------------
+    void pnrAndFourBandPickTheCassisBands() {
+        SpectralCube cube(3, 2, mtrdrGrid());
+        for (int y = 0; y < 2; ++y)
+            for (int x = 0; x < 3; ++x)
+                for (int b = 0; b < cube.bands(); ++b)
+                    cube.spectrum(x, y)[b] = static_cast<float>(0.1 + 0.01 * x + 0.0001 * cube.wavelengthsNm()[b]);
+        const auto filters = cassisFilters();
+        const auto bands = simulateCassis(cube, filters);
+        const auto pnr = makeModelInput(cube, InputKind::Pnr, filters);
+        QCOMPARE(pnr.channelNames, (std::vector<std::string>{"PAN", "NIR", "RED"}));
+        QCOMPARE(pnr.at(2, 1, 1), bands.at(2, 1, 3));
+        const auto four = makeModelInput(cube, InputKind::FourBand, filters);
+        QCOMPARE(four.at(1, 0, 0), bands.at(1, 0, 0));
+        QVERIFY_THROWS_EXCEPTION(Error, parseInputKind("rgb"));
+    }
+
+    void pcaMatchesAHandComputedTwoChannelCase() {
+        // Points on the line y = x (plus a symmetric spread on y = -x): covariance [[a, b], [b, a]]
+        // has eigenvectors (1, 1)/√2 and (−1, 1)/√2 (sign: largest |entry| positive).
+        ImageStack image(4, 1, {"u", "v"});
+        const float pts[4][2] = {{1, 1}, {3, 3}, {2.5f, 1.5f}, {1.5f, 2.5f}};
+        for (int i = 0; i < 4; ++i) {
+            image.at(i, 0, 0) = pts[i][0];
+            image.at(i, 0, 1) = pts[i][1];
+        }
+        const auto pca = principalComponents(image, 2);
+        // Centred: (−1,−1), (1,1), (.5,−.5), (−.5,.5); var along (1,1)/√2 = (2+2)/3, along (1,−1)/√2 = (.5+.5)/3.
+        QVERIFY(std::abs(pca.explainedVariance[0] - 0.8) < 1e-9);
+        QVERIFY(std::abs(pca.axes[0][0] - M_SQRT1_2) < 1e-9 && std::abs(pca.axes[0][1] - M_SQRT1_2) < 1e-9);
+        QVERIFY(std::abs(pca.components.at(1, 0, 0) - std::sqrt(2.0f)) < 1e-6); // (1,1)·(1,1)/√2
+        QVERIFY(std::abs(pca.components.at(0, 0, 1)) < 1e-6);
+    }
+
+    void rectangularFiltersAverageTheChannelsInRange() {
+        SpectralCube cube(1, 1, {800, 850, 900, 1600, 1700});
+        float* s = cube.spectrum(0, 0);
+        const float v[] = {1, 2, std::nanf(""), 5, 7};
+        std::copy(v, v + 5, s);
+        auto ranges = parseRanges("780-900, 1550-1990");
+        const auto mean = rectangularFilters(cube, ranges);
+        QCOMPARE(mean.at(0, 0, 0), 1.5f); // 800 and 850; 900 is NaN
+        QCOMPARE(mean.at(0, 0, 1), 6.0f);
+        ranges.nearestToCentre = true;
+        QCOMPARE(rectangularFilters(cube, ranges).at(0, 0, 1), 7.0f); // centre 1770 → 1700 nm channel
+        QVERIFY_THROWS_EXCEPTION(Error, parseRanges("900-800"));
+        QVERIFY_THROWS_EXCEPTION(Error, rectangularFilters(cube, parseRanges("2000-2100")));
+    }
+
+    void normalisationMapsToUnitRangeOrStandardScores() {
+        ImageStack image(3, 1, {"a"});
+        image.values = {2, 4, 6};
+        ImageStack copy = image;
+        normaliseImageWise(image);
+        QCOMPARE(image.values, (std::vector<float>{0, 0.5f, 1}));
+        const auto stats = channelStatistics({&copy});
+        QCOMPARE(stats.mean[0], 4.0);
+        QCOMPARE(stats.stddev[0], 2.0);
+        normaliseWith(copy, stats);
+        QCOMPARE(copy.values, (std::vector<float>{-1, 0, 1}));
+    }
+
+    // ---- summary parameters -----------------------------------------------------------------------
+    void everyTableParameterIsImplementedWithTheTablesWavelengthsAndKernels() {
+        const auto table = parameterTable();
+        QCOMPARE(summaryParameterNames().size(), table.size());
+        SummaryParameters all(mtrdrGrid());
+        for (const auto& [name, row] : table) {
+            const auto used = all.kernelsOf(name);
+            const auto uses = [&](double nm, int k) {
+                return std::find(used.begin(), used.end(), std::make_pair(nm, k)) != used.end();
+            };
+            for (double c : row.centre)
+                if (row.kernels[0]) QVERIFY2(uses(c, row.kernels[0]), qPrintable(QString::fromStdString(name) + " centre"));
+            for (double s : row.shortAnchor)
+                if (row.kernels[1]) QVERIFY2(uses(s, row.kernels[1]), qPrintable(QString::fromStdString(name) + " short"));
+            for (double l : row.longAnchor)
+                if (row.kernels[2]) QVERIFY2(uses(l, row.kernels[2]), qPrintable(QString::fromStdString(name) + " long"));
+        }
+    }
+
+    void bandDepthsRecoverAKnownBoxAbsorption() {
+        // For every simple band depth in the table (1 - R/(a·Rs + b·Rl)): a linear continuum with a box
+        // of depth d around the centre gives exactly d, since kernel medians of a linear function are
+        // its value at the central channel and a·C(Ws) + b·C(Wl) = C(Wc). An even kernel's median is the
+        // mean of its two middle channels (half a channel off on a slope), so those rows get a flat one.
+        const auto grid = mtrdrGrid();
+        int checked = 0;
+        for (const auto& [name, row] : parameterTable()) {
+            if (row.formula.rfind("1 - R", 0) != 0 || row.centre.size() != 1 || row.formula.find('(') == std::string::npos ||
+                row.formula.find("R2530*") != std::string::npos)
+                continue;
+            const double c = row.centre[0], s = row.shortAnchor[0], l = row.longAnchor[0];
+            const double halfCentre = (row.kernels[0] / 2 + 0.5) * 6.6;
+            const double halfBox = std::min(c - s - (row.kernels[1] / 2 + 1) * 6.6, l - c - (row.kernels[2] / 2 + 1) * 6.6);
+            if (halfBox < halfCentre) continue; // anchors too close for a clean box on this grid
+            // Sloped only where every kernel is odd and lies whole inside the grid (a kernel at the grid's
+            // edge is cut short, which also moves its median off the central channel on a slope).
+            const auto whole = [&](double nm, int k) {
+                const auto i = std::min_element(grid.begin(), grid.end(), [&](double a, double b) {
+                    return std::abs(a - nm) < std::abs(b - nm); }) - grid.begin();
+                return k % 2 == 1 && i - k / 2 >= 0 && i + k / 2 < static_cast<long>(grid.size());
+            };
+            const bool sloped = whole(c, row.kernels[0]) && whole(s, row.kernels[1]) && whole(l, row.kernels[2]);
+            for (const double d : {0.05, 0.2}) {
+                const float v = parameter(grid, spectrumWith(grid, c - halfBox, c + halfBox, 1 - d, sloped), name);
+                QVERIFY2(std::abs(v - d) < 2e-5, qPrintable(QString("%1 = %2, expected %3").arg(name.c_str()).arg(v).arg(d)));
+            }
+            ++checked;
+        }
+        QVERIFY2(checked >= 20, qPrintable(QString::number(checked)));
+    }
+
+    void shoulderIndicesRecoverAKnownPeak() {
+        // 1 - (a·Rs + b·Rl)/Rc with Rc raised by (1 + h): 1 - 1/(1 + h).
+        const auto grid = mtrdrGrid();
+        const float v = parameter(grid, spectrumWith(grid, 2290 - 25, 2290 + 25, 1.25), "SINDEX2");
+        QVERIFY(std::abs(v - (1 - 1 / 1.25)) < 2e-5);
+    }
+
+    void continuumRatioParametersRecoverKnownDepths() {
+        const auto grid = mtrdrGrid();
+        // D2300: the 2290/2320/2330 channels lowered by d, the 2120–2210 ones untouched → d.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 2275, 2345, 0.9), "D2300") - 0.1) < 2e-5);
+        // OLINDEX3: all five RB channels lowered by d, weights sum to 1 → d.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 1180, 1360, 0.85), "OLINDEX3") - 0.15) < 2e-5);
+        // LCPINDEX2: 1690–1870 lowered by d → d.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 1665, 1895, 0.92), "LCPINDEX2") - 0.08) < 2e-5);
+        // MIN2295_2480: only the 2480 band present → min(0, d) = 0; both present → the smaller.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 2460, 2500, 0.9), "MIN2295_2480")) < 2e-5);
+        auto both = spectrumWith(grid, 2460, 2500, 0.9);
+        for (std::size_t i = 0; i < grid.size(); ++i)
+            if (grid[i] >= 2275 && grid[i] <= 2315) both[i] = static_cast<float>(continuum(grid[i]) * 0.95);
+        QVERIFY(std::abs(parameter(grid, both, "MIN2295_2480") - 0.05) < 2e-5);
+        // ISLOPE1 of a linear continuum is minus its slope per µm; BD3000 and ICER1_2 of a flat one are 0.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 0, 0, 1), "ISLOPE1") + 0.02) < 1e-5);
+        const std::vector<float> flat(grid.size(), 0.2f);
+        QVERIFY(std::abs(parameter(grid, flat, "BD3000")) < 1e-6);
+        QVERIFY(std::abs(parameter(grid, flat, "ICER1_2")) < 1e-6);
+        // Reflectances: R1330 is the median of 11 channels of the line, i.e. its value at the nearest channel.
+        QVERIFY(std::abs(parameter(grid, spectrumWith(grid, 0, 0, 1), "R1330") - continuum(nearestChannel(grid, 1330))) < 1e-6);
+    }
+
+    void rpeak1AndBdi1000visOfAParabola() {
+        // R = 0.3 − 0.5(λ − 0.75)² (λ in µm): the peak is at 0.75 µm with R = 0.3, and
+        // BDI1000VIS = ∫ (1 − R/0.3) dλ from W833 to W1010 = (0.5/0.3)·[(b − .75)³ − (a − .75)³]/3.
+        const auto grid = mtrdrGrid();
+        std::vector<float> s;
+        for (double w : grid) s.push_back(static_cast<float>(0.3 - 0.5 * std::pow(w / 1000 - 0.75, 2)));
+        SummaryParameters p(grid, {"RPEAK1", "BDI1000VIS"});
+        const auto v = p.compute(s.data());
+        QVERIFY2(std::abs(v[0] - 0.75) < 1e-3, qPrintable(QString::number(v[0])));
+        const double a = nearestChannel(grid, 833) / 1000, b = nearestChannel(grid, 1010.18) / 1000;
+        const double expected = (0.5 / 0.3) * (std::pow(b - 0.75, 3) - std::pow(a - 0.75, 3)) / 3;
+        QVERIFY2(std::abs(v[1] - expected) < 2e-4, qPrintable(QString("%1 vs %2").arg(v[1]).arg(expected)));
+    }
+
+    void missingChannelsGiveNaN() {
+        // A VNIR-only grid has no 2.3 µm channel: D2300 is NaN, R600 is not.
+        std::vector<double> vnir;
+        for (double w : mtrdrGrid())
+            if (w < 1020) vnir.push_back(w);
+        const std::vector<float> s(vnir.size(), 0.2f);
+        SummaryParameters p(vnir, {"D2300", "R600"});
+        const auto v = p.compute(s.data());
+        QVERIFY(std::isnan(v[0]));
+        QCOMPARE(v[1], 0.2f);
+        QVERIFY_THROWS_EXCEPTION(Error, SummaryParameters(vnir, {"NOPE"}));
+    }
+
+    void micaTypeSpectraLightUpTheirParameters() {
+        // The expected sign on real CRISM type spectra (ratioed I/F).
+        const auto value = [](const std::string& mineral, const std::string& name) {
+            const auto [grid, s] = mica(mineral);
+            return parameter(grid, s, name);
+        };
+        for (const char* carbonate : {"mg_carbonate", "ca_fe_carbonate"}) {
+            QVERIFY2(value(carbonate, "MIN2295_2480") > 0, carbonate);
+            QVERIFY2(value(carbonate, "BD2500_2") > 0, carbonate);
+        }
+        QVERIFY(value("mg_carbonate", "MIN2295_2480") > value("fe_smectite", "MIN2295_2480"));
+        QVERIFY(value("fe_olivine", "OLINDEX3") > 0.05);
+        QVERIFY(value("fe_olivine", "OLINDEX3") > value("kaolinite", "OLINDEX3"));
+        QVERIFY(value("fe_smectite", "D2300") > 0);
+        QVERIFY(value("mg_smectite", "D2300") > 0);
+        QVERIFY(value("kaolinite", "BD2165") > 0);
+        QVERIFY(value("kaolinite", "MIN2200") > 0);
+        QVERIFY(value("gypsum", "BD1900_2") > 0);
+        QVERIFY(value("h2o_ice", "BD1500_2") > 0.1);
+        QVERIFY(value("low_ca_pyroxene", "LCPINDEX2") > 0);
+        QVERIFY(value("high_ca_pyroxene", "HCPINDEX2") > 0);
+        QVERIFY(value("hematite", "BD860_2") > 0);
+        QVERIFY(value("mono_hyd_sulf", "SINDEX2") > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSpectral)
+#include "test_spectral.moc"
