@@ -99,6 +99,60 @@ private slots:
         QVERIFY(cli({"nosuchcommand"}).exitCode != 0);
     }
 
+    void spectralProductsAreGeoTiffsWithTheScenesCrs() {
+        QTemporaryDir dir;
+        const QString scene = jezero::test::sampleMtrdrTiff();
+        QCOMPARE(cli({"cassis", scene, "--out", dir.path() + "/cassis.tif"}).exitCode, 0);
+        QCOMPARE(cli({"inputs", scene, "--kind", "pca", "--out", dir.path() + "/pca.tif"}).exitCode, 0);
+        QCOMPARE(cli({"inputs", scene, "--kind", "rect", "--ranges", "780-900,1550-1990", "--out", dir.path() + "/rect.tif"}).exitCode, 0);
+        QCOMPARE(cli({"params", scene, "--names", "R1080,D2300,BD2500_2", "--out", dir.path() + "/params.tif"}).exitCode, 0);
+        QCOMPARE(cli({"browse", scene, "--product", "FAL", "--out", dir.path() + "/fal.png"}).exitCode, 0);
+        QCOMPARE(QImage(dir.path() + "/fal.png").size(), QSize(20, 20));
+        // The scene's info and the products agree on size; their band descriptions name the channels.
+        QProcess gdal;
+        gdal.start("gdalinfo", {"-json", dir.path() + "/params.tif"});
+        QVERIFY(gdal.waitForFinished(30000));
+        const QJsonObject params = QJsonDocument::fromJson(gdal.readAllStandardOutput()).object();
+        QCOMPARE(params["size"].toArray()[0].toInt(), 20);
+        QStringList descriptions;
+        for (const auto& band : params["bands"].toArray()) descriptions << band.toObject()["description"].toString();
+        QCOMPARE(descriptions, (QStringList{"R1080", "D2300", "BD2500_2"}));
+        QVERIFY(params["coordinateSystem"].toObject()["wkt"].toString().contains("Mars_2000"));
+        QCOMPARE(params["geoTransform"].toArray()[1].toDouble(), 670.5);
+    }
+
+    void paramsSpectrumListsEveryParameter() {
+        const Run r = cli({"params-spectrum", jezero::test::sampleVnirLabel(), "--pixel", "32,7", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject p = QJsonDocument::fromJson(r.out).object()["parameters"].toObject();
+        QCOMPARE(p.size(), 56);
+        QVERIFY(std::abs(p["R600"].toDouble() - 0.2) < 0.05); // the window's spectrum plot shows ~0.2 at 600 nm
+        QVERIFY(p.contains("MIN2295_2480"));
+        // A VNIR-only cube: IR parameters are null, not numbers.
+        QTemporaryDir dir;
+        for (const char* ext : {".img", ".lbl"})
+            QFile::copy(QString(jezero::test::sampleVnirLabel()).replace(".lbl", ext), dir.path() + "/frt0001458f_01_if156s_trr3" + ext);
+        const Run vnir = cli({"params-spectrum", dir.path() + "/frt0001458f_01_if156s_trr3.lbl", "--pixel", "32,7", "--json"});
+        QCOMPARE(vnir.exitCode, 0);
+        QVERIFY(QJsonDocument::fromJson(vnir.out).object()["parameters"].toObject()["D2300"].isNull());
+    }
+
+    void badSpectralArgumentsAreOneLineErrors() {
+        QTemporaryDir dir;
+        const QString scene = jezero::test::sampleMtrdrTiff();
+        for (const QStringList& args : {QStringList{"inputs", scene, "--kind", "rgb", "--out", dir.path() + "/x.tif"},
+                                        QStringList{"inputs", scene, "--kind", "rect", "--ranges", "900-800", "--out", dir.path() + "/x.tif"},
+                                        QStringList{"params", scene, "--names", "NOPE", "--out", dir.path() + "/x.tif"},
+                                        QStringList{"browse", scene, "--product", "XYZ", "--out", dir.path() + "/x.png"},
+                                        QStringList{"cassis", scene, "--out", dir.path() + "/x.jpg"}}) {
+            const Run r = cli(args);
+            QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ')));
+            QVERIFY2(r.err.count("jezero-cli: error: ") == 1 && r.err.trimmed().split('\n').last().startsWith("jezero-cli: error: "),
+                     r.err.constData());
+        }
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0); // nothing half-written
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

@@ -1,7 +1,10 @@
 // core/io: every reader checked against the raw bytes of the real files, read here independently.
 #include "TestPaths.h"
+#include "jezero/core/BrowseProducts.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/PixelGeolocator.h"
+#include "jezero/io/BrowseReader.h"
+#include "jezero/io/ImageReader.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/io/ScenePaths.h"
@@ -281,6 +284,71 @@ private slots:
         f.write(t);
         f.close();
         QCOMPARE(expectError(path, "not the 489-channel MTRDR grid"), QString());
+    }
+
+    void geoTiffKeepsTheScenesCrsGeotransformAndBandNames() {
+        const auto cube = io::readScene(test::sampleMtrdrTiff().toStdString());
+        ImageStack image(cube.width(), cube.height(), {"A", "B"});
+        for (std::size_t p = 0; p < image.pixelCount(); ++p) {
+            image.values[p * 2] = static_cast<float>(p);
+            image.values[p * 2 + 1] = p % 7 ? 0.5f : std::nanf("");
+        }
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/out.tif";
+        io::writeGeoTiff(path.toStdString(), image, cube.metadata(), {{"JEZERO_TEST", "yes"}});
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"out.tif"});
+        const auto back = io::readImageStack(path.toStdString());
+        QCOMPARE(back.first.channelNames, (std::vector<std::string>{"A", "B"}));
+        QCOMPARE(back.second.crsWkt, cube.metadata().crsWkt);
+        QCOMPARE(*back.second.geoTransform, *cube.metadata().geoTransform);
+        for (std::size_t i = 0; i < image.values.size(); ++i) {
+            const float a = image.values[i], b = back.first.values[i];
+            QVERIFY((std::isnan(a) && std::isnan(b)) || a == b);
+        }
+    }
+
+    void mtrdrBrowseProductReadsBackToParameterValues() {
+        const QString img = test::resource("crism/mtrdr_browse/frt00008fc1_07_brphyj_mtr3.img");
+        const auto browse = io::readBrowseProduct(img.toStdString());
+        QCOMPARE(browse.parameters.channelNames, (std::vector<std::string>{"D2300", "D2200", "BD1900R2"}));
+        QCOMPARE(browse.parameters.width, 819);
+        QCOMPARE(browse.parameters.height, 798);
+        QVERIFY(QString::fromStdString(browse.metadata.crsWkt).contains("Mars_2000"));
+        // The label's OFFSET and SCALING_FACTOR, copied by hand; DN read straight from the BSQ bytes.
+        const double offset[] = {0.0, 2.5e-3, 0.0}, scale[] = {1.4441e-4, 6.8627e-5, 1.9584e-4};
+        QFile f(img);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        int valid = 0, nodata = 0;
+        for (int y : {0, 150, 399, 700})
+            for (int x : {0, 300, 409, 810})
+                for (int b = 0; b < 3; ++b) {
+                    const auto dn = static_cast<unsigned char>(bytes[(qint64(b) * 798 + y) * 819 + x]);
+                    const float v = browse.parameters.at(x, y, b);
+                    if (dn == 255) {
+                        QVERIFY(std::isnan(v));
+                        ++nodata;
+                    } else {
+                        QVERIFY(std::abs(v - (offset[b] + scale[b] * dn)) < 1e-7);
+                        ++valid;
+                    }
+                }
+        QVERIFY(valid > 10 && nodata > 0);
+    }
+
+    void browseTableStretchesAgreeWithTheRealLabel() {
+        // The PHY label's OFFSET is the table's lower limit and OFFSET + 255·SCALE never lies below
+        // the table's floor on the upper limit (the check described in the table's provenance).
+        const BrowseProduct phy = browseProduct("phy");
+        const double offset[] = {0.0, 2.5e-3, 0.0}, scale[] = {1.4441e-4, 6.8627e-5, 1.9584e-4};
+        for (int c = 0; c < 3; ++c) {
+            QVERIFY(phy.low[c].percentile < 0);
+            QVERIFY(std::abs(phy.low[c].fixed - offset[c]) < 1e-9);
+            QVERIFY(phy.high[c].floor <= offset[c] + 255 * scale[c] + 1e-6);
+        }
+        QCOMPARE(browseProducts().size(), std::size_t(18));
+        QCOMPARE(browseProduct("FAL").parameters, (std::array<std::string, 3>{"R2529", "R1506", "R1080"}));
+        QVERIFY_THROWS_EXCEPTION(Error, browseProduct("XYZ"));
     }
 
     void pngWriterWritesAtomically() {

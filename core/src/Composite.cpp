@@ -56,25 +56,9 @@ CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb,
             control->setProgress((c + 1) / 4.0, "stretching");
         }
     }
-    image.rgba.assign(cube.pixelCount() * 4, 0);
     const std::size_t bands = static_cast<std::size_t>(cube.bands());
     const float* data = cube.data();
-    for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
-        bool valid = true;
-        for (int c = 0; c < 3; ++c) {
-            const ChannelRange& r = image.channels[c];
-            const float v = data[p * bands + r.band];
-            if (std::isnan(v)) {
-                valid = false;
-                break;
-            }
-            const double span = r.high - r.low;
-            const double t = span > 0 ? (v - r.low) / span : 0.5;
-            image.rgba[p * 4 + c] = static_cast<std::uint8_t>(std::lround(std::clamp(t, 0.0, 1.0) * 255.0));
-        }
-        image.rgba[p * 4 + 3] = valid ? 255 : 0;
-        if (!valid) std::fill_n(image.rgba.begin() + static_cast<std::ptrdiff_t>(p * 4), 3, std::uint8_t{0});
-    }
+    fillRgba(image, [&](std::size_t p, int c) { return data[p * bands + image.channels[c].band]; });
     return image;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace jezero::detail {
 namespace {
@@ -20,9 +21,15 @@ std::string trim(const std::string& s) {
 std::vector<std::string> splitFields(const std::string& line) {
     std::vector<std::string> fields;
     if (line.find(',') != std::string::npos) {
-        std::stringstream ss(line);
+        // Comma separated; a field in double quotes may hold commas.
         std::string field;
-        while (std::getline(ss, field, ',')) fields.push_back(trim(field));
+        bool quoted = false;
+        for (char c : line) {
+            if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) fields.push_back(trim(std::exchange(field, {})));
+            else field += c;
+        }
+        fields.push_back(trim(field));
     } else {
         std::istringstream ss(line);
         std::string field;

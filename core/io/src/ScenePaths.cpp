@@ -22,18 +22,16 @@ std::string upper(std::string s) {
     return s;
 }
 
-// The file beside `path` with extension `ext` (".hdr"), trying the lower- and upper-case spellings
-// PDS volumes use.
-std::optional<std::string> sibling(const fs::path& path, const std::string& ext) {
+} // namespace
+
+std::optional<std::string> siblingFile(const std::string& path, const std::string& ext) {
     for (const auto& e : {lower(ext), upper(ext)}) {
-        fs::path candidate = path;
+        fs::path candidate(path);
         candidate.replace_extension(e);
         if (fs::is_regular_file(candidate)) return candidate.string();
     }
     return std::nullopt;
 }
-
-} // namespace
 
 SceneFile resolveSceneFile(const std::string& userPath) {
     const fs::path path(userPath);
@@ -50,15 +48,15 @@ SceneFile resolveSceneFile(const std::string& userPath) {
             fs::path data = path;
             data.replace_extension(dataExt);
             if (fs::is_regular_file(data)) return {SceneFormat::Envi, data.string(), userPath};
-            if (auto upperData = sibling(path, dataExt); *dataExt && upperData) return {SceneFormat::Envi, *upperData, userPath};
+            if (auto upperData = siblingFile(userPath, dataExt); *dataExt && upperData) return {SceneFormat::Envi, *upperData, userPath};
         }
         throw Error("cannot open " + userPath + ": no data file (.img) beside the ENVI header");
     }
     if (ext == ".img") {
         // An ENVI header (MTRDR products and converted cubes carry the wavelength list there) wins
         // over a PDS3 label, which names detector rows only.
-        if (sibling(path, ".hdr")) return {SceneFormat::Envi, userPath, userPath};
-        if (auto label = sibling(path, ".lbl")) return {SceneFormat::Pds3, *label, userPath};
+        if (siblingFile(userPath, ".hdr")) return {SceneFormat::Envi, userPath, userPath};
+        if (auto label = siblingFile(userPath, ".lbl")) return {SceneFormat::Pds3, *label, userPath};
         throw Error("cannot open " + userPath + ": no .hdr or .lbl label beside it");
     }
     throw Error("cannot open " + userPath + ": '" + path.extension().string() +

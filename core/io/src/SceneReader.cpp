@@ -1,5 +1,6 @@
 #include "jezero/io/SceneReader.h"
 
+#include "GdalUtil.h"
 #include "OgrGeolocator.h"
 #include "Pds3Label.h"
 #include "jezero/core/Error.h"
@@ -49,16 +50,8 @@ std::string upper(std::string s) {
     return s;
 }
 
-// GDAL's last error as one line (its messages may hold newlines); empty when there is none.
-std::string lastGdalError() {
-    std::string message = CPLGetLastErrorMsg();
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    std::replace(message.begin(), message.end(), '\r', ' ');
-    return message;
-}
-
 std::string gdalMessage() {
-    const std::string message = lastGdalError();
+    const std::string message = detail::lastGdalError();
     return message.empty() ? "GDAL could not read it" : message;
 }
 
@@ -102,7 +95,7 @@ DatasetPtr openDataset(const SceneFile& file) {
     CPLPopErrorHandler();
     if (!ds) {
         const char* kind = file.format == SceneFormat::Pds3 ? "a PDS3 image" : file.format == SceneFormat::Envi ? "an ENVI cube" : "a GeoTIFF";
-        const std::string why = lastGdalError();
+        const std::string why = detail::lastGdalError();
         throw Error("cannot read " + file.userPath + ": not " + std::string(kind) + (why.empty() ? "" : " (" + why + ")"));
     }
     if (ds->GetRasterCount() == 0) {
@@ -280,15 +273,9 @@ void useBundledMtrdrAxis(Part& part) {
 }
 
 void describeGeoreference(Part& part) {
-    GDALDataset& ds = *part.dataset;
-    const OGRSpatialReference* srs = ds.GetSpatialRef();
-    if (!srs) return;
-    char* wkt = nullptr;
-    const char* options[] = {"FORMAT=WKT2_2018", nullptr};
-    if (srs->exportToWkt(&wkt, options) == OGRERR_NONE && wkt) part.metadata.crsWkt = wkt;
-    CPLFree(wkt);
-    std::array<double, 6> gt{};
-    if (ds.GetGeoTransform(gt.data()) == CE_None) part.metadata.geoTransform = gt;
+    const SceneMetadata georeference = detail::georeferenceOf(*part.dataset);
+    part.metadata.crsWkt = georeference.crsWkt;
+    part.metadata.geoTransform = georeference.geoTransform;
 }
 
 Part openPart(const SceneFile& file) {

@@ -3,7 +3,9 @@
 // percentiles of its valid values. NaN pixels come out transparent.
 #include "jezero/core/SpectralCube.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +46,29 @@ struct CompositeImage {
 
 // Value range of one band between two percentiles of its valid values.
 ChannelRange stretchRange(const SpectralCube& cube, int band, const Stretch& stretch);
+
+// Fills image.rgba (width × height × 4) from value(pixel, c) for c = 0..2, stretched linearly between
+// image.channels[c].low and .high; pixels where any value is not finite are transparent black.
+template <class ValueAt>
+void fillRgba(CompositeImage& image, ValueAt value) {
+    const std::size_t pixels = static_cast<std::size_t>(image.width) * image.height;
+    image.rgba.assign(pixels * 4, 0);
+    for (std::size_t p = 0; p < pixels; ++p) {
+        std::uint8_t rgb[3];
+        bool valid = true;
+        for (int c = 0; c < 3 && valid; ++c) {
+            const double v = value(p, c);
+            valid = std::isfinite(v);
+            const ChannelRange& r = image.channels[c];
+            const double span = r.high - r.low;
+            const double t = span > 0 ? (v - r.low) / span : 0.5;
+            rgb[c] = static_cast<std::uint8_t>(std::lround(std::clamp(valid ? t : 0.0, 0.0, 1.0) * 255.0));
+        }
+        if (!valid) continue;
+        std::copy(rgb, rgb + 3, image.rgba.begin() + static_cast<std::ptrdiff_t>(p * 4));
+        image.rgba[p * 4 + 3] = 255;
+    }
+}
 
 CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb, const Stretch& stretch,
                                TaskControl* control = nullptr);

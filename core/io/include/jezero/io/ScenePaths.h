@@ -14,6 +14,10 @@ struct SceneFile {
     std::string userPath;   // as given
 };
 
+// The file beside path with another extension (".hdr"), in the lower- or upper-case spelling PDS
+// volumes use; empty when there is none.
+std::optional<std::string> siblingFile(const std::string& path, const std::string& extension);
+
 // Throws Error with a one-line reason: missing file, a directory, an empty file, an unknown
 // extension, an .img with neither .hdr nor .lbl beside it.
 SceneFile resolveSceneFile(const std::string& path);

@@ -1,0 +1,29 @@
+#pragma once
+// jezero-cli's subcommands. Each add* function registers its subcommands (options bound to state it
+// owns) and returns, for each, what to run when it was the one given.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace jezero::cli {
+
+struct Command {
+    CLI::App* app;
+    std::function<void()> run;
+};
+
+std::vector<Command> addSceneCommands(CLI::App& app);    // info, spectrum, render
+std::vector<Command> addSpectralCommands(CLI::App& app); // cassis, inputs, params, browse, params-spectrum
+
+struct Pixel {
+    int x = 0;
+    int y = 0;
+};
+// "X,Y" (column, row from 0); throws Error.
+Pixel parsePixel(const std::string& text);
+// "A,B,C" → {"A", "B", "C"}, blanks trimmed.
+std::vector<std::string> splitList(const std::string& text);
+
+} // namespace jezero::cli

@@ -1,0 +1,192 @@
+#include "Commands.h"
+#include "jezero/core/BrowseProducts.h"
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/ModelInputs.h"
+#include "jezero/core/SummaryParameters.h"
+#include "jezero/io/ImageWriter.h"
+#include "jezero/io/SceneReader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace jezero::cli {
+namespace {
+
+struct Options {
+    std::string scene, out, filters, kind = "pnr", ranges, names, product = "FAL", pixel, normalise = "none";
+    bool all = false, nearestChannel = false, json = false;
+};
+
+FilterSet loadFilters(const Options& o) { return o.filters.empty() ? cassisFilters() : readFilterSet(o.filters); }
+
+std::string extensionOf(const std::string& path) {
+    const auto dot = path.find_last_of('.');
+    std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+void requireTiff(const std::string& path) {
+    const std::string ext = extensionOf(path);
+    if (ext != "tif" && ext != "tiff") throw Error("--out must name a GeoTIFF (.tif), not '" + path + "'");
+}
+
+std::map<std::string, std::string> provenance(const SpectralCube& cube, const std::string& what) {
+    return {{"JEZERO_PRODUCT", what}, {"JEZERO_SOURCE_SCENE", cube.metadata().productId}, {"JEZERO_SOURCE_PATH", cube.metadata().sourcePath}};
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
+}
+
+void cassis(const Options& o) {
+    requireTiff(o.out);
+    const auto cube = io::readScene(o.scene);
+    const auto bands = simulateCassis(cube, loadFilters(o));
+    auto meta = provenance(cube, "CaSSIS-like bands simulated from CRISM I/F");
+    meta["JEZERO_FILTERS"] = o.filters.empty() ? "bundled CaSSIS responses" : o.filters;
+    io::writeGeoTiff(o.out, bands, cube.metadata(), meta);
+    std::cout << "wrote " << o.out << " (" << join(bands.channelNames) << ")\n";
+}
+
+void inputs(const Options& o) {
+    requireTiff(o.out);
+    const InputKind kind = parseInputKind(o.kind);
+    RectangularRanges ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
+    ranges.nearestToCentre = o.nearestChannel;
+    if (o.normalise != "none" && o.normalise != "image") throw Error("--normalise takes none or image, not '" + o.normalise + "'");
+    const auto cube = io::readScene(o.scene);
+    std::vector<double> explained;
+    ImageStack image = makeModelInput(cube, kind, loadFilters(o), ranges, &explained);
+    if (o.normalise == "image") normaliseImageWise(image);
+    auto meta = provenance(cube, "model input " + inputKindName(kind));
+    meta["JEZERO_NORMALISATION"] = o.normalise;
+    std::ostringstream line;
+    line << "wrote " << o.out << " (" << inputKindName(kind) << ": " << join(image.channelNames) << ")";
+    if (kind == InputKind::Pca) {
+        std::ostringstream variance;
+        for (std::size_t i = 0; i < explained.size(); ++i) variance << (i ? "," : "") << explained[i];
+        meta["JEZERO_PCA_EXPLAINED_VARIANCE"] = variance.str();
+        line << "; explained variance " << variance.str();
+    }
+    io::writeGeoTiff(o.out, image, cube.metadata(), meta);
+    std::cout << line.str() << '\n';
+}
+
+// The requested names, checked before any scene is read (a typo should not cost reading a cube).
+std::vector<std::string> parameterNames(const Options& o) {
+    if (o.all || o.names.empty()) return summaryParameterNames();
+    const auto names = splitList(o.names);
+    const auto& known = summaryParameterNames();
+    for (const auto& name : names)
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            throw Error("unknown summary parameter '" + name + "' (jezero-cli params-spectrum lists them all)");
+    return names;
+}
+
+void params(const Options& o) {
+    requireTiff(o.out);
+    const auto names = parameterNames(o);
+    const auto cube = io::readScene(o.scene);
+    const auto image = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
+    io::writeGeoTiff(o.out, image, cube.metadata(), provenance(cube, "CRISM summary parameters (Viviano-Beck et al. 2014)"));
+    std::cout << "wrote " << o.out << " (" << names.size() << " parameters)\n";
+}
+
+void browse(const Options& o) {
+    const std::string ext = extensionOf(o.out);
+    if (ext != "png" && ext != "tif" && ext != "tiff") throw Error("--out must end in .png or .tif, not '" + o.out + "'");
+    const BrowseProduct product = browseProduct(o.product);
+    const auto cube = io::readScene(o.scene);
+    const std::vector<std::string> names(product.parameters.begin(), product.parameters.end());
+    const auto parameters = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
+    const CompositeImage image = renderBrowse(parameters, product);
+    if (ext == "png") {
+        io::writePng(o.out, image);
+    } else {
+        auto meta = provenance(cube, "CRISM browse product " + product.name + " (parameter values)");
+        for (int c = 0; c < 3; ++c) {
+            std::ostringstream range;
+            range << image.channels[c].low << "," << image.channels[c].high;
+            meta["JEZERO_STRETCH_" + std::string(1, "RGB"[c])] = range.str();
+        }
+        io::writeGeoTiff(o.out, parameters, cube.metadata(), meta);
+    }
+    std::cout << "wrote " << o.out << " (" << product.name << ": " << join(names) << ")\n";
+}
+
+void paramsSpectrum(const Options& o) {
+    const Pixel p = parsePixel(o.pixel);
+    const auto names = parameterNames(o);
+    const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
+    const auto values = SummaryParameters(s.wavelengthsNm, names).compute(s.values.data());
+    if (o.json) {
+        nlohmann::json j;
+        j["pixel"] = {p.x, p.y};
+        auto& out = j["parameters"] = nlohmann::json::object();
+        for (std::size_t i = 0; i < names.size(); ++i)
+            out[names[i]] = std::isnan(values[i]) ? nlohmann::json(nullptr) : nlohmann::json(values[i]);
+        std::cout << j.dump(2) << '\n';
+        return;
+    }
+    std::cout << "parameter,value\n";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        std::cout << names[i] << ',';
+        if (!std::isnan(values[i])) std::cout << values[i];
+        std::cout << '\n';
+    }
+}
+
+} // namespace
+
+std::vector<Command> addSpectralCommands(CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    const auto scene = [&](CLI::App* sub) { sub->add_option("SCENE", o->scene, "Scene file (.img, .lbl, .hdr or .tif)")->required(); };
+
+    auto* cassisCmd = app.add_subcommand("cassis", "Simulate the four CaSSIS bands (BLU, PAN, RED, NIR) as a GeoTIFF");
+    scene(cassisCmd);
+    cassisCmd->add_option("--out", o->out, "Output GeoTIFF")->required();
+    cassisCmd->add_option("--filters", o->filters, "Filter response table (default: the bundled CaSSIS curves)");
+
+    auto* inputsCmd = app.add_subcommand("inputs", "Write a model input image (pnr, 4band, pca, rect) as a GeoTIFF");
+    scene(inputsCmd);
+    inputsCmd->add_option("--kind", o->kind, "pnr | 4band | pca | rect (default pnr)");
+    inputsCmd->add_option("--ranges", o->ranges, "rect: wavelength ranges in nm (default 780-900,860-1150,1550-1990)");
+    inputsCmd->add_flag("--nearest-channel", o->nearestChannel, "rect: the channel nearest each range's centre instead of the mean");
+    inputsCmd->add_option("--normalise", o->normalise, "none | image (per-channel min-max to 0..1)");
+    inputsCmd->add_option("--filters", o->filters, "Filter response table (default: the bundled CaSSIS curves)");
+    inputsCmd->add_option("--out", o->out, "Output GeoTIFF")->required();
+
+    auto* paramsCmd = app.add_subcommand("params", "Compute summary parameters as a GeoTIFF (one band each)");
+    scene(paramsCmd);
+    paramsCmd->add_option("--names", o->names, "Comma-separated parameter names (default: all)");
+    paramsCmd->add_flag("--all", o->all, "All 56 parameters");
+    paramsCmd->add_option("--out", o->out, "Output GeoTIFF")->required();
+
+    auto* browseCmd = app.add_subcommand("browse", "Render a browse product (FAL, CAR, MAF, ...) as PNG, or its parameters as GeoTIFF");
+    scene(browseCmd);
+    browseCmd->add_option("--product", o->product, "Browse product name (default FAL)");
+    browseCmd->add_option("--out", o->out, "Output .png (rendered) or .tif (parameter values)")->required();
+
+    auto* paramsSpectrumCmd = app.add_subcommand("params-spectrum", "Every summary parameter of one pixel");
+    scene(paramsSpectrumCmd);
+    paramsSpectrumCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0")->required();
+    paramsSpectrumCmd->add_option("--names", o->names, "Comma-separated parameter names (default: all)");
+    paramsSpectrumCmd->add_flag("--json", o->json, "Print JSON (NaN as null); CSV otherwise");
+
+    return {{cassisCmd, [o] { cassis(*o); }},
+            {inputsCmd, [o] { inputs(*o); }},
+            {paramsCmd, [o] { params(*o); }},
+            {browseCmd, [o] { browse(*o); }},
+            {paramsSpectrumCmd, [o] { paramsSpectrum(*o); }}};
+}
+
+} // namespace jezero::cli

@@ -1,0 +1,30 @@
+#include "GdalUtil.h"
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+
+namespace jezero::io::detail {
+
+std::string lastGdalError() {
+    std::string message = CPLGetLastErrorMsg();
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    std::replace(message.begin(), message.end(), '\r', ' ');
+    return message;
+}
+
+SceneMetadata georeferenceOf(GDALDataset& ds) {
+    SceneMetadata metadata;
+    const OGRSpatialReference* srs = ds.GetSpatialRef();
+    if (!srs) return metadata;
+    char* wkt = nullptr;
+    const char* options[] = {"FORMAT=WKT2_2018", nullptr};
+    if (srs->exportToWkt(&wkt, options) == OGRERR_NONE && wkt) metadata.crsWkt = wkt;
+    CPLFree(wkt);
+    std::array<double, 6> gt{};
+    if (ds.GetGeoTransform(gt.data()) == CE_None) metadata.geoTransform = gt;
+    return metadata;
+}
+
+} // namespace jezero::io::detail
