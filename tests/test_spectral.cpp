@@ -7,12 +7,14 @@
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/WavelengthTable.h"
 
+#include <Eigen/Dense>
 #include <QFile>
 #include <QtTest>
 
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 using namespace jezero;
@@ -285,6 +287,51 @@ private slots:
         const double a = nearestChannel(grid, 833) / 1000, b = nearestChannel(grid, 1010.18) / 1000;
         const double expected = (0.5 / 0.3) * (std::pow(b - 0.75, 3) - std::pow(a - 0.75, 3)) / 3;
         QVERIFY2(std::abs(v[1] - expected) < 2e-4, qPrintable(QString("%1 vs %2").arg(v[1]).arg(expected)));
+    }
+
+    void rpeak1MatchesABruteForceImplementationOnMarsLikeSpectra() {
+        // A second, plain implementation of the CAT definition (QR fit in µm, all 2001 points scanned)
+        // on random dusty-Mars-like VNIR spectra: red slope, ferric shoulder, a 1 µm band, noise.
+        const auto grid = mtrdrGrid();
+        std::vector<int> channels;
+        for (int c = 0; c < static_cast<int>(grid.size()); ++c)
+            if (grid[c] >= 430 && grid[c] <= 1015 && !(grid[c] >= 635 && grid[c] <= 706)) channels.push_back(c);
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<double> uniform(0, 1);
+        const SummaryParameters engine(grid, {"RPEAK1"});
+        for (int trial = 0; trial < 200; ++trial) {
+            const double peak = 0.62 + 0.35 * uniform(rng), width = 0.15 + 0.3 * uniform(rng), depth = 0.2 * uniform(rng);
+            std::vector<float> s(grid.size(), 0.2f);
+            for (std::size_t c = 0; c < grid.size(); ++c) {
+                const double um = grid[c] / 1000;
+                s[c] = static_cast<float>(0.25 * std::exp(-std::pow((um - peak) / width, 2)) + 0.05 -
+                                          depth * 0.1 * std::exp(-std::pow((um - 1.0) / 0.08, 2)) + 0.002 * (uniform(rng) - 0.5));
+            }
+            Eigen::MatrixXd A(channels.size(), 6);
+            Eigen::VectorXd y(channels.size());
+            for (std::size_t i = 0; i < channels.size(); ++i) {
+                for (int k = 0; k < 6; ++k) A(i, k) = std::pow(grid[channels[i]] / 1000, k);
+                y(i) = s[channels[i]];
+            }
+            const Eigen::VectorXd coef = A.colPivHouseholderQr().solve(y);
+            const double x0 = grid[channels.front()] / 1000, x1 = grid[channels.back()] / 1000;
+            std::vector<double> xs(2001), vs(2001);
+            int best = 0;
+            for (int i = 0; i < 2001; ++i) {
+                xs[i] = x0 + (x1 - x0) * i / 2000;
+                vs[i] = 0;
+                for (int k = 0; k < 6; ++k) vs[i] += coef(k) * std::pow(xs[i], k);
+                if (vs[i] > vs[best]) best = i;
+            }
+            if (best == 2000 || xs[best] >= 0.9)
+                for (int i = 1; i < 2000; ++i)
+                    if (vs[i] - vs[i - 1] > 0 && vs[i + 1] - vs[i] <= 0) {
+                        best = i;
+                        break;
+                    }
+            const float ours = engine.compute(s.data())[0];
+            QVERIFY2(std::abs(ours - xs[best]) < 2e-3, qPrintable(QString("trial %1: %2 vs %3").arg(trial).arg(ours).arg(xs[best])));
+        }
     }
 
     void missingChannelsGiveNaN() {

@@ -18,12 +18,24 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMaxChannelDistanceNm = 20.0;
 
+struct VnirPeak {
+    double wavelengthUm = kNaN;
+    double reflectance = kNaN;
+};
+
+// Per-pixel results shared between parameters (RPEAK1 and BDI1000VIS use the same VNIR fit).
+struct PixelScratch {
+    bool peakKnown = false;
+    VnirPeak peak;
+};
+
 // What a parameter sees per pixel: the kernel medians it registered, their channel wavelengths, and
 // the whole spectrum (RPEAK1 and BDI1000VIS fit all VNIR channels).
 struct Pixel {
     const double* medians;
     const double* wavelengths; // nm of the channel each kernel is centred on
     const float* spectrum;
+    PixelScratch* scratch;
 };
 using Evaluate = std::function<double(const Pixel&)>;
 
@@ -162,57 +174,93 @@ Evaluate continuumRatioDepth(Binder& b, Term low, Term high, const std::vector<T
 
 // ---- RPEAK1 / BDI1000VIS: a 5th-order polynomial over the valid VNIR channels -------------------
 
-struct VnirPeak {
-    double wavelengthUm = kNaN;
-    double reflectance = kNaN;
-};
-
 // CAT's hyperspectral branch: valid channels 430–1015 nm without 635–706 nm; the model evaluated at
 // 2001 points from the first to the last valid channel; when its maximum is the last point or lies at
 // ≥ 0.9 µm, the first point where the slope turns from rising to falling is used instead.
 VnirPeak vnirPeak(const std::vector<int>& channels, const std::vector<double>& wavelengthsNm, const float* s) {
-    std::vector<double> x, y;
+    // Least squares by the 6×6 normal equations in u = (λ − centre)/half-range ∈ [−1, 1], which keeps
+    // them well conditioned for degree 5; fixed-size, so nothing is allocated per pixel.
+    double first = kNaN, last = kNaN;
+    int count = 0;
     for (int c : channels)
         if (std::isfinite(s[c])) {
-            x.push_back(wavelengthsNm[c] / 1000.0);
-            y.push_back(s[c]);
+            if (!count) first = wavelengthsNm[c] / 1000.0;
+            last = wavelengthsNm[c] / 1000.0;
+            ++count;
         }
-    if (x.size() < 8) return {};
-    // Fit in a centred, scaled variable for conditioning.
-    const double x0 = (x.front() + x.back()) / 2, scale = (x.back() - x.front()) / 2;
-    Eigen::MatrixXd A(x.size(), 6);
-    Eigen::VectorXd Y(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const double u = (x[i] - x0) / scale;
-        double power = 1;
-        for (int k = 0; k < 6; ++k, power *= u) A(static_cast<Eigen::Index>(i), k) = power;
-        Y(static_cast<Eigen::Index>(i)) = y[i];
+    if (count < 8) return {};
+    const double x0 = (first + last) / 2, scale = (last - first) / 2;
+    Eigen::Matrix<double, 6, 6> normal = Eigen::Matrix<double, 6, 6>::Zero();
+    Eigen::Matrix<double, 6, 1> rhs = Eigen::Matrix<double, 6, 1>::Zero();
+    for (int c : channels) {
+        if (!std::isfinite(s[c])) continue;
+        const double u = (wavelengthsNm[c] / 1000.0 - x0) / scale;
+        Eigen::Matrix<double, 6, 1> powers;
+        powers(0) = 1;
+        for (int k = 1; k < 6; ++k) powers(k) = powers(k - 1) * u;
+        normal.noalias() += powers * powers.transpose();
+        rhs.noalias() += powers * static_cast<double>(s[c]);
     }
-    const Eigen::VectorXd coef = A.colPivHouseholderQr().solve(Y);
-    const auto model = [&](double um) {
-        const double u = (um - x0) / scale;
-        double v = 0, power = 1;
-        for (int k = 0; k < 6; ++k, power *= u) v += coef(k) * power;
-        return v;
+    const Eigen::Matrix<double, 6, 1> coef = normal.ldlt().solve(rhs);
+    const auto model = [&](double u) {
+        return ((((coef(5) * u + coef(4)) * u + coef(3)) * u + coef(2)) * u + coef(1)) * u + coef(0);
     };
-    constexpr int kPoints = 2001;
-    std::vector<double> grid(kPoints), values(kPoints);
-    int best = 0;
-    for (int i = 0; i < kPoints; ++i) {
-        grid[i] = x.front() + (x.back() - x.front()) * i / (kPoints - 1);
-        values[i] = model(grid[i]);
-        if (values[i] > values[best]) best = i;
+    // The definition's grid is 2001 points. Scanning all of it is the hot spot of all 56 parameters, so
+    // the scan visits every 16th point and then every point within 16 of each coarse local maximum
+    // (and of the ends): the same points win unless two extrema of the quintic lie within 16 grid
+    // steps (<1.6 % of the range) of each other.
+    constexpr int kPoints = 2001, kStride = 16;
+    const auto uAt = [](int i) { return -1.0 + 2.0 * i / (kPoints - 1); };
+    const auto umAt = [&](int i) { return first + (last - first) * i / (kPoints - 1); };
+    std::vector<int> coarse;
+    for (int i = 0; i < kPoints; i += kStride) coarse.push_back(i);
+    if (coarse.back() != kPoints - 1) coarse.push_back(kPoints - 1);
+    double coarseValues[kPoints / kStride + 2];
+    for (std::size_t j = 0; j < coarse.size(); ++j) coarseValues[j] = model(uAt(coarse[j]));
+    // Fine-grid windows around coarse local maxima, in wavelength order.
+    std::vector<std::pair<int, int>> windows;
+    for (std::size_t j = 0; j < coarse.size(); ++j) {
+        const bool rising = j == 0 || coarseValues[j] >= coarseValues[j - 1];
+        const bool falling = j + 1 == coarse.size() || coarseValues[j] >= coarseValues[j + 1];
+        if (rising && falling) windows.emplace_back(std::max(0, coarse[j] - kStride), std::min(kPoints - 1, coarse[j] + kStride));
     }
-    if (best == kPoints - 1 || grid[best] >= 0.9) {
-        for (int i = 1; i + 1 < kPoints; ++i) {
-            const double before = values[i] - values[i - 1], after = values[i + 1] - values[i];
-            if (before > 0 && after <= 0 && (after - before) < 0) {
+    int best = 0;
+    double bestValue = -std::numeric_limits<double>::infinity();
+    for (const auto& [from, to] : windows)
+        for (int i = from; i <= to; ++i) {
+            const double v = model(uAt(i));
+            if (v > bestValue || (v == bestValue && i < best)) {
                 best = i;
-                break;
+                bestValue = v;
             }
         }
+    if (best == kPoints - 1 || umAt(best) >= 0.9) {
+        // The first interior point where the slope turns from rising to falling.
+        for (const auto& [from, to] : windows) {
+            bool found = false;
+            for (int i = std::max(1, from); i <= std::min(kPoints - 2, to); ++i) {
+                const double previous = model(uAt(i - 1)), current = model(uAt(i)), next = model(uAt(i + 1));
+                const double before = current - previous, after = next - current;
+                if (before > 0 && after <= 0 && (after - before) < 0) {
+                    best = i;
+                    bestValue = current;
+                    found = true;
+                    break;
+                }
+            }
+            if (found) break;
+        }
     }
-    return {grid[best], values[best]};
+    return {umAt(best), bestValue};
+}
+
+// The pixel's VNIR peak, fitted once and shared by RPEAK1 and BDI1000VIS.
+const VnirPeak& cachedVnirPeak(const Pixel& p, const std::vector<int>& channels, const std::vector<double>& w) {
+    if (!p.scratch->peakKnown) {
+        p.scratch->peak = vnirPeak(channels, w, p.spectrum);
+        p.scratch->peakKnown = true;
+    }
+    return p.scratch->peak;
 }
 
 std::vector<int> vnirPeakChannels(const std::vector<double>& w) {
@@ -225,7 +273,7 @@ std::vector<int> vnirPeakChannels(const std::vector<double>& w) {
 Evaluate rpeak1(Binder& b) {
     const auto channels = vnirPeakChannels(b.wavelengths());
     const auto w = b.wavelengths();
-    return [=](const Pixel& p) { return vnirPeak(channels, w, p.spectrum).wavelengthUm; };
+    return [=](const Pixel& p) { return cachedVnirPeak(p, channels, w).wavelengthUm; };
 }
 
 // ∫ (1 - R/R_peak) dλ (µm) over the channels from the one nearest 833 nm to the one nearest 1023 nm,
@@ -241,7 +289,7 @@ Evaluate bdi1000vis(Binder& b) {
             if (w[c] <= 1015) band.push_back(c);
     return [=](const Pixel& p) {
         if (band.size() < 2) return kNaN;
-        const double peak = vnirPeak(peakChannels, w, p.spectrum).reflectance;
+        const double peak = cachedVnirPeak(p, peakChannels, w).reflectance;
         if (!std::isfinite(peak)) return kNaN;
         double integral = 0;
         for (std::size_t i = 1; i < band.size(); ++i) {
@@ -391,14 +439,15 @@ struct SummaryParameters::Impl {
     std::vector<double> kernelWavelengths;
     std::size_t bands = 0;
 
-    void evaluate(const float* spectrum, float* out, std::vector<double>& medians, std::vector<double>& scratch) const {
+    void evaluate(const float* spectrum, float* out, std::vector<double>& medians, std::vector<double>& values) const {
         for (std::size_t k = 0; k < kernels.size(); ++k) {
             int n = 0;
             for (int c : kernels[k].channels)
-                if (std::isfinite(spectrum[c])) scratch[n++] = spectrum[c];
-            medians[k] = nanMedian(scratch.data(), n);
+                if (std::isfinite(spectrum[c])) values[n++] = spectrum[c];
+            medians[k] = nanMedian(values.data(), n);
         }
-        const Pixel pixel{medians.data(), kernelWavelengths.data(), spectrum};
+        PixelScratch scratch;
+        const Pixel pixel{medians.data(), kernelWavelengths.data(), spectrum, &scratch};
         for (std::size_t i = 0; i < evaluators.size(); ++i) {
             const double v = evaluators[i](pixel);
             out[i] = std::isfinite(v) ? static_cast<float>(v) : std::numeric_limits<float>::quiet_NaN();
