@@ -2,13 +2,18 @@
 // toggle filter curves, change the composite, survive a bad file. Saves screenshots to look at.
 #include "TestPaths.h"
 #include "jezero/ui/BackgroundTask.h"
+#include "jezero/core/SummaryParameters.h"
 #include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/InputsPanel.h"
+#include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/RecentFiles.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMimeData>
@@ -118,6 +123,63 @@ private slots:
         w.selectPixel({10, 10}, false);
         QCOMPARE(w.spectrumPlot()->channelCount(0), 489);
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-mtrdr.png");
+    }
+
+    void parameterLayersAndPixelValues() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleVnirLabel());
+        // Pick the FAL browse product in the panel, as a person would in its list.
+        auto* choice = w.findChild<QComboBox*>("layerChoice");
+        QVERIFY(choice);
+        QSignalSpy shown(&w, &MainWindow::compositeShown);
+        choice->setCurrentIndex(choice->findData("browse:FAL"));
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(w.currentLayer(), QString("browse:FAL"));
+        QVERIFY(!w.compositeControls()->isEnabled()); // R/G/B controls apply to the composite only
+        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({32, 7}));
+        const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
+        QVERIFY2(hover.contains("R2529") && hover.contains("R1506") && hover.contains("R1080"), qPrintable(hover));
+
+        // The clicked pixel's parameters equal the engine's for that spectrum.
+        click(w, {32, 7});
+        const jezero::SummaryParameters engine(w.cube()->wavelengthsNm(), {"R600", "D2300", "BD1900_2"});
+        const auto expected = engine.compute(w.cube()->spectrum(32, 7));
+        QCOMPARE(w.parametersPanel()->shownValue("R600"), QString::number(expected[0], 'g', 5));
+        QCOMPARE(w.parametersPanel()->shownValue("D2300"), QString::number(expected[1], 'g', 5));
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-fal-layer.png");
+
+        // Back to the composite.
+        choice->setCurrentIndex(choice->findData("composite"));
+        QVERIFY(shown.wait(10000));
+        QVERIFY(w.compositeControls()->isEnabled());
+    }
+
+    void inputPreviewsFollowTheRanges() {
+        MainWindow w;
+        w.show();
+        QSignalSpy updated(w.inputsPanel(), &jezero::ui::InputsPanel::previewsUpdated);
+        waitShown(w, jezero::test::sampleVnirLabel());
+        QVERIFY(updated.wait(30000) || updated.count() > 0);
+        for (int i = 0; i < 4; ++i) QVERIFY2(w.inputsPanel()->hasImage(i), qPrintable(w.inputsPanel()->caption(i)));
+        QVERIFY(w.inputsPanel()->caption(2).contains("explained variance"));
+        auto* ranges = w.findChild<QLineEdit*>("rectRanges");
+        ranges->setText("2000-2100");
+        updated.clear();
+        QMetaObject::invokeMethod(ranges, "editingFinished");
+        QVERIFY(updated.wait(30000));
+        QVERIFY(w.inputsPanel()->caption(3).contains("2000-2100nm"));
+        // A range the scene does not cover: that preview says so, the others stay.
+        ranges->setText("100-200");
+        updated.clear();
+        QMetaObject::invokeMethod(ranges, "editingFinished");
+        QVERIFY(updated.wait(30000));
+        QVERIFY(!w.inputsPanel()->hasImage(3));
+        QVERIFY(w.inputsPanel()->hasImage(0));
+        // Text that is no range list is refused on the spot.
+        ranges->setText("abc");
+        QMetaObject::invokeMethod(ranges, "editingFinished");
+        QVERIFY(!ranges->toolTip().isEmpty());
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

@@ -3,13 +3,13 @@
 #include "jezero/core/Logging.h"
 #include "jezero/core/Resources.h"
 #include "jezero/ui/MainWindow.h"
+#include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/SceneView.h"
 
 #include <spdlog/spdlog.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); the bundled sample when omitted");
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
     const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
+    const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
-    parser.addOptions({screenshot, pixel, verbose});
+    parser.addOptions({screenshot, pixel, layer, verbose});
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
@@ -60,8 +61,20 @@ int main(int argc, char** argv) {
     }
 
     jezero::ui::MainWindow window;
+    if (!window.parametersPanel()->layers().contains(parser.value(layer))) return fail("unknown layer '" + parser.value(layer) + "'");
+    window.parametersPanel()->setCurrentLayer(parser.value(layer));
+
     const QString shotPath = parser.value(screenshot);
     int exitCode = 0;
+    const auto takeShot = [&] {
+        // Let the window lay out and paint once more before grabbing it.
+        QTimer::singleShot(300, &window, [&] {
+            window.sceneView()->fitToWindow();
+            if (!window.grab().toImage().save(shotPath)) exitCode = fail("cannot write " + shotPath);
+            else std::cout << "wrote " << shotPath.toStdString() << '\n';
+            QApplication::exit(exitCode);
+        });
+    };
     QObject::connect(&window, &jezero::ui::MainWindow::sceneShown, &window, [&] {
         if (selected.x() >= 0) {
             if (!window.cube()->contains(selected.x(), selected.y())) {
@@ -73,14 +86,9 @@ int main(int argc, char** argv) {
             window.selectPixel(selected, false);
         }
         if (shotPath.isEmpty()) return;
-        // Let the window lay out and paint once more before grabbing it.
-        QTimer::singleShot(300, &window, [&] {
-            window.sceneView()->fitToWindow();
-            const QImage image = window.grab().toImage();
-            if (!image.save(shotPath)) exitCode = fail("cannot write " + shotPath);
-            else std::cout << "wrote " << shotPath.toStdString() << '\n';
-            QApplication::exit(exitCode);
-        });
+        if (window.currentLayer() == "composite") takeShot();
+        else // a parameter layer is computed after the scene opens: shoot once it is on the map
+            QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
     });
     QObject::connect(&window, &jezero::ui::MainWindow::sceneFailed, &window, [&](const QString& error) {
         if (shotPath.isEmpty()) return; // the window shows the error itself

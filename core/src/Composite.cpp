@@ -21,6 +21,14 @@ bool hasAll(const std::vector<double>& wavelengths, const std::array<double, 3>&
     return std::all_of(targets.begin(), targets.end(), [&](double t) { return hasChannelNear(wavelengths, t); });
 }
 
+// The stretch limits of one channel's values (0..0 when none is valid).
+ChannelRange percentileRange(std::vector<float> values, int band, const Stretch& stretch) {
+    const auto limits = finitePercentiles(std::move(values), {stretch.lowPercent, stretch.highPercent});
+    ChannelRange range{band, limits[0], limits[1]};
+    if (!std::isfinite(range.low)) range.low = range.high = 0.0;
+    return range;
+}
+
 } // namespace
 
 RgbChannels defaultRgbChannels(const std::vector<double>& wavelengths) {
@@ -37,10 +45,7 @@ ChannelRange stretchRange(const SpectralCube& cube, int band, const Stretch& str
     const float* data = cube.data();
     const std::size_t bands = static_cast<std::size_t>(cube.bands());
     for (std::size_t p = 0; p < values.size(); ++p) values[p] = data[p * bands + band];
-    const auto limits = finitePercentiles(std::move(values), {stretch.lowPercent, stretch.highPercent});
-    ChannelRange range{band, limits[0], limits[1]};
-    if (!std::isfinite(range.low)) range.low = range.high = 0.0;
-    return range;
+    return percentileRange(std::move(values), band, stretch);
 }
 
 CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb, const Stretch& stretch,
@@ -60,6 +65,22 @@ CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb,
     const float* data = cube.data();
     fillRgba(image, [&](std::size_t p, int c) { return data[p * bands + image.channels[c].band]; });
     return image;
+}
+
+CompositeImage renderChannels(const ImageStack& image, const std::array<int, 3>& channels, const Stretch& stretch,
+                              const std::string& name) {
+    CompositeImage out;
+    out.width = image.width;
+    out.height = image.height;
+    out.rgb.name = name;
+    const int n = image.channels();
+    for (int c = 0; c < 3; ++c) {
+        std::vector<float> values(image.pixelCount());
+        for (std::size_t p = 0; p < values.size(); ++p) values[p] = image.values[p * n + channels[c]];
+        out.channels[c] = percentileRange(std::move(values), channels[c], stretch);
+    }
+    fillRgba(out, [&](std::size_t p, int c) { return image.values[p * n + out.channels[c].band]; });
+    return out;
 }
 
 } // namespace jezero

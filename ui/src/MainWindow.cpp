@@ -6,7 +6,11 @@
 #include "jezero/core/Task.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/BackgroundTask.h"
+#include "jezero/core/BrowseProducts.h"
 #include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/InputsPanel.h"
+#include "jezero/ui/ParametersPanel.h"
+#include "jezero/ui/QtImages.h"
 #include "jezero/ui/RecentFiles.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -15,6 +19,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -43,15 +48,12 @@ struct LoadedScene {
     CompositeImage composite;
 };
 
-QImage toQImage(const CompositeImage& composite) {
-    return QImage(composite.rgba.data(), composite.width, composite.height, composite.width * 4, QImage::Format_RGBA8888).copy();
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
-      mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton) {
+      mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
+      mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
     resize(1400, 820);
@@ -101,6 +103,16 @@ MainWindow::MainWindow(QWidget* parent)
         if (mCube) renderComposite(defaultRgbChannels(mCube->wavelengthsNm()), Stretch{});
     });
 
+    mParametersDock = new QDockWidget(tr("Parameters"), this);
+    mParametersDock->setObjectName("parametersDock");
+    mParametersDock->setWidget(mParametersPanel);
+    addDockWidget(Qt::RightDockWidgetArea, mParametersDock);
+    mInputsDock = new QDockWidget(tr("Model inputs"), this);
+    mInputsDock->setObjectName("inputsDock");
+    mInputsDock->setWidget(mInputsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, mInputsDock);
+    connect(mParametersPanel, &ParametersPanel::layerChosen, this, &MainWindow::showLayer);
+
     buildMenus();
     try {
         loadFilterCurves(QString::fromStdString(resourcePath("cassis/cassis_filter_response_on_crism_grid.csv")));
@@ -149,7 +161,9 @@ void MainWindow::chooseAndOpen() {
 
 void MainWindow::loadFilterCurves(const QString& path) {
     try {
-        mSpectrumPlot->setFilters(readFilterSet(path.toStdString()));
+        mFilters = readFilterSet(path.toStdString());
+        mSpectrumPlot->setFilters(mFilters);
+        mInputsPanel->setFilters(mFilters);
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
@@ -171,14 +185,19 @@ void MainWindow::openScene(const QString& path) {
         if (generation != mCompositeGeneration) return; // a newer request superseded this one
         LoadedScene& scene = task->result();
         mCube = scene.cube;
+        mParameterMaps.reset();
+        mPixelParameters = std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
         mSceneView->clearMarkers();
         mSpectrumPlot->clearSpectra();
+        mParametersPanel->clearPixel();
+        mInputsPanel->setScene(mCube);
         mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
         setWindowTitle(QString("Jezero — %1").arg(QString::fromStdString(mCube->metadata().productId)));
         RecentFiles::add(path);
         rebuildRecentMenu();
         showComposite(scene.composite, false);
+        if (mLayer != "composite") showLayer(mLayer);
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
                                      .arg(QFileInfo(path).fileName())
                                      .arg(mCube->width())
@@ -215,12 +234,60 @@ void MainWindow::renderComposite(const RgbChannels& rgb, const Stretch& stretch)
 }
 
 void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
-    mComposite = composite;
-    mSceneView->setImage(toQImage(composite), keepView);
+    if (mLayer != "composite") return; // a parameter layer is shown; the composite waits its turn
     QStringList parts;
     for (const ChannelRange& c : composite.channels) parts << QString::number(mCube->wavelengthsNm()[c.band], 'f', 0);
-    mCompositeLabel->setText(tr("  %1: %2 nm  ").arg(QString::fromStdString(composite.rgb.name), parts.join(" / ")));
+    showMapImage(composite, keepView, tr("%1: %2 nm").arg(QString::fromStdString(composite.rgb.name), parts.join(" / ")));
+}
+
+void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const QString& label) {
+    mComposite = image;
+    mSceneView->setImage(toQImage(image), keepView);
+    mCompositeLabel->setText("  " + label + "  ");
     emit compositeShown();
+}
+
+void MainWindow::showLayer(const QString& id) {
+    mLayer = id;
+    mCompositeControls->setEnabled(mCube && id == "composite");
+    if (!mCube) return;
+    if (id == "composite") {
+        renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
+        return;
+    }
+    if (!mParameterMaps) {
+        // All 56 parameters once per scene (seconds for a full MTRDR cube), then any layer is instant.
+        auto cube = mCube;
+        auto parameters = mPixelParameters;
+        auto task = std::make_shared<Task<std::shared_ptr<const ImageStack>>>("summary parameters", [cube, parameters](TaskControl& control) {
+            return std::make_shared<const ImageStack>(parameters->compute(*cube, &control));
+        });
+        auto* runner = BackgroundTask::start(task, this);
+        connect(runner, &BackgroundTask::succeeded, this, [this, task, cube] {
+            if (cube != mCube) return; // another scene was opened meanwhile
+            mParameterMaps = task->result();
+            showLayer(mLayer);
+        });
+        connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
+        trackTask(runner, tr("Computing summary parameters"));
+        return;
+    }
+    const QString name = id.section(':', 1);
+    try {
+        if (id.startsWith("browse:")) {
+            const BrowseProduct product = browseProduct(name.toStdString());
+            showMapImage(renderBrowse(*mParameterMaps, product), true,
+                         tr("%1 browse: %2 / %3 / %4").arg(name, QString::fromStdString(product.parameters[0]),
+                                                           QString::fromStdString(product.parameters[1]),
+                                                           QString::fromStdString(product.parameters[2])));
+        } else {
+            const int channel = mParameterMaps->channelIndex(name.toStdString());
+            showMapImage(renderChannels(*mParameterMaps, {channel, channel, channel}, Stretch{}, name.toStdString()), true,
+                         tr("%1 (2–98 %)").arg(name));
+        }
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
 }
 
 void MainWindow::selectPixel(QPoint pixel, bool keep) {
@@ -235,6 +302,7 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     mSceneView->addMarker(pixel, colour);
     mSpectrumPlot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(),
                                mCube->spectrum(pixel.x(), pixel.y()), colour);
+    mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
 }
 
 void MainWindow::showHover(QPoint pixel) {
@@ -248,13 +316,16 @@ void MainWindow::showHover(QPoint pixel) {
             text += tr("   lat %1°, lon %2°").arg(ll->latitudeDeg, 0, 'f', 4).arg(ll->longitudeDeg, 0, 'f', 4);
     }
     QStringList values;
+    const bool layer = mLayer != "composite" && mParameterMaps;
     const char* names[3] = {"R", "G", "B"};
     for (int c = 0; c < 3; ++c) {
-        const ChannelRange& channel = mComposite.channels[c];
-        const float v = mCube->value(pixel.x(), pixel.y(), channel.band);
-        values << QString("%1 %2").arg(names[c], std::isnan(v) ? QString("no data") : QString::number(v, 'f', 4));
+        const int band = mComposite.channels[c].band;
+        const float v = layer ? mParameterMaps->at(pixel.x(), pixel.y(), band) : mCube->value(pixel.x(), pixel.y(), band);
+        const QString name = layer ? QString::fromStdString(mParameterMaps->channelNames[band]) : names[c];
+        const QString shown = QString("%1 %2").arg(name, std::isnan(v) ? QString("no data") : QString::number(v, 'g', 4));
+        if (!values.contains(shown)) values << shown;
     }
-    mHoverLabel->setText(text + "   I/F " + values.join("  "));
+    mHoverLabel->setText(text + (layer ? "   " : "   I/F ") + values.join("  "));
 }
 
 void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
@@ -295,6 +366,14 @@ void MainWindow::dropEvent(QDropEvent* event) {
             return;
         }
     }
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (mDocksSized) return;
+    mDocksSized = true; // docks take their share only once the window has its size
+    resizeDocks({mParametersDock}, {mParametersPanel->sizeHint().width()}, Qt::Horizontal);
+    resizeDocks({mInputsDock}, {mInputsPanel->sizeHint().height()}, Qt::Vertical);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,6 +1,7 @@
 #pragma once
 // RGB composites of a cube: three channels chosen by wavelength, each stretched linearly between two
 // percentiles of its valid values. NaN pixels come out transparent.
+#include "jezero/core/ImageStack.h"
 #include "jezero/core/SpectralCube.h"
 
 #include <algorithm>
@@ -72,5 +73,10 @@ void fillRgba(CompositeImage& image, ValueAt value) {
 
 CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb, const Stretch& stretch,
                                TaskControl* control = nullptr);
+
+// Three channels of an image stack (the same index thrice gives grey), each stretched between two
+// percentiles of its valid values. The result's rgb.name is `name`.
+CompositeImage renderChannels(const ImageStack& image, const std::array<int, 3>& channels, const Stretch& stretch,
+                              const std::string& name);
 
 } // namespace jezero

@@ -2,7 +2,10 @@
 // The workstation window: scene view with its composite controls, the spectrum panel, File menu
 // (open, recent, drag and drop), status bar with hover readout and background-work progress.
 #include "jezero/core/Composite.h"
+#include "jezero/core/FilterResponse.h"
+#include "jezero/core/ImageStack.h"
 #include "jezero/core/SpectralCube.h"
+#include "jezero/core/SummaryParameters.h"
 
 #include <QMainWindow>
 #include <QPoint>
@@ -11,6 +14,7 @@
 #include <memory>
 
 class QLabel;
+class QDockWidget;
 class QMenu;
 class QProgressBar;
 class QToolButton;
@@ -19,6 +23,8 @@ namespace jezero::ui {
 
 class BackgroundTask;
 class CompositeControls;
+class InputsPanel;
+class ParametersPanel;
 class SceneView;
 class SpectrumPlot;
 
@@ -37,17 +43,22 @@ public:
     SceneView* sceneView() const { return mSceneView; }
     SpectrumPlot* spectrumPlot() const { return mSpectrumPlot; }
     CompositeControls* compositeControls() const { return mCompositeControls; }
+    ParametersPanel* parametersPanel() const { return mParametersPanel; }
+    InputsPanel* inputsPanel() const { return mInputsPanel; }
+    // What the map shows: "composite", "browse:FAL", "param:D2300" (see ParametersPanel).
+    QString currentLayer() const { return mLayer; }
     bool isBusy() const { return !mTask.isNull(); }
 
 signals:
     void sceneShown();
     void sceneFailed(const QString& error);
-    void compositeShown();
+    void compositeShown(); // any map image: the composite or a parameter/browse layer
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void buildMenus();
@@ -56,6 +67,8 @@ private:
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
     void showComposite(const CompositeImage& composite, bool keepView);
+    void showLayer(const QString& id);
+    void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
     void showHover(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
     void showError(const QString& message);
@@ -68,9 +81,18 @@ private:
     QProgressBar* mProgress;
     QToolButton* mCancel;
     QMenu* mRecentMenu = nullptr;
+    ParametersPanel* mParametersPanel;
+    InputsPanel* mInputsPanel;
+    QDockWidget* mParametersDock;
+    QDockWidget* mInputsDock;
+    bool mDocksSized = false;
 
     std::shared_ptr<const SpectralCube> mCube;
-    CompositeImage mComposite;
+    FilterSet mFilters;
+    CompositeImage mComposite;        // what the map shows now
+    QString mLayer = "composite";
+    std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
+    std::shared_ptr<const SummaryParameters> mPixelParameters;    // bound to the scene's grid
     std::vector<QPoint> mSelected;
     QPointer<BackgroundTask> mTask;
     int mCompositeGeneration = 0;

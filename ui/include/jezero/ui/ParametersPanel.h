@@ -1,0 +1,42 @@
+#pragma once
+// The "Parameters" dock: choose what the map shows (the composite, a browse product such as FAL or
+// CAR, or any single summary parameter), and read every summary parameter of the clicked pixel.
+#include <QPoint>
+#include <QSize>
+#include <QWidget>
+
+#include <string>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QTableWidget;
+
+namespace jezero::ui {
+
+class ParametersPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ParametersPanel(QWidget* parent = nullptr);
+
+    // Layer ids: "composite", "browse:FAL", "param:D2300".
+    QString currentLayer() const;
+    void setCurrentLayer(const QString& id);
+    QStringList layers() const;
+
+    void showPixel(QPoint pixel, const std::vector<std::string>& names, const std::vector<float>& values);
+    void clearPixel();
+    // The value shown for a parameter of the clicked pixel ("" when none), for tests and tooltips.
+    QString shownValue(const QString& parameter) const;
+    QSize sizeHint() const override { return {290, 420}; }
+
+signals:
+    void layerChosen(const QString& id);
+
+private:
+    QComboBox* mLayer;
+    QLabel* mPixelLabel;
+    QTableWidget* mTable;
+};
+
+} // namespace jezero::ui
