@@ -2,10 +2,12 @@
 // toggle filter curves, change the composite, survive a bad file. Saves screenshots to look at.
 #include "TestPaths.h"
 #include "jezero/ui/BackgroundTask.h"
+#include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
+#include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/RecentFiles.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/SceneView.h"
@@ -14,6 +16,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QToolButton>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMimeData>
@@ -31,6 +34,14 @@ private:
         QSignalSpy shown(&w, &MainWindow::sceneShown);
         w.openScene(path);
         QVERIFY(shown.wait(30000));
+    }
+    // The cursor moving over pixel. QTest::mouseMove warps the X pointer and the event comes back
+    // asynchronously under Xvfb; sending the move event itself is deterministic.
+    static void hover(MainWindow& w, QPoint pixel) {
+        QWidget* viewport = w.sceneView()->viewport();
+        const QPointF local = w.sceneView()->viewportPosition(pixel);
+        QMouseEvent move(QEvent::MouseMove, local, viewport->mapToGlobal(local), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &move);
     }
     static void click(MainWindow& w, QPoint pixel, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
         QTest::mouseClick(w.sceneView()->viewport(), Qt::LeftButton, modifiers, w.sceneView()->viewportPosition(pixel));
@@ -66,7 +77,7 @@ private slots:
         QCOMPARE(w.sceneView()->markerCount(), 1);
 
         // Hover readout names the pixel and the shown channels' I/F.
-        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({32, 7}));
+        hover(w, {32, 7});
         const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
         QVERIFY2(hover.contains("x 32, y 7") && hover.contains("I/F"), qPrintable(hover));
     }
@@ -117,7 +128,7 @@ private slots:
         MainWindow w;
         w.show();
         waitShown(w, jezero::test::sampleMtrdrTiff());
-        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({10, 10}));
+        hover(w, {10, 10});
         const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
         QVERIFY2(hover.contains("lat -33.2") && hover.contains("lon -37.0"), qPrintable(hover));
         w.selectPixel({10, 10}, false);
@@ -137,7 +148,7 @@ private slots:
         QVERIFY(shown.wait(30000));
         QCOMPARE(w.currentLayer(), QString("browse:FAL"));
         QVERIFY(!w.compositeControls()->isEnabled()); // R/G/B controls apply to the composite only
-        QTest::mouseMove(w.sceneView()->viewport(), w.sceneView()->viewportPosition({32, 7}));
+        hover(w, {32, 7});
         const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
         QVERIFY2(hover.contains("R2529") && hover.contains("R1506") && hover.contains("R1080"), qPrintable(hover));
 
@@ -180,6 +191,57 @@ private slots:
         ranges->setText("abc");
         QMetaObject::invokeMethod(ranges, "editingFinished");
         QVERIFY(!ranges->toolTip().isEmpty());
+    }
+
+    void roisAreDrawnPlottedRatioedAndSavedWithTheScene() {
+        // Work on a copy of the sample pair, so the ROI sidecar lands in a temporary folder.
+        QTemporaryDir dir;
+        for (const char* stem : {"frt0001458f_01_if156s_trr3", "frt0001458f_01_if156l_trr3"})
+            for (const char* ext : {".img", ".lbl"})
+                QFile::copy(jezero::test::resource(QString("crism/trr3/") + stem + ext), dir.path() + "/" + stem + ext);
+        const QString scene = dir.path() + "/frt0001458f_01_if156s_trr3.lbl";
+        MainWindow w;
+        w.show();
+        waitShown(w, scene);
+        jezero::ui::SceneView* view = w.sceneView();
+
+        // Rectangle: press on one pixel, drag, release on another.
+        w.findChild<QToolButton*>("roiToolRectangle")->click();
+        QCOMPARE(view->tool(), jezero::ui::SceneView::Tool::Rectangle);
+        QTest::mousePress(view->viewport(), Qt::LeftButton, {}, view->viewportPosition({10, 3}));
+        QTest::mouseMove(view->viewport(), view->viewportPosition({15, 6}));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, view->viewportPosition({20, 8}));
+        QCOMPARE(w.rois().size(), std::size_t(1));
+        QVERIFY(w.rois()[0].shape == jezero::Roi::Shape::Rectangle);
+        const auto pixels = jezero::roiPixels(w.rois()[0], 64, 15);
+        QVERIFY2(pixels.size() >= 40 && pixels.size() <= 66, qPrintable(QString::number(pixels.size()))); // ~10 × 5
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1); // the ROI's mean ± std
+
+        // Polygon: three clicks and a closing double-click.
+        w.findChild<QToolButton*>("roiToolPolygon")->click();
+        for (QPoint p : {QPoint(40, 2), QPoint(55, 3), QPoint(58, 12)}) QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->viewportPosition(p));
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, view->viewportPosition({42, 13}));
+        QCOMPARE(w.rois().size(), std::size_t(2));
+        QCOMPARE(w.rois()[1].vertices.size(), std::size_t(4));
+        QCOMPARE(view->roiCount(), 2);
+        QCOMPARE(w.roiPanel()->count(), 2);
+
+        // Ratio of the two ROIs, then everything continuum-removed.
+        w.plotRatio(1, 0);
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 3);
+        w.findChild<QCheckBox*>("continuumToggle")->click();
+        QVERIFY(w.spectrumPlot()->continuumRemoved());
+        for (double v : w.spectrumPlot()->shownValues(0)) QVERIFY(!std::isfinite(v) || v <= 1 + 1e-9);
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-rois.png");
+
+        // Saved with the scene, they come back when it is opened again.
+        w.saveRois(w.roiSidecarPath());
+        QVERIFY(QFile::exists(dir.path() + "/frt0001458f_01_if156s_trr3.rois.geojson"));
+        MainWindow again;
+        again.show();
+        waitShown(again, scene);
+        QCOMPARE(again.rois().size(), std::size_t(2));
+        QCOMPARE(again.rois()[1].vertices, w.rois()[1].vertices);
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

@@ -4,11 +4,15 @@
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
+#include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/WavelengthTable.h"
 
 #include <Eigen/Dense>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <cmath>
@@ -345,6 +349,77 @@ private slots:
         QVERIFY(std::isnan(v[0]));
         QCOMPARE(v[1], 0.2f);
         QVERIFY_THROWS_EXCEPTION(Error, SummaryParameters(vnir, {"NOPE"}));
+    }
+
+    // ---- ROIs ---------------------------------------------------------------------------------------
+    void roiPixelsAreThoseWhoseCentresLieInside() {
+        QCOMPARE(roiPixels(rectangleRoi("r", 1, 1, 3, 3), 5, 5), (std::vector<std::pair<int, int>>{{1, 1}, {2, 1}, {1, 2}, {2, 2}}));
+        // Right triangle (0,0)-(4,0)-(0,4): centres inside when (x+.5)+(y+.5) < 4, i.e. x+y < 3: 6 pixels.
+        Roi triangle;
+        triangle.vertices = {{0, 0}, {4, 0}, {0, 4}};
+        QCOMPARE(roiPixels(triangle, 10, 10).size(), std::size_t(6));
+        QCOMPARE(roiPixels(rectangleRoi("edge", -5, -5, 2, 1), 3, 3).size(), std::size_t(2)); // clipped to the scene
+    }
+
+    void roiSpectrumIsNanAwareMeanStdMedian() {
+        SpectralCube cube(3, 1, {500, 600});
+        const float values[3][2] = {{1, 10}, {2, std::nanf("")}, {6, 30}};
+        for (int x = 0; x < 3; ++x) std::copy(values[x], values[x] + 2, cube.spectrum(x, 0));
+        const auto s = roiSpectrum(cube, rectangleRoi("all", 0, 0, 3, 1));
+        QCOMPARE(s.pixelCount, std::size_t(3));
+        QCOMPARE(s.mean[0], 3.0);
+        QCOMPARE(s.median[0], 2.0);
+        QVERIFY(std::abs(s.stddev[0] - std::sqrt(7.0)) < 1e-12); // ((−2)² + (−1)² + 3²)/2 = 7
+        QCOMPARE(s.validCount[1], 2);
+        QCOMPARE(s.mean[1], 20.0);
+        QCOMPARE(s.median[1], 20.0);
+        const auto other = roiSpectrum(cube, rectangleRoi("first", 0, 0, 1, 1));
+        const auto ratio = ratioSpectrum(s, other);
+        QCOMPARE(ratio[0], 3.0);
+        QCOMPARE(ratio[1], 2.0);
+    }
+
+    void continuumRemovalDividesByTheUpperHull() {
+        // A line 1 + λ/1000 with one channel lowered to 80 % and one raised above the line: the hull
+        // runs through the raised point, so the removed spectrum is 1 there and at the ends.
+        const std::vector<double> w{1000, 1100, 1200, 1300, 1400};
+        const std::vector<double> v{2.0, 2.1 * 0.8, 2.2, 2.3, 2.4};
+        const auto r = continuumRemoved(w, v);
+        QVERIFY(std::abs(r[0] - 1) < 1e-12 && std::abs(r[4] - 1) < 1e-12);
+        QVERIFY(std::abs(r[1] - 0.8) < 1e-12);
+        const std::vector<double> bump{2.0, 2.1, 2.5, 2.3, 2.4};
+        const auto rb = continuumRemoved(w, bump);
+        QVERIFY(std::abs(rb[2] - 1) < 1e-12);
+        QVERIFY(std::abs(rb[1] - 2.1 / 2.25) < 1e-12); // hull from (1000, 2.0) to (1200, 2.5) is 2.25 at 1100
+        std::vector<double> gap = v;
+        gap[3] = std::nan("");
+        QVERIFY(std::isnan(continuumRemoved(w, gap)[3]));
+    }
+
+    void roisRoundTripThroughGeoJsonWithMapCoordinates() {
+        Roi free;
+        free.name = "olivine unit";
+        free.shape = Roi::Shape::Freehand;
+        free.vertices = {{1, 2}, {5, 2.5}, {4, 7}};
+        free.colour = {10, 200, 30};
+        const std::vector<Roi> rois{rectangleRoi("dust", 0, 0, 3, 4), free};
+        const std::array<double, 6> gt{1000, 18, 0, 5000, 0, -18};
+        const std::string text = roisToGeoJson(rois, &gt);
+        const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+        const auto first = json["features"].toArray()[0].toObject();
+        // Map coordinates: x = 1000 + 18·col, y = 5000 − 18·row; the ring is closed.
+        const auto ring = first["geometry"].toObject()["coordinates"].toArray()[0].toArray();
+        QCOMPARE(ring.size(), 5);
+        QCOMPARE(ring[2].toArray()[0].toDouble(), 1000 + 18 * 3.0);
+        QCOMPARE(ring[2].toArray()[1].toDouble(), 5000 - 18 * 4.0);
+        const auto back = roisFromGeoJson(text);
+        QCOMPARE(back.size(), std::size_t(2));
+        QCOMPARE(back[1].name, std::string("olivine unit"));
+        QVERIFY(back[1].shape == Roi::Shape::Freehand);
+        QCOMPARE(back[1].vertices, free.vertices);
+        QVERIFY(back[1].colour == free.colour);
+        QVERIFY_THROWS_EXCEPTION(Error, roisFromGeoJson("{\"type\": \"Feature\"}"));
+        QVERIFY_THROWS_EXCEPTION(Error, roisFromGeoJson("not json"));
     }
 
     void micaTypeSpectraLightUpTheirParameters() {

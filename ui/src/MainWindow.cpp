@@ -11,8 +11,10 @@
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
+#include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/RecentFiles.h"
 #include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPalette.h"
 #include "jezero/ui/SpectrumPlot.h"
 
 #include <spdlog/spdlog.h>
@@ -22,6 +24,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
@@ -38,8 +41,6 @@
 namespace jezero::ui {
 namespace {
 
-const QColor kSpectrumColours[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
-                                   QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207)};
 
 const char* kSceneFilter = "CRISM scenes (*.img *.IMG *.lbl *.LBL *.hdr *.tif *.tiff);;All files (*)";
 
@@ -53,7 +54,7 @@ struct LoadedScene {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
-      mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel) {
+      mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
     resize(1400, 820);
@@ -77,7 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addAction(tr("Clear spectra"), this, [this] {
         mSelected.clear();
         mSceneView->clearMarkers();
-        mSpectrumPlot->clearSpectra();
+        mRatio.reset();
+        refreshSpectra();
     });
 
     mHoverLabel->setObjectName("hoverReadout");
@@ -107,6 +109,14 @@ MainWindow::MainWindow(QWidget* parent)
     mParametersDock->setObjectName("parametersDock");
     mParametersDock->setWidget(mParametersPanel);
     addDockWidget(Qt::RightDockWidgetArea, mParametersDock);
+    auto* roiDock = new QDockWidget(tr("ROIs"), this);
+    roiDock->setObjectName("roiDock");
+    roiDock->setWidget(mRoiPanel);
+    addDockWidget(Qt::RightDockWidgetArea, roiDock);
+    tabifyDockWidget(mParametersDock, roiDock);
+    mParametersDock->raise();
+    connectRoiPanel();
+
     mInputsDock = new QDockWidget(tr("Model inputs"), this);
     mInputsDock->setObjectName("inputsDock");
     mInputsDock->setWidget(mInputsPanel);
@@ -189,7 +199,16 @@ void MainWindow::openScene(const QString& path) {
         mPixelParameters = std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
         mSceneView->clearMarkers();
-        mSpectrumPlot->clearSpectra();
+        mRois.clear();
+        mRatio.reset();
+        if (QFileInfo::exists(roiSidecarPath())) {
+            try {
+                loadRois(roiSidecarPath()); // ROIs saved with the scene come back with it
+            } catch (const std::exception& e) {
+                spdlog::warn("{}", e.what());
+            }
+        }
+        refreshRois();
         mParametersPanel->clearPixel();
         mInputsPanel->setScene(mCube);
         mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
@@ -295,13 +314,11 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     if (!keep) {
         mSelected.clear();
         mSceneView->clearMarkers();
-        mSpectrumPlot->clearSpectra();
     }
-    const QColor colour = kSpectrumColours[mSelected.size() % std::size(kSpectrumColours)];
+    const QColor colour = spectrumColour(mSelected.size());
     mSelected.push_back(pixel);
     mSceneView->addMarker(pixel, colour);
-    mSpectrumPlot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(),
-                               mCube->spectrum(pixel.x(), pixel.y()), colour);
+    refreshSpectra();
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
 }
 

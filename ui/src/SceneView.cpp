@@ -1,6 +1,10 @@
 #include "jezero/ui/SceneView.h"
 
 #include <QGraphicsEllipseItem>
+#include <QGraphicsPathItem>
+#include <QGraphicsPolygonItem>
+#include <QKeyEvent>
+#include <QPainterPath>
 #include <QGraphicsPixmapItem>
 #include <QGraphicsScene>
 #include <QMouseEvent>
@@ -8,6 +12,7 @@
 #include <QWheelEvent>
 
 #include <cmath>
+#include <utility>
 
 namespace jezero::ui {
 namespace {
@@ -48,6 +53,62 @@ bool SceneView::hasImage() const { return mImage != nullptr; }
 
 void SceneView::fitToWindow() {
     if (mImage) fitInView(mImage, Qt::KeepAspectRatio);
+}
+
+void SceneView::setTool(Tool tool) {
+    cancelSketch();
+    mTool = tool;
+    setDragMode(tool == Tool::Inspect ? QGraphicsView::ScrollHandDrag : QGraphicsView::NoDrag);
+    viewport()->setCursor(Qt::CrossCursor);
+}
+
+void SceneView::setRois(const std::vector<std::pair<QPolygonF, QColor>>& rois) {
+    for (QGraphicsItem* item : mRoiItems) {
+        scene()->removeItem(item);
+        delete item;
+    }
+    mRoiItems.clear();
+    for (const auto& [outline, colour] : rois) {
+        QColor fill = colour;
+        fill.setAlpha(50);
+        QPen pen(colour, 2);
+        pen.setCosmetic(true); // two screen pixels at any zoom
+        auto* item = scene()->addPolygon(outline, pen, fill);
+        item->setZValue(0.5);
+        mRoiItems.push_back(item);
+    }
+}
+
+void SceneView::updateSketch(const QPointF& cursor) {
+    QPolygonF outline = mSketch;
+    if (mTool == Tool::Rectangle && !mSketch.isEmpty()) outline = QPolygonF(QRectF(mSketch.front(), cursor).normalized());
+    else if (mTool == Tool::Polygon) outline << cursor;
+    QPainterPath path;
+    path.addPolygon(outline);
+    if (!mSketchItem) {
+        QPen pen(Qt::yellow, 1.5, Qt::DashLine);
+        pen.setCosmetic(true);
+        mSketchItem = scene()->addPath(path, pen);
+        mSketchItem->setZValue(2);
+    } else {
+        mSketchItem->setPath(path);
+    }
+}
+
+void SceneView::finishSketch() {
+    QPolygonF outline = mSketch;
+    cancelSketch();
+    if (outline.size() >= 3 && QPolygonF(outline).boundingRect().width() * outline.boundingRect().height() > 0)
+        emit roiDrawn(mTool, outline);
+}
+
+void SceneView::cancelSketch() {
+    mSketch.clear();
+    if (mSketchItem) {
+        scene()->removeItem(mSketchItem);
+        delete mSketchItem;
+        mSketchItem = nullptr;
+    }
 }
 
 void SceneView::addMarker(QPoint pixel, const QColor& colour) {
@@ -92,10 +153,34 @@ void SceneView::wheelEvent(QWheelEvent* event) {
 
 void SceneView::mousePressEvent(QMouseEvent* event) {
     mPressPos = event->position().toPoint();
+    mIgnoreNextRelease = false; // a new click: the double-click's release did not come
+    if (mTool != Tool::Inspect && mImage && event->button() == Qt::LeftButton) {
+        const QPointF at = mapToScene(mPressPos);
+        if (mTool == Tool::Rectangle || mTool == Tool::Freehand) mSketch = QPolygonF{at};
+        event->accept();
+        return;
+    }
     QGraphicsView::mousePressEvent(event);
 }
 
 void SceneView::mouseReleaseEvent(QMouseEvent* event) {
+    if (std::exchange(mIgnoreNextRelease, false)) return;
+    if (mTool != Tool::Inspect && mImage && event->button() == Qt::LeftButton) {
+        const QPointF at = mapToScene(event->position().toPoint());
+        if (mTool == Tool::Rectangle && !mSketch.isEmpty()) {
+            mSketch = QPolygonF(QRectF(mSketch.front(), at).normalized());
+            mSketch.removeLast(); // QPolygonF(QRectF) closes the ring; ROIs keep it open
+            finishSketch();
+        } else if (mTool == Tool::Freehand && !mSketch.isEmpty()) {
+            mSketch << at;
+            finishSketch();
+        } else if (mTool == Tool::Polygon) {
+            mSketch << at;
+            updateSketch(at);
+        }
+        event->accept();
+        return;
+    }
     QGraphicsView::mouseReleaseEvent(event);
     viewport()->setCursor(Qt::CrossCursor);
     if (event->button() != Qt::LeftButton) return;
@@ -105,8 +190,40 @@ void SceneView::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void SceneView::mouseMoveEvent(QMouseEvent* event) {
+    if (mTool != Tool::Inspect && !mSketch.isEmpty()) {
+        const QPointF at = mapToScene(event->position().toPoint());
+        if (mTool == Tool::Freehand && (event->buttons() & Qt::LeftButton)) mSketch << at;
+        updateSketch(at);
+    }
     QGraphicsView::mouseMoveEvent(event);
     emit pixelHovered(pixelAt(event->position().toPoint()));
+}
+
+void SceneView::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (mTool == Tool::Polygon) {
+        // A physical double-click arrives as press, release (which added this vertex), double-click,
+        // release; some sources skip the first release. Add the vertex unless it is there, then close,
+        // and let the trailing release (if any) start nothing.
+        const QPointF at = mapToScene(event->position().toPoint());
+        if (mSketch.isEmpty() || QLineF(mSketch.back(), at).length() > 1e-6) mSketch << at;
+        finishSketch();
+        mIgnoreNextRelease = true;
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void SceneView::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Escape && !mSketch.isEmpty()) {
+        cancelSketch();
+        return;
+    }
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && mTool == Tool::Polygon) {
+        finishSketch();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
 }
 
 void SceneView::leaveEvent(QEvent* event) {

@@ -1,5 +1,6 @@
 #include "jezero/ui/SpectrumPlot.h"
 
+#include "jezero/core/Roi.h"
 #include "jezero/core/SpectrumGaps.h"
 
 #include <qcustomplot.h>
@@ -25,13 +26,37 @@ QColor filterColour(const QString& name) {
 
 } // namespace
 
-SpectrumPlot::SpectrumPlot(QWidget* parent) : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout) {
+namespace {
+// Keys and values with a NaN point inserted at each coverage gap, so QCustomPlot breaks the line there.
+void withGapBreaks(const std::vector<double>& wavelengthsNm, const std::vector<double>& values, QVector<double>& keys,
+                   QVector<double>& out) {
+    const auto gaps = spectralGapStarts(wavelengthsNm);
+    std::size_t nextGap = 0;
+    for (std::size_t i = 0; i < wavelengthsNm.size(); ++i) {
+        if (nextGap < gaps.size() && gaps[nextGap] == i) {
+            keys.push_back((wavelengthsNm[i - 1] + wavelengthsNm[i]) / 2000.0);
+            out.push_back(std::numeric_limits<double>::quiet_NaN());
+            ++nextGap;
+        }
+        keys.push_back(wavelengthsNm[i] / 1000.0);
+        out.push_back(values[i]);
+    }
+}
+} // namespace
+
+SpectrumPlot::SpectrumPlot(QWidget* parent)
+    : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)) {
     setObjectName("spectrumPlot");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(mPlot, 1);
     mFilterBar->addWidget(new QLabel(tr("Filter curves:")));
     mFilterBar->addStretch(1);
+    mContinuumToggle->setText(tr("Continuum removed"));
+    mContinuumToggle->setObjectName("continuumToggle");
+    mContinuumToggle->setToolTip(tr("Divide each spectrum by its upper convex hull"));
+    connect(mContinuumToggle, &QCheckBox::toggled, this, &SpectrumPlot::setContinuumRemoved);
+    mFilterBar->addWidget(mContinuumToggle);
     layout->addLayout(mFilterBar);
 
     mPlot->setMinimumSize(360, 240);
@@ -47,37 +72,84 @@ SpectrumPlot::SpectrumPlot(QWidget* parent) : QWidget(parent), mPlot(new QCustom
 }
 
 int SpectrumPlot::addSpectrum(const QString& label, const std::vector<double>& wavelengthsNm, const float* values, const QColor& colour) {
-    QVector<double> keys, vals;
-    const auto gaps = spectralGapStarts(wavelengthsNm);
-    std::size_t nextGap = 0;
-    int valid = 0;
-    for (std::size_t i = 0; i < wavelengthsNm.size(); ++i) {
-        if (nextGap < gaps.size() && gaps[nextGap] == i) {
-            // A NaN point between the two channels breaks the line across the gap.
-            keys.push_back((wavelengthsNm[i - 1] + wavelengthsNm[i]) / 2000.0);
-            vals.push_back(std::numeric_limits<double>::quiet_NaN());
-            ++nextGap;
-        }
-        keys.push_back(wavelengthsNm[i] / 1000.0);
-        vals.push_back(values[i]);
-        if (!std::isnan(values[i])) ++valid;
-    }
-    QCPGraph* graph = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
-    graph->setName(label);
-    graph->setPen(QPen(colour, 1.6));
-    graph->setData(keys, vals, true);
-    mSpectra.push_back({graph, static_cast<int>(wavelengthsNm.size()), valid});
-    updateRanges();
+    return addCurve(label, wavelengthsNm, std::vector<double>(values, values + wavelengthsNm.size()), {}, colour);
+}
+
+int SpectrumPlot::addCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values,
+                           const std::vector<double>& spread, const QColor& colour, Qt::PenStyle style) {
+    Spectrum s{label, wavelengthsNm, values, spread, colour, style, 0, {}};
+    s.valid = static_cast<int>(std::count_if(values.begin(), values.end(), [](double v) { return std::isfinite(v); }));
+    mSpectra.push_back(std::move(s));
+    renderCurves();
     return spectrumCount() - 1;
 }
 
+std::vector<double> SpectrumPlot::shownValues(int i) const {
+    const Spectrum& s = mSpectra.at(i);
+    return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values) : s.values;
+}
+
+void SpectrumPlot::setContinuumRemoved(bool removed) {
+    mContinuumRemoved = removed;
+    if (mContinuumToggle->isChecked() != removed) mContinuumToggle->setChecked(removed);
+    mPlot->yAxis->setLabel(removed ? tr("Continuum-removed I/F") : QString("I/F"));
+    renderCurves();
+}
+
+// (Re)draws every curve from its stored values, so toggling continuum removal changes them all.
+void SpectrumPlot::renderCurves() {
+    for (Spectrum& s : mSpectra) {
+        for (QCPGraph* g : s.graphs) mPlot->removeGraph(g);
+        s.graphs.clear();
+        std::vector<double> values = s.values, spread = s.spread;
+        if (mContinuumRemoved) {
+            values = jezero::continuumRemoved(s.wavelengths, s.values);
+            for (std::size_t i = 0; i < spread.size(); ++i) spread[i] *= values[i] / s.values[i]; // same scaling
+        }
+        QVector<double> keys, shown;
+        withGapBreaks(s.wavelengths, values, keys, shown);
+        QCPGraph* curve = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
+        curve->setName(s.label);
+        curve->setPen(QPen(s.colour, 1.6, s.style));
+        curve->setData(keys, shown, true);
+        s.graphs.push_back(curve);
+        if (spread.empty()) continue;
+        std::vector<double> low(values.size()), high(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            low[i] = values[i] - spread[i];
+            high[i] = values[i] + spread[i];
+        }
+        QVector<double> k1, lowShown, k2, highShown;
+        withGapBreaks(s.wavelengths, low, k1, lowShown);
+        withGapBreaks(s.wavelengths, high, k2, highShown);
+        QCPGraph* lower = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
+        QCPGraph* upper = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
+        QColor edge = s.colour;
+        edge.setAlpha(90);
+        QColor fill = s.colour;
+        fill.setAlpha(45);
+        for (QCPGraph* g : {lower, upper}) {
+            g->setPen(QPen(edge, 0.8));
+            g->removeFromLegend();
+        }
+        lower->setData(k1, lowShown, true);
+        upper->setData(k2, highShown, true);
+        upper->setBrush(fill);
+        upper->setChannelFillGraph(lower);
+        s.graphs.push_back(lower);
+        s.graphs.push_back(upper);
+    }
+    updateRanges();
+}
+
 void SpectrumPlot::clearSpectra() {
-    for (const Spectrum& s : mSpectra) mPlot->removeGraph(s.graph);
+    for (const Spectrum& s : mSpectra)
+        for (QCPGraph* g : s.graphs) mPlot->removeGraph(g);
     mSpectra.clear();
     updateRanges();
 }
 
-int SpectrumPlot::channelCount(int i) const { return mSpectra.at(i).channels; }
+int SpectrumPlot::channelCount(int i) const { return static_cast<int>(mSpectra.at(i).wavelengths.size()); }
 int SpectrumPlot::validChannelCount(int i) const { return mSpectra.at(i).valid; }
 
 void SpectrumPlot::setFilters(const FilterSet& filters) {
@@ -150,9 +222,9 @@ void SpectrumPlot::updateRanges() {
     bool first = true;
     for (const Spectrum& s : mSpectra) {
         bool found = false;
-        const QCPRange k = s.graph->getKeyRange(found);
+        const QCPRange k = s.graphs.front()->getKeyRange(found);
         if (!found) continue;
-        const QCPRange v = s.graph->getValueRange(found);
+        const QCPRange v = s.graphs.front()->getValueRange(found);
         if (!found) continue;
         keys = first ? k : QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper));
         values = first ? v : QCPRange(std::min(values.lower, v.lower), std::max(values.upper, v.upper));

@@ -4,6 +4,7 @@
 #include "jezero/core/Composite.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/ImageStack.h"
+#include "jezero/core/Roi.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/SummaryParameters.h"
 
@@ -12,6 +13,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QDockWidget;
@@ -25,6 +27,7 @@ class BackgroundTask;
 class CompositeControls;
 class InputsPanel;
 class ParametersPanel;
+class RoiPanel;
 class SceneView;
 class SpectrumPlot;
 
@@ -47,6 +50,17 @@ public:
     InputsPanel* inputsPanel() const { return mInputsPanel; }
     // What the map shows: "composite", "browse:FAL", "param:D2300" (see ParametersPanel).
     QString currentLayer() const { return mLayer; }
+    RoiPanel* roiPanel() const { return mRoiPanel; }
+    const std::vector<Roi>& rois() const { return mRois; }
+    // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here.
+    void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
+    // Plots mean(ROI numerator) ÷ mean(ROI denominator).
+    void plotRatio(int numerator, int denominator);
+    // Saves / loads the scene's ROIs as GeoJSON (map coordinates when the scene has them). Throws Error.
+    void saveRois(const QString& path) const;
+    void loadRois(const QString& path);
+    // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
+    QString roiSidecarPath() const;
     bool isBusy() const { return !mTask.isNull(); }
 
 signals:
@@ -69,6 +83,9 @@ private:
     void showComposite(const CompositeImage& composite, bool keepView);
     void showLayer(const QString& id);
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
+    void connectRoiPanel();
+    void refreshRois();
+    void refreshSpectra();
     void showHover(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
     void showError(const QString& message);
@@ -83,6 +100,7 @@ private:
     QMenu* mRecentMenu = nullptr;
     ParametersPanel* mParametersPanel;
     InputsPanel* mInputsPanel;
+    RoiPanel* mRoiPanel;
     QDockWidget* mParametersDock;
     QDockWidget* mInputsDock;
     bool mDocksSized = false;
@@ -94,6 +112,9 @@ private:
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
     std::shared_ptr<const SummaryParameters> mPixelParameters;    // bound to the scene's grid
     std::vector<QPoint> mSelected;
+    std::vector<Roi> mRois;
+    std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI
+    std::optional<std::pair<int, int>> mRatio; // numerator, denominator ROI
     QPointer<BackgroundTask> mTask;
     int mCompositeGeneration = 0;
 };

@@ -5,7 +5,9 @@
 #include <QGraphicsView>
 #include <QImage>
 #include <QPoint>
+#include <QPolygonF>
 
+class QGraphicsPathItem;
 class QGraphicsPixmapItem;
 
 namespace jezero::ui {
@@ -14,6 +16,17 @@ class SceneView : public QGraphicsView {
     Q_OBJECT
 public:
     explicit SceneView(QWidget* parent = nullptr);
+
+    // Inspect: click = spectrum, drag = pan. The others draw an ROI: Rectangle by dragging, Polygon by
+    // clicking vertices and double-clicking to close, Freehand by dragging a closed outline. Esc cancels.
+    enum class Tool { Inspect, Rectangle, Polygon, Freehand };
+    Q_ENUM(Tool)
+    void setTool(Tool tool);
+    Tool tool() const { return mTool; }
+
+    // The ROI outlines shown on the image (pixel coordinates), each in its colour.
+    void setRois(const std::vector<std::pair<QPolygonF, QColor>>& rois);
+    int roiCount() const { return static_cast<int>(mRoiItems.size()); }
 
     // Shows image (one image pixel per scene pixel); keepView keeps zoom and position.
     void setImage(const QImage& image, bool keepView = false);
@@ -30,6 +43,8 @@ public:
 signals:
     void pixelHovered(QPoint pixel);   // (-1, -1) when the cursor leaves the image
     void pixelClicked(QPoint pixel, Qt::KeyboardModifiers modifiers);
+    // A finished ROI outline in pixel coordinates; tool says which kind it was drawn with.
+    void roiDrawn(jezero::ui::SceneView::Tool tool, const QPolygonF& outline);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -37,14 +52,24 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     QPoint pixelAt(QPoint viewportPos) const;
+    void updateSketch(const QPointF& cursor);
+    void finishSketch();
+    void cancelSketch();
 
     QGraphicsPixmapItem* mImage = nullptr;
     QSize mImageSize;
     std::vector<QGraphicsItem*> mMarkers;
     QPoint mPressPos;
+    Tool mTool = Tool::Inspect;
+    QPolygonF mSketch;                     // the outline being drawn
+    bool mIgnoreNextRelease = false;       // the release that ends a closing double-click
+    QGraphicsPathItem* mSketchItem = nullptr;
+    std::vector<QGraphicsItem*> mRoiItems;
 };
 
 } // namespace jezero::ui

@@ -21,9 +21,18 @@ class SpectrumPlot : public QWidget {
 public:
     explicit SpectrumPlot(QWidget* parent = nullptr);
 
-    // Adds a spectrum (values NaN where invalid); returns its index.
+    // Adds a pixel spectrum (values NaN where invalid); returns its index.
     int addSpectrum(const QString& label, const std::vector<double>& wavelengthsNm, const float* values, const QColor& colour);
+    // Adds a curve with an optional ± spread drawn as a shaded band (ROI mean ± std), or a dashed
+    // curve (ratio spectra); returns its index.
+    int addCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values,
+                 const std::vector<double>& spread, const QColor& colour, Qt::PenStyle style = Qt::SolidLine);
     void clearSpectra();
+    // Shows every curve divided by its convex-hull continuum (band depths become comparable).
+    void setContinuumRemoved(bool removed);
+    bool continuumRemoved() const { return mContinuumRemoved; }
+    // The values curve i shows now (after continuum removal when on), gap breaks not included.
+    std::vector<double> shownValues(int i) const;
     int spectrumCount() const { return static_cast<int>(mSpectra.size()); }
     // Channels of spectrum i (gap breaks not counted), and how many of them are valid.
     int channelCount(int i) const;
@@ -38,11 +47,17 @@ public:
 
 private:
     void updateRanges();
+    void renderCurves();
 
     struct Spectrum {
-        QCPGraph* graph;
-        int channels;
-        int valid;
+        QString label;
+        std::vector<double> wavelengths;
+        std::vector<double> values;
+        std::vector<double> spread; // empty: no band
+        QColor colour;
+        Qt::PenStyle style;
+        int valid = 0;
+        std::vector<QCPGraph*> graphs; // the curve, then the band's lower and upper edges
     };
     struct Filter {
         QString name;
@@ -51,6 +66,8 @@ private:
     };
     QCustomPlot* mPlot;
     QHBoxLayout* mFilterBar;
+    QCheckBox* mContinuumToggle;
+    bool mContinuumRemoved = false;
     std::vector<Spectrum> mSpectra;
     std::vector<Filter> mFilters;
 };

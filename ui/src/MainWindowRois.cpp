@@ -1,0 +1,143 @@
+// MainWindow's ROI side: drawing, listing, saving with the scene, and the spectra the plot shows
+// (clicked pixels, ROI means ± std, ratio). The window itself is in MainWindow.cpp.
+#include "jezero/core/AtomicFile.h"
+#include "jezero/core/Error.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/RoiPanel.h"
+#include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPlot.h"
+#include "jezero/ui/SpectrumPalette.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QStatusBar>
+
+#include <algorithm>
+
+namespace jezero::ui {
+
+void MainWindow::connectRoiPanel() {
+    connect(mRoiPanel, &RoiPanel::toolChosen, mSceneView, &SceneView::setTool);
+    connect(mSceneView, &SceneView::roiDrawn, this, [this](SceneView::Tool tool, const QPolygonF& outline) {
+        std::vector<std::pair<double, double>> vertices;
+        for (const QPointF& p : outline) vertices.emplace_back(p.x(), p.y());
+        addRoi(tool == SceneView::Tool::Rectangle ? Roi::Shape::Rectangle
+               : tool == SceneView::Tool::Freehand ? Roi::Shape::Freehand : Roi::Shape::Polygon, vertices);
+    });
+    connect(mRoiPanel, &RoiPanel::renamed, this, [this](int index, const QString& name) {
+        if (index < 0 || index >= static_cast<int>(mRois.size())) return;
+        mRois[index].name = name.toStdString();
+        refreshRois();
+    });
+    connect(mRoiPanel, &RoiPanel::removeRequested, this, [this](int index) {
+        mRois.erase(mRois.begin() + index);
+        mRatio.reset();
+        refreshRois();
+    });
+    connect(mRoiPanel, &RoiPanel::ratioRequested, this, &MainWindow::plotRatio);
+    connect(mRoiPanel, &RoiPanel::saveRequested, this, [this] {
+        if (!mCube) return;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save ROIs"), roiSidecarPath(), tr("GeoJSON (*.geojson *.json)"));
+        if (path.isEmpty()) return;
+        try {
+            saveRois(path);
+            statusBar()->showMessage(tr("Saved %1 ROIs to %2").arg(mRois.size()).arg(path), 6000);
+        } catch (const std::exception& e) {
+            showError(QString::fromStdString(e.what()));
+        }
+    });
+    connect(mRoiPanel, &RoiPanel::loadRequested, this, [this] {
+        if (!mCube) return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load ROIs"), roiSidecarPath(), tr("GeoJSON (*.geojson *.json)"));
+        if (path.isEmpty()) return;
+        try {
+            loadRois(path);
+        } catch (const std::exception& e) {
+            showError(QString::fromStdString(e.what()));
+        }
+    });
+
+}
+
+void MainWindow::addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices) {
+    Roi roi;
+    roi.shape = shape;
+    roi.vertices = vertices;
+    // The first name not taken: "ROI 1", "ROI 2", ...
+    for (int n = 1;; ++n) {
+        roi.name = "ROI " + std::to_string(n);
+        if (std::none_of(mRois.begin(), mRois.end(), [&](const Roi& r) { return r.name == roi.name; })) break;
+    }
+    const QColor colour = spectrumColour(mRois.size() + 3);
+    roi.colour = {static_cast<std::uint8_t>(colour.red()), static_cast<std::uint8_t>(colour.green()), static_cast<std::uint8_t>(colour.blue())};
+    mRois.push_back(std::move(roi));
+    refreshRois();
+}
+
+void MainWindow::refreshRois() {
+    std::vector<std::pair<QPolygonF, QColor>> outlines;
+    std::vector<std::size_t> counts;
+    mRoiSpectra.clear();
+    for (const Roi& roi : mRois) {
+        QPolygonF outline;
+        for (const auto& [x, y] : roi.vertices) outline << QPointF(x, y);
+        outlines.emplace_back(outline, QColor(roi.colour[0], roi.colour[1], roi.colour[2]));
+        mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{});
+        counts.push_back(mRoiSpectra.back().pixelCount);
+    }
+    mSceneView->setRois(outlines);
+    mRoiPanel->setRois(mRois, counts);
+    refreshSpectra();
+}
+
+// Pixel spectra, then each ROI's mean ± std, then the ratio spectrum if one is asked for.
+void MainWindow::refreshSpectra() {
+    mSpectrumPlot->clearSpectra();
+    if (!mCube) return;
+    for (std::size_t i = 0; i < mSelected.size(); ++i) {
+        const QPoint p = mSelected[i];
+        mSpectrumPlot->addSpectrum(tr("pixel %1, %2").arg(p.x()).arg(p.y()), mCube->wavelengthsNm(), mCube->spectrum(p.x(), p.y()),
+                                   spectrumColour(i));
+    }
+    for (std::size_t i = 0; i < mRois.size(); ++i) {
+        const RoiSpectrum& s = mRoiSpectra[i];
+        if (s.pixelCount == 0) continue;
+        mSpectrumPlot->addCurve(tr("%1 mean ± std (%2 px)").arg(QString::fromStdString(mRois[i].name)).arg(s.pixelCount),
+                                mCube->wavelengthsNm(), s.mean, s.stddev, QColor(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]));
+    }
+    if (mRatio && mRatio->first < static_cast<int>(mRois.size()) && mRatio->second < static_cast<int>(mRois.size())) {
+        const auto ratio = ratioSpectrum(mRoiSpectra[mRatio->first], mRoiSpectra[mRatio->second]);
+        mSpectrumPlot->addCurve(tr("%1 ÷ %2").arg(QString::fromStdString(mRois[mRatio->first].name),
+                                                  QString::fromStdString(mRois[mRatio->second].name)),
+                                mCube->wavelengthsNm(), ratio, {}, Qt::black, Qt::DashLine);
+    }
+}
+
+void MainWindow::plotRatio(int numerator, int denominator) {
+    if (numerator < 0 || denominator < 0 || numerator >= static_cast<int>(mRois.size()) || denominator >= static_cast<int>(mRois.size()))
+        return;
+    mRatio = std::make_pair(numerator, denominator);
+    refreshSpectra();
+}
+
+QString MainWindow::roiSidecarPath() const {
+    if (!mCube) return {};
+    const QFileInfo source(QString::fromStdString(mCube->metadata().sourcePath));
+    return source.absolutePath() + "/" + source.completeBaseName() + ".rois.geojson";
+}
+
+void MainWindow::saveRois(const QString& path) const {
+    const auto& gt = mCube->metadata().geoTransform;
+    writeTextFileAtomically(path.toStdString(), roisToGeoJson(mRois, gt ? &*gt : nullptr) + "\n");
+}
+
+void MainWindow::loadRois(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) throw Error("cannot read " + path.toStdString());
+    mRois = roisFromGeoJson(file.readAll().toStdString());
+    mRatio.reset();
+    refreshRois();
+}
+
+} // namespace jezero::ui
