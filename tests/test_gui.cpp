@@ -16,6 +16,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QMenu>
 #include <QToolButton>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -242,6 +243,27 @@ private slots:
         waitShown(again, scene);
         QCOMPARE(again.rois().size(), std::size_t(2));
         QCOMPARE(again.rois()[1].vertices, w.rois()[1].vertices);
+    }
+
+    void libraryOverlaysAreResampledToTheScene() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        w.selectPixel({10, 10}, false);
+        auto* button = w.findChild<QToolButton*>("libraryButton");
+        QVERIFY(button && button->menu());
+        QAction* magnesite = nullptr;
+        for (QAction* a : button->menu()->actions())
+            if (a->text() == "MICA Mg carbonate") magnesite = a;
+        QVERIFY(magnesite);
+        magnesite->trigger();
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 2);
+        QCOMPARE(w.spectrumPlot()->channelCount(1), 489); // on the scene's channels
+        QCOMPARE(w.spectrumPlot()->shownLibrarySpectra(), QStringList{"MICA Mg carbonate"});
+        w.findChild<QCheckBox*>("continuumToggle")->click();
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-library.png");
+        magnesite->trigger();
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

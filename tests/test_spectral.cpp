@@ -5,6 +5,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/Roi.h"
+#include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/WavelengthTable.h"
 
@@ -420,6 +421,48 @@ private slots:
         QVERIFY(back[1].colour == free.colour);
         QVERIFY_THROWS_EXCEPTION(Error, roisFromGeoJson("{\"type\": \"Feature\"}"));
         QVERIFY_THROWS_EXCEPTION(Error, roisFromGeoJson("not json"));
+    }
+
+    // ---- spectral library -------------------------------------------------------------------------
+    void gaussianResamplingMatchesTheClosedForm() {
+        // A Gaussian absorption of depth d and width s0 seen through a Gaussian channel of width σ:
+        // the depth at the centre becomes d·s0/√(s0² + σ²). Linear parts pass unchanged.
+        LibrarySpectrum line{"line", "test", {}, {}};
+        const double d = 0.3, s0 = 6.0, centre = 2300.0;
+        for (double w = 2000; w <= 2600; w += 0.5) {
+            line.wavelengthsNm.push_back(w);
+            line.values.push_back(0.5 + 0.0001 * (w - 2000) - d * std::exp(-0.5 * std::pow((w - centre) / s0, 2)));
+        }
+        const double fwhm = 10.0, sigma = fwhm / 2.3548;
+        const auto r = resampleToChannels(line, {2100, centre, 2700}, {fwhm, fwhm, fwhm});
+        QVERIFY(std::abs(r[0] - (0.5 + 0.01)) < 1e-6);
+        const double expected = 0.5 + 0.0001 * (centre - 2000) - d * s0 / std::sqrt(s0 * s0 + sigma * sigma);
+        QVERIFY2(std::abs(r[1] - expected) < 1e-4, qPrintable(QString("%1 vs %2").arg(r[1]).arg(expected)));
+        QVERIFY(std::isnan(r[2])); // outside the source
+    }
+
+    void bundledLibraryResamplesOntoAScene() {
+        const auto library = bundledSpectralLibrary();
+        QCOMPARE(library.size(), std::size_t(31 + 21));
+        QCOMPARE(library.front().kind, std::string("MICA"));
+        const auto magnesite = std::find_if(library.begin(), library.end(), [](const LibrarySpectrum& s) { return s.name == "MICA Mg carbonate"; });
+        QVERIFY(magnesite != library.end());
+        // MICA spectra sit on the MTRDR grid already: resampling onto it changes them only by the
+        // channel response's smoothing (a few per cent at most on ratioed I/F near 1).
+        const auto axis = readMtrdrAxisTable(test::resource("crism/wavelengths/mtrdr_axis.tab").toStdString());
+        const auto resampled = resampleToChannels(*magnesite, axis.wavelengthsNm, axis.fwhmNm);
+        int compared = 0;
+        for (std::size_t c = 0; c < axis.wavelengthsNm.size(); ++c) {
+            const auto it = std::find_if(magnesite->wavelengthsNm.begin(), magnesite->wavelengthsNm.end(),
+                                         [&](double w) { return std::abs(w - axis.wavelengthsNm[c]) < 0.05; });
+            if (it == magnesite->wavelengthsNm.end() || !std::isfinite(resampled[c])) continue;
+            const double original = magnesite->values[it - magnesite->wavelengthsNm.begin()];
+            QVERIFY2(std::abs(resampled[c] - original) < 0.03 * std::abs(original), qPrintable(QString::number(axis.wavelengthsNm[c])));
+            ++compared;
+        }
+        QVERIFY(compared > 400);
+        // The resampled magnesite still shows its 2.3 and 2.5 µm carbonate bands.
+        QVERIFY(SummaryParameters(axis.wavelengthsNm, {"MIN2295_2480"}).compute(std::vector<float>(resampled.begin(), resampled.end()).data())[0] > 0);
     }
 
     void micaTypeSpectraLightUpTheirParameters() {

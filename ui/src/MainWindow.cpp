@@ -123,6 +123,19 @@ MainWindow::MainWindow(QWidget* parent)
     addDockWidget(Qt::BottomDockWidgetArea, mInputsDock);
     connect(mParametersPanel, &ParametersPanel::layerChosen, this, &MainWindow::showLayer);
 
+    try {
+        mLibrary = bundledSpectralLibrary();
+        QStringList names, kinds;
+        for (const LibrarySpectrum& l : mLibrary) {
+            names << QString::fromStdString(l.name);
+            kinds << QString::fromStdString(l.kind);
+        }
+        mSpectrumPlot->setLibraryNames(names, kinds);
+    } catch (const std::exception& e) {
+        spdlog::warn("no spectral library: {}", e.what());
+    }
+    connect(mSpectrumPlot, &SpectrumPlot::libraryToggled, this, &MainWindow::showLibrarySpectrum);
+
     buildMenus();
     try {
         loadFilterCurves(QString::fromStdString(resourcePath("cassis/cassis_filter_response_on_crism_grid.csv")));
@@ -201,6 +214,7 @@ void MainWindow::openScene(const QString& path) {
         mSceneView->clearMarkers();
         mRois.clear();
         mRatio.reset();
+        for (auto& [index, resampled] : mLibraryShown) resampled.clear(); // resampled again for this scene
         if (QFileInfo::exists(roiSidecarPath())) {
             try {
                 loadRois(roiSidecarPath()); // ROIs saved with the scene come back with it

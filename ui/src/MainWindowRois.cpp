@@ -14,6 +14,7 @@
 #include <QStatusBar>
 
 #include <algorithm>
+#include <cmath>
 
 namespace jezero::ui {
 
@@ -106,12 +107,43 @@ void MainWindow::refreshSpectra() {
         mSpectrumPlot->addCurve(tr("%1 mean ± std (%2 px)").arg(QString::fromStdString(mRois[i].name)).arg(s.pixelCount),
                                 mCube->wavelengthsNm(), s.mean, s.stddev, QColor(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]));
     }
+    // Library spectra, resampled to the scene's channels and scaled to the first curve's median level
+    // (ratioed type spectra sit near 1, lab reflectances near 0.3–0.9, scene I/F near 0.2).
+    const auto median = [](std::vector<double> v) {
+        v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+        if (v.empty()) return std::nan("");
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        return v[v.size() / 2];
+    };
+    double level = std::nan("");
+    if (!mSelected.empty()) {
+        const float* s = mCube->spectrum(mSelected.front().x(), mSelected.front().y());
+        level = median(std::vector<double>(s, s + mCube->bands()));
+    } else if (!mRoiSpectra.empty()) {
+        level = median(mRoiSpectra.front().mean);
+    }
+    for (auto& [index, resampled] : mLibraryShown) {
+        if (resampled.empty()) resampled = resampleToChannels(mLibrary[index], mCube->wavelengthsNm(), mCube->fwhmNm());
+        std::vector<double> values = resampled;
+        // Continuum removal divides the scale out again, so the curve is right with it on or off.
+        const double scale = std::isfinite(level) ? level / median(values) : 1.0;
+        for (double& v : values) v *= scale;
+        const QString label = QString::fromStdString(mLibrary[index].name) + (scale != 1.0 ? QString(" (×%1)").arg(scale, 0, 'g', 2) : QString());
+        mSpectrumPlot->addCurve(label, mCube->wavelengthsNm(), values, {}, spectrumColour(index + 5).darker(130), Qt::DashDotLine);
+    }
     if (mRatio && mRatio->first < static_cast<int>(mRois.size()) && mRatio->second < static_cast<int>(mRois.size())) {
         const auto ratio = ratioSpectrum(mRoiSpectra[mRatio->first], mRoiSpectra[mRatio->second]);
         mSpectrumPlot->addCurve(tr("%1 ÷ %2").arg(QString::fromStdString(mRois[mRatio->first].name),
                                                   QString::fromStdString(mRois[mRatio->second].name)),
                                 mCube->wavelengthsNm(), ratio, {}, Qt::black, Qt::DashLine);
     }
+}
+
+void MainWindow::showLibrarySpectrum(int index, bool shown) {
+    if (index < 0 || index >= static_cast<int>(mLibrary.size())) return;
+    if (shown) mLibraryShown[index] = {};
+    else mLibraryShown.erase(index);
+    refreshSpectra();
 }
 
 void MainWindow::plotRatio(int numerator, int denominator) {

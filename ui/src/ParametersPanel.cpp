@@ -73,7 +73,8 @@ QStringList ParametersPanel::layers() const {
 }
 
 void ParametersPanel::showPixel(QPoint pixel, const std::vector<std::string>& names, const std::vector<float>& values) {
-    mPixelLabel->setText(tr("Pixel %1, %2 (blank: the scene lacks the channels)").arg(pixel.x()).arg(pixel.y()));
+    mPixelLabel->setText(tr("Pixel %1, %2").arg(pixel.x()).arg(pixel.y()));
+    mPixelLabel->setToolTip(tr("A blank value: the scene lacks the channels that parameter needs"));
     mTable->setRowCount(static_cast<int>(names.size()));
     for (std::size_t i = 0; i < names.size(); ++i) {
         const int row = static_cast<int>(i);

@@ -8,6 +8,8 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -45,7 +47,8 @@ void withGapBreaks(const std::vector<double>& wavelengthsNm, const std::vector<d
 } // namespace
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
-    : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)) {
+    : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)),
+      mLibraryMenu(new QMenu(this)) {
     setObjectName("spectrumPlot");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -57,6 +60,13 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     mContinuumToggle->setToolTip(tr("Divide each spectrum by its upper convex hull"));
     connect(mContinuumToggle, &QCheckBox::toggled, this, &SpectrumPlot::setContinuumRemoved);
     mFilterBar->addWidget(mContinuumToggle);
+    auto* library = new QToolButton(this);
+    library->setText(tr("Library"));
+    library->setObjectName("libraryButton");
+    library->setToolTip(tr("Overlay MICA type spectra and their lab analogues, resampled to the scene's channels"));
+    library->setMenu(mLibraryMenu);
+    library->setPopupMode(QToolButton::InstantPopup);
+    mFilterBar->addWidget(library);
     layout->addLayout(mFilterBar);
 
     mPlot->setMinimumSize(360, 240);
@@ -149,6 +159,27 @@ void SpectrumPlot::clearSpectra() {
     updateRanges();
 }
 
+void SpectrumPlot::setLibraryNames(const QStringList& names, const QStringList& kinds) {
+    mLibraryMenu->clear();
+    QString lastKind;
+    for (int i = 0; i < names.size(); ++i) {
+        if (kinds.value(i) != lastKind) {
+            mLibraryMenu->addSection(kinds.value(i) == "MICA" ? tr("CRISM type spectra (MICA, ratioed I/F)") : tr("Laboratory spectra"));
+            lastKind = kinds.value(i);
+        }
+        QAction* action = mLibraryMenu->addAction(names[i]);
+        action->setCheckable(true);
+        connect(action, &QAction::toggled, this, [this, i](bool on) { emit libraryToggled(i, on); });
+    }
+}
+
+QStringList SpectrumPlot::shownLibrarySpectra() const {
+    QStringList shown;
+    for (QAction* a : mLibraryMenu->actions())
+        if (a->isChecked()) shown << a->text();
+    return shown;
+}
+
 int SpectrumPlot::channelCount(int i) const { return static_cast<int>(mSpectra.at(i).wavelengths.size()); }
 int SpectrumPlot::validChannelCount(int i) const { return mSpectra.at(i).valid; }
 
@@ -177,7 +208,7 @@ void SpectrumPlot::setFilters(const FilterSet& filters) {
         toggle->setChecked(true);
         toggle->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; }").arg(filterColour(name).name()));
         connect(toggle, &QCheckBox::toggled, this, [this, name](bool on) { setFilterVisible(name, on); });
-        mFilterBar->insertWidget(mFilterBar->count() - 1, toggle);
+        mFilterBar->insertWidget(1 + static_cast<int>(mFilters.size()), toggle); // after the label and earlier filters
         mFilters.push_back({name, graph, toggle});
     }
     updateRanges();

@@ -5,6 +5,7 @@
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/ImageStack.h"
 #include "jezero/core/Roi.h"
+#include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/SummaryParameters.h"
 
@@ -13,6 +14,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <map>
 #include <optional>
 
 class QLabel;
@@ -56,6 +58,8 @@ public:
     void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
     // Plots mean(ROI numerator) ÷ mean(ROI denominator).
     void plotRatio(int numerator, int denominator);
+    // Overlays library spectrum `index` (see SpectrumPlot's Library menu) resampled to the scene.
+    void showLibrarySpectrum(int index, bool shown);
     // Saves / loads the scene's ROIs as GeoJSON (map coordinates when the scene has them). Throws Error.
     void saveRois(const QString& path) const;
     void loadRois(const QString& path);
@@ -115,6 +119,8 @@ private:
     std::vector<Roi> mRois;
     std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI
     std::optional<std::pair<int, int>> mRatio; // numerator, denominator ROI
+    std::vector<LibrarySpectrum> mLibrary;
+    std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
     QPointer<BackgroundTask> mTask;
     int mCompositeGeneration = 0;
 };

@@ -12,6 +12,7 @@
 class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
+class QMenu;
 class QHBoxLayout;
 
 namespace jezero::ui {
@@ -45,6 +46,13 @@ public:
 
     QCustomPlot* plot() const { return mPlot; }
 
+    // Names offered in the "Library" menu; toggling one emits libraryToggled.
+    void setLibraryNames(const QStringList& names, const QStringList& kinds);
+    QStringList shownLibrarySpectra() const;
+
+signals:
+    void libraryToggled(int index, bool shown);
+
 private:
     void updateRanges();
     void renderCurves();
@@ -67,6 +75,7 @@ private:
     QCustomPlot* mPlot;
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
+    QMenu* mLibraryMenu;
     bool mContinuumRemoved = false;
     std::vector<Spectrum> mSpectra;
     std::vector<Filter> mFilters;
