@@ -216,7 +216,7 @@ private slots:
         QVERIFY(w.rois()[0].shape == jezero::Roi::Shape::Rectangle);
         const auto pixels = jezero::roiPixels(w.rois()[0], 64, 15);
         QVERIFY2(pixels.size() >= 40 && pixels.size() <= 66, qPrintable(QString::number(pixels.size()))); // ~10 × 5
-        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1); // the ROI's mean ± std
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 2); // the ROI's mean ± std and its median
 
         // Polygon: three clicks and a closing double-click.
         w.findChild<QToolButton*>("roiToolPolygon")->click();
@@ -229,7 +229,7 @@ private slots:
 
         // Ratio of the two ROIs, then everything continuum-removed.
         w.plotRatio(1, 0);
-        QCOMPARE(w.spectrumPlot()->spectrumCount(), 3);
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 5); // 2 × (mean, median) + the ratio
         w.findChild<QCheckBox*>("continuumToggle")->click();
         QVERIFY(w.spectrumPlot()->continuumRemoved());
         for (double v : w.spectrumPlot()->shownValues(0)) QVERIFY(!std::isfinite(v) || v <= 1 + 1e-9);

@@ -104,8 +104,10 @@ void MainWindow::refreshSpectra() {
     for (std::size_t i = 0; i < mRois.size(); ++i) {
         const RoiSpectrum& s = mRoiSpectra[i];
         if (s.pixelCount == 0) continue;
-        mSpectrumPlot->addCurve(tr("%1 mean ± std (%2 px)").arg(QString::fromStdString(mRois[i].name)).arg(s.pixelCount),
-                                mCube->wavelengthsNm(), s.mean, s.stddev, QColor(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]));
+        const QColor colour(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]);
+        const QString name = QString::fromStdString(mRois[i].name);
+        mSpectrumPlot->addCurve(tr("%1 mean ± std (%2 px)").arg(name).arg(s.pixelCount), mCube->wavelengthsNm(), s.mean, s.stddev, colour);
+        mSpectrumPlot->addCurve(tr("%1 median").arg(name), mCube->wavelengthsNm(), s.median, {}, colour, Qt::DotLine);
     }
     // Library spectra, resampled to the scene's channels and scaled to the first curve's median level
     // (ratioed type spectra sit near 1, lab reflectances near 0.3–0.9, scene I/F near 0.2).
