@@ -153,6 +153,42 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0); // nothing half-written
     }
 
+    void synthWritesIdenticalScenesForTheSameSeed() {
+        QTemporaryDir a, b;
+        for (const QString& dir : {a.path(), b.path()}) {
+            const Run r = cli({"synth", "--count", "2", "--size", "32", "--seed", "9", "--carbonate-fraction", "0.5", "--out", dir});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        QStringList files = QDir(a.path()).entryList(QDir::Files);
+        QCOMPARE(files.size(), 2 * 7 + 1); // per scene: if/su/abundance .img+.hdr and a sidecar; one index
+        for (const QString& f : files) {
+            QFile fa(a.path() + "/" + f), fb(b.path() + "/" + f);
+            QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+            QVERIFY2(fa.readAll() == fb.readAll(), qPrintable(f));
+        }
+        QFile index(a.path() + "/synth.json");
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QJsonArray scenes = QJsonDocument::fromJson(index.readAll()).object()["scenes"].toArray();
+        QCOMPARE(scenes.size(), 2);
+        QFile sidecar(a.path() + "/" + scenes[0].toString() + ".json");
+        QVERIFY(sidecar.open(QIODevice::ReadOnly));
+        const QJsonObject meta = QJsonDocument::fromJson(sidecar.readAll()).object();
+        for (const char* key : {"name", "seed", "region", "latitude_deg", "longitude_deg", "carbonate_bearing", "carbonate_pixel_fraction", "minerals", "files"})
+            QVERIFY2(meta.contains(key), key);
+        // The I/F cube is an ordinary scene to every other command.
+        const Run info = cli({"info", a.path() + "/" + meta["files"].toObject()["if"].toString(), "--json"});
+        QCOMPARE(info.exitCode, 0);
+        const QJsonObject i = QJsonDocument::fromJson(info.out).object();
+        QCOMPARE(i["bands"].toInt(), 489);
+        QVERIFY(i["crs_wkt"].toString().contains("Mars"));
+        QVERIFY(std::abs(i["centre_latitude_deg"].toDouble() - meta["latitude_deg"].toDouble()) < 0.01);
+        // Bad arguments: one line, nothing written.
+        QTemporaryDir c;
+        QCOMPARE(cli({"synth", "--count", "0", "--seed", "1", "--out", c.path()}).exitCode, 1);
+        QCOMPARE(cli({"synth", "--count", "1", "--seed", "1", "--carbonate-fraction", "2", "--out", c.path()}).exitCode, 1);
+        QCOMPARE(QDir(c.path()).entryList(QDir::Files).size(), 0);
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

@@ -16,6 +16,7 @@ struct Command {
 
 std::vector<Command> addSceneCommands(CLI::App& app);    // info, spectrum, render
 std::vector<Command> addSpectralCommands(CLI::App& app); // cassis, inputs, params, browse, params-spectrum
+std::vector<Command> addSynthCommands(CLI::App& app);    // synth
 
 struct Pixel {
     int x = 0;

@@ -1,0 +1,115 @@
+// The scene synthesizer: determinism, the real MTRDR grid, no-data like a real product, and carbonate
+// scenes that really carry the 2.3 and 2.5 µm carbonate absorptions where their abundance says.
+#include "TestPaths.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/SceneSynthesizer.h"
+#include "jezero/core/SummaryParameters.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+
+using namespace jezero;
+
+namespace {
+
+const SynthesisInputs& inputs() {
+    static const SynthesisInputs in = [] {
+        qputenv("JEZERO_RESOURCES", JEZERO_TEST_RESOURCES);
+        return defaultSynthesisInputs({}); // procedural structure only: no browse products needed here
+    }();
+    return in;
+}
+
+bool sameValues(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+} // namespace
+
+class TestSynth : public QObject {
+    Q_OBJECT
+private slots:
+    void sameSeedSameSceneOtherSeedOtherScene() {
+        const SynthesisOptions options{48, 7, 0.5};
+        const auto a = synthesizeScene(inputs(), options, 3);
+        const auto b = synthesizeScene(inputs(), options, 3);
+        QVERIFY(sameValues(std::vector<float>(a.cube.data(), a.cube.data() + a.cube.pixelCount() * a.cube.bands()),
+                           std::vector<float>(b.cube.data(), b.cube.data() + b.cube.pixelCount() * b.cube.bands())));
+        QVERIFY(sameValues(a.abundances.values, b.abundances.values));
+        QCOMPARE(a.name, b.name);
+        const auto c = synthesizeScene(inputs(), SynthesisOptions{48, 8, 0.5}, 3);
+        const std::size_t n = a.cube.pixelCount() * a.cube.bands();
+        QVERIFY(!sameValues(std::vector<float>(a.cube.data(), a.cube.data() + n), std::vector<float>(c.cube.data(), c.cube.data() + n)));
+    }
+
+    void scenesLookLikeMtrdrProducts() {
+        const auto s = synthesizeScene(inputs(), SynthesisOptions{64, 1, 0.3}, 0);
+        QCOMPARE(s.cube.bands(), 489);
+        QCOMPARE(s.cube.wavelengthsNm().front(), 436.13);
+        QCOMPARE(s.cube.wavelengthsNm().back(), 3896.76);
+        QCOMPARE(s.cube.fwhmNm().size(), std::size_t(489));
+        // A no-data border (the rotated footprint) but mostly valid data, with plausible I/F.
+        const std::size_t nodata = s.cube.noDataPixelCount();
+        QVERIFY(nodata > 0 && nodata < s.cube.pixelCount() / 3);
+        double sum = 0;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < s.cube.pixelCount() * s.cube.bands(); ++i)
+            if (!std::isnan(s.cube.data()[i])) {
+                sum += s.cube.data()[i];
+                ++n;
+            }
+        QVERIFY(sum / n > 0.08 && sum / n < 0.5);
+        QVERIFY(!s.cube.metadata().crsWkt.empty() && s.cube.metadata().geoTransform);
+        QVERIFY(std::abs(s.latitudeDeg) <= 90 && s.cube.metadata().centre);
+        for (float a : s.abundances.values) QVERIFY(std::isnan(a) || (a >= 0 && a <= 1));
+    }
+
+    void carbonateScenesShowCarbonateAbsorptions() {
+        // Every scene carbonate-bearing: the pixels richest in carbonate have clearly positive
+        // MIN2295_2480 and BD2500_2, far above the carbonate-free pixels of the same scenes.
+        const SummaryParameters parameters(inputs().wavelengthsNm, {"MIN2295_2480", "BD2500_2"});
+        double rich[2] = {0, 0}, poor[2] = {0, 0};
+        int richCount = 0, poorCount = 0;
+        for (int index = 0; index < 3; ++index) {
+            const auto s = synthesizeScene(inputs(), SynthesisOptions{96, 11, 1.0}, index);
+            QVERIFY(s.hasCarbonate);
+            QVERIFY(s.carbonatePixelFraction > 0 && s.carbonatePixelFraction < 0.5); // rare and clustered
+            const int carbonate = s.abundances.channelIndex("carbonate");
+            for (int y = 0; y < 96; ++y)
+                for (int x = 0; x < 96; ++x) {
+                    const float a = s.abundances.at(x, y, carbonate);
+                    if (std::isnan(a) || (a > 0.05f && a < 0.6f)) continue;
+                    const auto v = parameters.compute(s.cube.spectrum(x, y));
+                    if (std::isnan(v[0]) || std::isnan(v[1])) continue;
+                    double* target = a >= 0.6f ? rich : poor;
+                    target[0] += v[0];
+                    target[1] += v[1];
+                    (a >= 0.6f ? richCount : poorCount)++;
+                }
+        }
+        QVERIFY2(richCount > 20, qPrintable(QString::number(richCount)));
+        const double richMin = rich[0] / richCount, poorMin = poor[0] / poorCount, richBd = rich[1] / richCount, poorBd = poor[1] / poorCount;
+        QVERIFY2(richMin > 0.005 && richMin > poorMin + 0.005, qPrintable(QString("MIN2295_2480 %1 vs %2").arg(richMin).arg(poorMin)));
+        QVERIFY2(richBd > 0.01 && richBd > poorBd + 0.01, qPrintable(QString("BD2500_2 %1 vs %2").arg(richBd).arg(poorBd)));
+    }
+
+    void carbonateFreeRunsHaveNoCarbonate() {
+        const auto s = synthesizeScene(inputs(), SynthesisOptions{48, 5, 0.0}, 2);
+        QVERIFY(!s.hasCarbonate);
+        QCOMPARE(s.carbonatePixelFraction, 0.0);
+        const int carbonate = s.abundances.channelIndex("carbonate");
+        for (std::size_t i = 0; i < s.abundances.pixelCount(); ++i) {
+            const float a = s.abundances.values[i * s.abundances.channels() + carbonate];
+            QVERIFY(std::isnan(a) || a == 0.0f);
+        }
+    }
+
+    void badSizesAreRefused() {
+        QVERIFY_THROWS_EXCEPTION(Error, synthesizeScene(inputs(), SynthesisOptions{8, 1, 0.3}, 0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSynth)
+#include "test_synth.moc"
