@@ -189,6 +189,48 @@ private slots:
         QCOMPARE(QDir(c.path()).entryList(QDir::Files).size(), 0);
     }
 
+    void datasetBuildTilesScenesIntoSplitsAndInfoReportsThem() {
+        QTemporaryDir scenes, data;
+        QCOMPARE(cli({"synth", "--count", "6", "--size", "48", "--seed", "21", "--carbonate-fraction", "0.5", "--out", scenes.path()}).exitCode, 0);
+        const QString out = data.path() + "/ds";
+        const Run build = cli({"dataset", "build", scenes.path(), "--out", out, "--tile", "16", "--input", "4band", "--target", "car", "--seed", "3"});
+        QVERIFY2(build.exitCode == 0, build.err.constData());
+        const Run info = cli({"dataset", "info", out, "--json"});
+        QCOMPARE(info.exitCode, 0);
+        const QJsonObject j = QJsonDocument::fromJson(info.out).object();
+        QCOMPARE(j["input"].toString(), QString("4band"));
+        QCOMPARE(j["target"].toString(), QString("car"));
+        QCOMPARE(j["tile"].toInt(), 16);
+        const QJsonObject splits = j["splits"].toObject();
+        for (const char* split : {"train", "val", "test", "test_balanced"}) {
+            QVERIFY2(splits.contains(split), split);
+            QVERIFY(splits[split].toObject().contains("tiles") && splits[split].toObject().contains("carbonate_tiles"));
+        }
+        QVERIFY(splits["train"].toObject()["tiles"].toInt() > 0);
+        const QJsonObject balanced = splits["test_balanced"].toObject();
+        QCOMPARE(balanced["carbonate_tiles"].toInt() * 2, balanced["tiles"].toInt());
+        // No scene in two splits: read the tile indexes.
+        QMap<QString, QString> sceneSplit;
+        for (const char* split : {"train", "val", "test"}) {
+            QFile csv(out + "/" + split + "_tiles.csv");
+            QVERIFY(csv.open(QIODevice::ReadOnly));
+            csv.readLine();
+            while (!csv.atEnd()) {
+                const QString scene = QString(csv.readLine()).split(',')[1];
+                QVERIFY2(!sceneSplit.contains(scene) || sceneSplit[scene] == split, qPrintable(scene));
+                sceneSplit[scene] = split;
+            }
+        }
+        QVERIFY(sceneSplit.size() >= 4);
+        // A damaged dataset is named, in one line.
+        QFile::resize(out + "/train_targets.f32", 12);
+        const Run broken = cli({"dataset", "info", out});
+        QCOMPARE(broken.exitCode, 1);
+        QVERIFY(broken.err.contains("corrupt or partial") && !broken.err.trimmed().contains('\n'));
+        QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", out}).exitCode, 1); // never over an existing dataset
+        QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", data.path() + "/x", "--target", "A,B"}).exitCode, 1);
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});
