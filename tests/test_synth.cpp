@@ -95,6 +95,25 @@ private slots:
         QVERIFY2(richBd > 0.01 && richBd > poorBd + 0.01, qPrintable(QString("BD2500_2 %1 vs %2").arg(richBd).arg(poorBd)));
     }
 
+    void everyCarbonateSignatureCarriesBothCarbonateBands() {
+        // Background × signature at full strength: the carbonate minimum of the species is positive —
+        // MIN2295_2480 for Mg carbonates (2.30 and 2.50 µm bands), MIN2345_2537 for Ca/Fe carbonates
+        // (2.34 and 2.53 µm) — and clearly above the other one's.
+        const auto& in = inputs();
+        const auto it = std::find_if(in.minerals.begin(), in.minerals.end(), [](const MineralSignature& m) { return m.name == "carbonate"; });
+        QVERIFY(it != in.minerals.end());
+        QCOMPARE(it->variants.size(), std::size_t(4));
+        const SummaryParameters parameters(in.wavelengthsNm, {"MIN2295_2480", "MIN2345_2537"});
+        for (const SignatureVariant& v : it->variants) {
+            std::vector<float> spectrum(in.wavelengthsNm.size());
+            for (std::size_t b = 0; b < spectrum.size(); ++b) spectrum[b] = static_cast<float>(0.2 * in.backgrounds[0][b] * v.ratio[b]);
+            const auto p = parameters.compute(spectrum.data());
+            const bool magnesian = v.source.find("mg_carbonate") != std::string::npos || v.source.find("magnesite") != std::string::npos;
+            const float own = magnesian ? p[0] : p[1], other = magnesian ? p[1] : p[0];
+            QVERIFY2(own > 0.005 && own > other, qPrintable(QString("%1: MIN2295_2480 %2, MIN2345_2537 %3").arg(v.source.c_str()).arg(p[0]).arg(p[1])));
+        }
+    }
+
     void carbonateFreeRunsHaveNoCarbonate() {
         const auto s = synthesizeScene(inputs(), SynthesisOptions{48, 5, 0.0}, 2);
         QVERIFY(!s.hasCarbonate);

@@ -74,12 +74,13 @@ void synth(const Options& o) {
                                {"longitude_deg", scene.longitudeDeg},
                                {"carbonate_bearing", scene.hasCarbonate},
                                {"carbonate_pixel_fraction", scene.carbonatePixelFraction},
+                               {"carbonate_species", scene.carbonateSpecies},
                                {"minerals", scene.abundances.channelNames},
                                {"files", {{"if", scene.name + "_if_mtr3.img"}, {"su", scene.name + "_su_mtr3.img"}, {"abundance", scene.name + "_abundance.img"}}}};
         writeTextFileAtomically(base + ".json", sidecar.dump(2) + "\n");
         index["scenes"].push_back(scene.name);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::cout << scene.name << ": " << scene.region << (scene.hasCarbonate ? ", carbonate-bearing" : "") << " ("
+        std::cout << scene.name << ": " << scene.region << (scene.hasCarbonate ? ", carbonate-bearing (" + scene.carbonateSpecies + ")" : "") << " ("
                   << static_cast<int>(seconds * 10) / 10.0 << " s)\n";
     }
     writeTextFileAtomically(o.out + "/synth.json", index.dump(2) + "\n");

@@ -197,11 +197,36 @@ SynthesisInputs defaultSynthesisInputs(ImageStack structure) {
                     {"high_ca_pyroxene", "high_ca_pyroxene", "HCPINDEX2"}, {"fe_mg_smectite", "fe_smectite", "D2300"},
                     {"sulfate", "poly_hyd_sulf", "BD1900_2"},        {"kaolinite", "kaolinite", ""},
                     {"hematite", "hematite", ""},                     {"carbonate", "mg_carbonate", ""}};
+    const auto signature = [&](const LibrarySpectrum& spectrum) {
+        auto ratio = continuumRemoved(in.wavelengthsNm, onGrid(spectrum, in.wavelengthsNm, in.fwhmNm));
+        for (double& v : ratio) v = std::isfinite(v) ? std::clamp(v, 0.05, 1.0) : 1.0;
+        return ratio;
+    };
+    // Carbonate variants are scaled (a power of the signature) to one strongest 2.2–2.6 µm band depth
+    // at full abundance, so abundance means the same for every species: a pure lab carbonate's bands
+    // are far deeper than Martian ones, and the MICA Ca/Fe carbonate's are weaker than dust can hide.
+    constexpr double kCarbonateBandDepth = 0.08;
+    const auto carbonateSignature = [&](const LibrarySpectrum& spectrum) {
+        auto ratio = signature(spectrum);
+        double deepest = 1.0;
+        for (std::size_t b = 0; b < ratio.size(); ++b)
+            if (in.wavelengthsNm[b] >= 2200 && in.wavelengthsNm[b] <= 2600) deepest = std::min(deepest, ratio[b]);
+        const double power = deepest < 0.999 ? std::log(1 - kCarbonateBandDepth) / std::log(deepest) : 1.0;
+        for (double& v : ratio) v = std::pow(v, power);
+        return ratio;
+    };
     for (const auto& m : minerals) {
-        const auto ratio = onGrid(readLibrarySpectrum(dir + m.file + ".txt", m.name, "MICA", 2), in.wavelengthsNm, in.fwhmNm);
-        auto signature = continuumRemoved(in.wavelengthsNm, ratio);
-        for (double& v : signature) v = std::isfinite(v) ? std::clamp(v, 0.05, 1.0) : 1.0;
-        in.minerals.push_back({m.name, std::move(signature), m.structure});
+        MineralSignature mineral{m.name, {}, m.structure};
+        if (mineral.name != "carbonate") {
+            mineral.variants.push_back({std::string("MICA ") + m.file, signature(readLibrarySpectrum(dir + m.file + ".txt", m.name, "MICA", 2))});
+        } else {
+            const std::string lab = resourcePath("spectra/mica_lab_spectra") + "/";
+            mineral.variants = {{"MICA mg_carbonate", carbonateSignature(readLibrarySpectrum(dir + "mg_carbonate.txt", "", "MICA", 2))},
+                                {"MICA ca_fe_carbonate", carbonateSignature(readLibrarySpectrum(dir + "ca_fe_carbonate.txt", "", "MICA", 2))},
+                                {"RELAB magnesite F1CC06B", carbonateSignature(readLibrarySpectrum(lab + "mg_carbonate_LAB.txt", "", "lab", 2))},
+                                {"RELAB calcite CAGR01", carbonateSignature(readLibrarySpectrum(lab + "fe_ca_carbonate_LAB.txt", "", "lab", 2))}};
+        }
+        in.minerals.push_back(std::move(mineral));
     }
     return in;
 }
@@ -317,8 +342,12 @@ SyntheticScene synthesizeScene(const SynthesisInputs& in, const SynthesisOptions
     // Spectra.
     const std::size_t bands = in.wavelengthsNm.size();
     std::vector<std::vector<double>> logSignature(in.minerals.size(), std::vector<double>(bands));
-    for (std::size_t m = 0; m < in.minerals.size(); ++m)
-        for (std::size_t b = 0; b < bands; ++b) logSignature[m][b] = std::log(in.minerals[m].ratio[b]);
+    for (std::size_t m = 0; m < in.minerals.size(); ++m) {
+        const auto& variants = in.minerals[m].variants;
+        const SignatureVariant& variant = variants[static_cast<std::size_t>(rng.below(static_cast<int>(variants.size())))];
+        if (static_cast<int>(m) == carbonate && scene.hasCarbonate) scene.carbonateSpecies = variant.source;
+        for (std::size_t b = 0; b < bands; ++b) logSignature[m][b] = std::log(variant.ratio[b]);
+    }
     std::vector<double> noiseScale(bands);
     for (std::size_t b = 0; b < bands; ++b) noiseScale[b] = in.wavelengthsNm[b] > 3700 ? 3.0 : in.wavelengthsNm[b] > 3000 ? 2.0 : 1.0;
     scene.cube = SpectralCube(size, size, in.wavelengthsNm);

@@ -22,10 +22,15 @@ namespace jezero {
 
 class TaskControl;
 
+struct SignatureVariant {
+    std::string source;           // "MICA Mg carbonate", "RELAB magnesite F1CC06B", ...
+    std::vector<double> ratio;    // band-ratio signature on the grid (≤ 1, = 1 outside the bands)
+};
+
 struct MineralSignature {
-    std::string name;             // "olivine", "carbonate", ...
-    std::vector<double> ratio;    // band-ratio signature on the grid (≈ 1 outside the bands; NaN-free)
-    std::string structure;        // real map channel that shapes it ("OLINDEX3"), or "" for procedural
+    std::string name;                       // "olivine", "carbonate", ...
+    std::vector<SignatureVariant> variants; // one is drawn per scene
+    std::string structure;                  // real map channel that shapes it ("OLINDEX3"), or "" for procedural
 };
 
 struct SynthesisInputs {
@@ -49,13 +54,15 @@ struct SyntheticScene {
     std::string region;      // "Jezero crater"
     double latitudeDeg = 0, longitudeDeg = 0;
     bool hasCarbonate = false;
+    std::string carbonateSpecies; // the carbonate signature's source, when the scene has carbonate
     double carbonatePixelFraction = 0; // valid pixels with carbonate abundance > 0.2
     std::uint64_t seed = 0;            // the run's seed
     int index = 0;                     // the scene's index in the run
 };
 
 // The bundled endmembers on the MTRDR grid: MICA type spectra as signatures, their denominators as
-// backgrounds. structure is the real parameter maps (see io::readBrowseProduct); it may be empty, then
+// backgrounds; carbonates from the MICA Mg and Ca/Fe carbonate spectra and the RELAB magnesite and
+// calcite lab spectra, each scaled to an 8 % strongest 2.2–2.6 µm band at full abundance. structure is the real parameter maps (see io::readBrowseProduct); it may be empty, then
 // every mineral is procedural.
 SynthesisInputs defaultSynthesisInputs(ImageStack structure);
 
