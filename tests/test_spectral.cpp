@@ -443,7 +443,8 @@ private slots:
 
     void bundledLibraryResamplesOntoAScene() {
         const auto library = bundledSpectralLibrary();
-        QCOMPARE(library.size(), std::size_t(31 + 21));
+        QCOMPARE(library.size(), std::size_t(31 + 21 + 24));
+        QVERIFY(std::any_of(library.begin(), library.end(), [](const LibrarySpectrum& s) { return s.name == "USGS Siderite HS271.3B" && s.kind == "USGS"; }));
         QCOMPARE(library.front().kind, std::string("MICA"));
         const auto magnesite = std::find_if(library.begin(), library.end(), [](const LibrarySpectrum& s) { return s.name == "MICA Mg carbonate"; });
         QVERIFY(magnesite != library.end());

@@ -221,10 +221,18 @@ SynthesisInputs defaultSynthesisInputs(ImageStack structure) {
             mineral.variants.push_back({std::string("MICA ") + m.file, signature(readLibrarySpectrum(dir + m.file + ".txt", m.name, "MICA", 2))});
         } else {
             const std::string lab = resourcePath("spectra/mica_lab_spectra") + "/";
+            const auto usgs = readLibraryTable(resourcePath("spectra/usgs_splib07a/usgs_splib07a_selected_BECK_merged.csv"), "USGS", "");
+            const auto usgsSpectrum = [&](const std::string& name) {
+                const auto it = std::find_if(usgs.begin(), usgs.end(), [&](const LibrarySpectrum& l) { return l.name == name; });
+                if (it == usgs.end()) throw Error("the bundled USGS table has no " + name);
+                return *it;
+            };
             mineral.variants = {{"MICA mg_carbonate", carbonateSignature(readLibrarySpectrum(dir + "mg_carbonate.txt", "", "MICA", 2))},
                                 {"MICA ca_fe_carbonate", carbonateSignature(readLibrarySpectrum(dir + "ca_fe_carbonate.txt", "", "MICA", 2))},
                                 {"RELAB magnesite F1CC06B", carbonateSignature(readLibrarySpectrum(lab + "mg_carbonate_LAB.txt", "", "lab", 2))},
-                                {"RELAB calcite CAGR01", carbonateSignature(readLibrarySpectrum(lab + "fe_ca_carbonate_LAB.txt", "", "lab", 2))}};
+                                {"RELAB calcite CAGR01", carbonateSignature(readLibrarySpectrum(lab + "fe_ca_carbonate_LAB.txt", "", "lab", 2))},
+                                {"USGS siderite HS271.3B", carbonateSignature(usgsSpectrum("Siderite HS271.3B"))},
+                                {"USGS dolomite HS102.3B", carbonateSignature(usgsSpectrum("Dolomite HS102.3B"))}};
         }
         in.minerals.push_back(std::move(mineral));
     }

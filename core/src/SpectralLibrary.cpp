@@ -1,5 +1,6 @@
 #include "jezero/core/SpectralLibrary.h"
 
+#include "DelimitedText.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 
@@ -46,6 +47,28 @@ LibrarySpectrum readLibrarySpectrum(const std::string& path, const std::string& 
     return s;
 }
 
+std::vector<LibrarySpectrum> readLibraryTable(const std::string& path, const std::string& kind, const std::string& namePrefix) {
+    const auto table = detail::readDelimitedTable(path);
+    if (table.header.size() < 2) throw Error("cannot read " + path + ": need a header with wavelength_um and spectrum names");
+    std::vector<LibrarySpectrum> spectra;
+    for (std::size_t c = 1; c < table.header.size(); ++c) {
+        std::string name = table.header[c];
+        if (const auto cut = name.find("_BECK"); cut != std::string::npos) name = name.substr(0, cut); // instrument suffix
+        std::replace(name.begin(), name.end(), '_', ' ');
+        spectra.push_back({namePrefix + name, kind, {}, {}});
+    }
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        const auto& row = table.rows[r];
+        const double w = detail::parseNumber(row.at(0), path, table.lineNumbers[r]) * 1000.0;
+        for (std::size_t c = 1; c < table.header.size(); ++c) {
+            const bool missing = c >= row.size() || row[c].empty();
+            spectra[c - 1].wavelengthsNm.push_back(w);
+            spectra[c - 1].values.push_back(missing ? kNaN : detail::parseNumber(row[c], path, table.lineNumbers[r]));
+        }
+    }
+    return spectra;
+}
+
 std::vector<LibrarySpectrum> bundledSpectralLibrary() {
     std::vector<LibrarySpectrum> library;
     const fs::path types = resourcePath("spectra/mica_crism_type_spectra");
@@ -60,8 +83,11 @@ std::vector<LibrarySpectrum> bundledSpectralLibrary() {
         if (stem.size() < 5 || stem.substr(stem.size() - 4) != "_LAB") continue;
         library.push_back(readLibrarySpectrum(entry.path().string(), "Lab " + prettyName(stem.substr(0, stem.size() - 4)), "lab", 2));
     }
-    std::sort(library.begin(), library.end(), [](const LibrarySpectrum& a, const LibrarySpectrum& b) {
-        return a.kind != b.kind ? a.kind == "MICA" : a.name < b.name;
+    for (auto& s : readLibraryTable(resourcePath("spectra/usgs_splib07a/usgs_splib07a_selected_BECK_merged.csv"), "USGS", "USGS "))
+        library.push_back(std::move(s));
+    const auto rank = [](const std::string& kind) { return kind == "MICA" ? 0 : kind == "lab" ? 1 : 2; };
+    std::sort(library.begin(), library.end(), [&](const LibrarySpectrum& a, const LibrarySpectrum& b) {
+        return rank(a.kind) != rank(b.kind) ? rank(a.kind) < rank(b.kind) : a.name < b.name;
     });
     return library;
 }

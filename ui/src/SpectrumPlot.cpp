@@ -164,7 +164,9 @@ void SpectrumPlot::setLibraryNames(const QStringList& names, const QStringList& 
     QString lastKind;
     for (int i = 0; i < names.size(); ++i) {
         if (kinds.value(i) != lastKind) {
-            mLibraryMenu->addSection(kinds.value(i) == "MICA" ? tr("CRISM type spectra (MICA, ratioed I/F)") : tr("Laboratory spectra"));
+            mLibraryMenu->addSection(kinds.value(i) == "MICA" ? tr("CRISM type spectra (MICA, ratioed I/F)")
+                                     : kinds.value(i) == "lab" ? tr("Laboratory spectra (RELAB, MICA analogues)")
+                                                               : tr("USGS spectral library (splib07a)"));
             lastKind = kinds.value(i);
         }
         QAction* action = mLibraryMenu->addAction(names[i]);

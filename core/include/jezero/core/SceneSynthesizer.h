@@ -61,8 +61,9 @@ struct SyntheticScene {
 };
 
 // The bundled endmembers on the MTRDR grid: MICA type spectra as signatures, their denominators as
-// backgrounds; carbonates from the MICA Mg and Ca/Fe carbonate spectra and the RELAB magnesite and
-// calcite lab spectra, each scaled to an 8 % strongest 2.2–2.6 µm band at full abundance. structure is the real parameter maps (see io::readBrowseProduct); it may be empty, then
+// backgrounds; carbonates from the MICA Mg and Ca/Fe carbonate spectra, the RELAB magnesite and
+// calcite and the USGS siderite and dolomite lab spectra, each scaled to an 8 % strongest
+// 2.2–2.6 µm band at full abundance. structure is the real parameter maps (see io::readBrowseProduct); it may be empty, then
 // every mineral is procedural.
 SynthesisInputs defaultSynthesisInputs(ImageStack structure);
 

@@ -16,7 +16,12 @@ struct LibrarySpectrum {
 // A whitespace table whose first column is wavelength in µm and `column` (1-based) the value.
 LibrarySpectrum readLibrarySpectrum(const std::string& path, const std::string& name, const std::string& kind, int column = 2);
 
-// The bundled MICA type spectra (column 2: ratioed I/F) and lab spectra, sorted by kind then name.
+// A comma-separated table: a wavelength column in µm (header "wavelength_um") and one spectrum per
+// further column named in the header; empty fields are missing values (NaN).
+std::vector<LibrarySpectrum> readLibraryTable(const std::string& path, const std::string& kind, const std::string& namePrefix);
+
+// The bundled MICA type spectra (column 2: ratioed I/F), their RELAB lab analogues and the USGS
+// splib07a selection, sorted by kind (MICA, lab, USGS) then name.
 std::vector<LibrarySpectrum> bundledSpectralLibrary();
 
 // Resamples onto channels with centres centresNm and widths fwhmNm (Gaussian responses, σ = FWHM/2.3548),
