@@ -67,32 +67,38 @@ private slots:
     }
 
     void carbonateScenesShowCarbonateAbsorptions() {
-        // Every scene carbonate-bearing: the pixels richest in carbonate have clearly positive
-        // MIN2295_2480 and BD2500_2, far above the carbonate-free pixels of the same scenes.
-        const SummaryParameters parameters(inputs().wavelengthsNm, {"MIN2295_2480", "BD2500_2"});
-        double rich[2] = {0, 0}, poor[2] = {0, 0};
-        int richCount = 0, poorCount = 0;
-        for (int index = 0; index < 3; ++index) {
+        // Every scene carbonate-bearing: where the carbonate abundance is high, the species' carbonate
+        // minimum (MIN2295_2480 for Mg-rich, MIN2345_2537 for Ca/Fe carbonates; both need the 2.3 and the
+        // 2.5 µm band) is clearly positive and far above the carbonate-free pixels of the same scene.
+        const SummaryParameters parameters(inputs().wavelengthsNm, {"MIN2295_2480", "MIN2345_2537"});
+        int scenesChecked = 0;
+        for (int index = 0; index < 4; ++index) {
             const auto s = synthesizeScene(inputs(), SynthesisOptions{96, 11, 1.0}, index);
-            QVERIFY(s.hasCarbonate);
+            QVERIFY(s.hasCarbonate && !s.carbonateSpecies.empty());
             QVERIFY(s.carbonatePixelFraction > 0 && s.carbonatePixelFraction < 0.5); // rare and clustered
+            const bool magnesian = s.carbonateSpecies.find("mg_") != std::string::npos || s.carbonateSpecies.find("magnesite") != std::string::npos ||
+                                   s.carbonateSpecies.find("dolomite") != std::string::npos;
             const int carbonate = s.abundances.channelIndex("carbonate");
+            double rich = 0, poor = 0;
+            int richCount = 0, poorCount = 0;
             for (int y = 0; y < 96; ++y)
                 for (int x = 0; x < 96; ++x) {
                     const float a = s.abundances.at(x, y, carbonate);
                     if (std::isnan(a) || (a > 0.05f && a < 0.6f)) continue;
                     const auto v = parameters.compute(s.cube.spectrum(x, y));
-                    if (std::isnan(v[0]) || std::isnan(v[1])) continue;
-                    double* target = a >= 0.6f ? rich : poor;
-                    target[0] += v[0];
-                    target[1] += v[1];
+                    const float own = magnesian ? v[0] : v[1];
+                    if (std::isnan(own)) continue;
+                    (a >= 0.6f ? rich : poor) += own;
                     (a >= 0.6f ? richCount : poorCount)++;
                 }
+            if (richCount < 10) continue; // too few rich pixels in this scene to average
+            ++scenesChecked;
+            rich /= richCount;
+            poor /= poorCount;
+            QVERIFY2(rich > 0.005 && rich > poor + 0.005,
+                     qPrintable(QString("%1 (%2): %3 vs %4").arg(s.name.c_str(), s.carbonateSpecies.c_str()).arg(rich).arg(poor)));
         }
-        QVERIFY2(richCount > 20, qPrintable(QString::number(richCount)));
-        const double richMin = rich[0] / richCount, poorMin = poor[0] / poorCount, richBd = rich[1] / richCount, poorBd = poor[1] / poorCount;
-        QVERIFY2(richMin > 0.005 && richMin > poorMin + 0.005, qPrintable(QString("MIN2295_2480 %1 vs %2").arg(richMin).arg(poorMin)));
-        QVERIFY2(richBd > 0.01 && richBd > poorBd + 0.01, qPrintable(QString("BD2500_2 %1 vs %2").arg(richBd).arg(poorBd)));
+        QVERIFY(scenesChecked >= 2);
     }
 
     void everyCarbonateSignatureCarriesBothCarbonateBands() {
