@@ -231,6 +231,37 @@ private slots:
         QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", data.path() + "/x", "--target", "A,B"}).exitCode, 1);
     }
 
+    void datasetTargetsComeFromTheMtrdrSummaryProductWhenPresent() {
+        // An SR product beside the I/F cube (here: the computed FAL parameters doubled with GDAL's own
+        // gdal_translate) is what the dataset's targets hold; without it they are computed.
+        QTemporaryDir with, without, work;
+        const QString scene = "/frt0000932c_07_if164j_mtr3.tif";
+        QFile::copy(jezero::test::sampleMtrdrTiff(), with.path() + scene);
+        QFile::copy(jezero::test::sampleMtrdrTiff(), without.path() + scene);
+        QCOMPARE(cli({"params", with.path() + scene, "--names", "R2529,R1506,R1080", "--out", work.path() + "/fal.tif"}).exitCode, 0);
+        QProcess translate;
+        translate.start("gdal_translate", {"-q", "-ot", "Float32", "-scale", "0", "1", "0", "2", work.path() + "/fal.tif",
+                                           with.path() + "/frt0000932c_07_sr164j_mtr3.tif"});
+        QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
+        QCOMPARE(cli({"dataset", "build", with.path(), "--out", work.path() + "/a", "--tile", "16"}).exitCode, 0);
+        QCOMPARE(cli({"dataset", "build", without.path(), "--out", work.path() + "/b", "--tile", "16"}).exitCode, 0);
+        const auto floats = [](const QString& path) {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            const QByteArray bytes = f.readAll();
+            return std::vector<float>(reinterpret_cast<const float*>(bytes.constData()), reinterpret_cast<const float*>(bytes.constData()) + bytes.size() / 4);
+        };
+        const auto a = floats(work.path() + "/a/train_targets.f32"), b = floats(work.path() + "/b/train_targets.f32");
+        QCOMPARE(a.size(), b.size());
+        int compared = 0;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (std::isfinite(a[i]) && std::isfinite(b[i]) && b[i] != 0) {
+                QVERIFY(std::abs(a[i] / b[i] - 2.0f) < 1e-5f);
+                ++compared;
+            }
+        QVERIFY(compared > 500);
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

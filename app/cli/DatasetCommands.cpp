@@ -75,7 +75,16 @@ std::vector<SceneSource> discoverScenes(const std::string& dir) {
         const auto name = io::parseCrismProductName(p.string());
         const bool trr3 = ext == ".lbl" && stem.find("_trr3") != std::string::npos && name &&
                           (name->sensor == 'S' || !io::findDetectorPartner(p.string())); // the S file stands for a pair
-        if (mtrdr || trr3) scenes.push_back({p.stem().string(), "unknown", p.string(), "", "", std::nan(""), std::nan(""), false});
+        if (!mtrdr && !trr3) continue;
+        SceneSource scene{p.stem().string(), "unknown", p.string(), "", "", std::nan(""), std::nan(""), false};
+        if (mtrdr) {
+            // The MTRDR summary-parameter product of the same observation: …_if164j_mtr3 → …_sr164j_mtr3.
+            std::string sr = p.filename().string();
+            const auto at = stem.find("_if");
+            sr.replace(at, 3, sr.compare(at, 3, "_IF") == 0 ? "_SR" : "_sr");
+            if (fs::exists(p.parent_path() / sr)) scene.suPath = (p.parent_path() / sr).string();
+        }
+        scenes.push_back(std::move(scene));
     }
     if (scenes.empty()) throw Error("no CRISM scenes in " + dir + " (expected synth.json, *_if*_mtr3.img/.tif or TRR3 .lbl files)");
     return scenes;
