@@ -262,6 +262,26 @@ private slots:
         QVERIFY(compared > 500);
     }
 
+    void metricsOfTwoImages() {
+        QTemporaryDir dir;
+        const QString scene = jezero::test::sampleMtrdrTiff();
+        QCOMPARE(cli({"cassis", scene, "--out", dir.path() + "/cassis.tif"}).exitCode, 0);
+        QCOMPARE(cli({"inputs", scene, "--kind", "4band", "--out", dir.path() + "/four.tif"}).exitCode, 0);
+        QCOMPARE(cli({"inputs", scene, "--kind", "pnr", "--out", dir.path() + "/pnr.tif"}).exitCode, 0);
+        // The 4-band input is the CaSSIS simulation: identical images.
+        const Run same = cli({"metrics", dir.path() + "/four.tif", dir.path() + "/cassis.tif", "--data-range", "1", "--json"});
+        QCOMPARE(same.exitCode, 0);
+        const QJsonObject m = QJsonDocument::fromJson(same.out).object();
+        for (const char* key : {"rmse", "pcc", "cosine", "sam_deg", "ssim"}) QVERIFY2(m.contains(key), key);
+        QCOMPARE(m["rmse"].toDouble(), 0.0);
+        QVERIFY(std::abs(m["ssim"].toDouble() - 1) < 1e-9);
+        QCOMPARE(m["data_range"].toDouble(), 1.0);
+        // Different channel counts: one line, exit 1.
+        const Run bad = cli({"metrics", dir.path() + "/pnr.tif", dir.path() + "/cassis.tif"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("differ in shape"));
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

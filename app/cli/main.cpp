@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     for (auto& c : jezero::cli::addSpectralCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addSynthCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addDatasetCommands(app)) commands.push_back(std::move(c));
+    for (auto& c : jezero::cli::addMetricsCommands(app)) commands.push_back(std::move(c));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
