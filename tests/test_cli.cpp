@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 namespace {
 
 struct Run {
@@ -280,6 +282,37 @@ private slots:
         const Run bad = cli({"metrics", dir.path() + "/pnr.tif", dir.path() + "/cassis.tif"});
         QCOMPARE(bad.exitCode, 1);
         QVERIFY(bad.err.contains("differ in shape"));
+    }
+
+    void trainReportsJsonLinesStopsOnSigintAndResumes() {
+        QTemporaryDir dir;
+        QCOMPARE(cli({"synth", "--count", "4", "--size", "32", "--seed", "8", "--out", dir.path() + "/scenes"}).exitCode, 0);
+        QCOMPARE(cli({"dataset", "build", dir.path() + "/scenes", "--out", dir.path() + "/data", "--tile", "16"}).exitCode, 0);
+        QFile config(dir.path() + "/train.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"dataset": "data", "base_width": 8, "depth": 2, "batch": 2, "epochs": 400, "threads": 1})");
+        config.close();
+        // Started as a GUI would start it; interrupted once it reports progress.
+        QProcess train;
+        train.start(QStringLiteral(JEZERO_CLI_PATH), {"train", "--config", config.fileName(), "--out", dir.path() + "/run"});
+        QVERIFY(train.waitForReadyRead(60000));
+        const QJsonObject first = QJsonDocument::fromJson(train.readLine()).object();
+        for (const char* key : {"event", "epoch", "step", "loss", "images_per_s", "eta_s"}) QVERIFY2(first.contains(key), key);
+        ::kill(static_cast<pid_t>(train.processId()), SIGINT);
+        QVERIFY(train.waitForFinished(60000));
+        QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY(train.readAllStandardOutput().contains("\"canceled\""));
+        QVERIFY(QFile::exists(dir.path() + "/run/latest.pt"));
+        QFile log(dir.path() + "/run/training_log.csv");
+        QVERIFY(log.open(QIODevice::ReadOnly) && log.readAll().contains("canceled"));
+        // A second run into the same folder is refused; --resume picks it up (stopped again by a cancel file).
+        QCOMPARE(cli({"train", "--config", config.fileName(), "--out", dir.path() + "/run"}).exitCode, 1);
+        QFile(dir.path() + "/run/cancel").open(QIODevice::WriteOnly);
+        const Run resumed = cli({"train", "--resume", "--out", dir.path() + "/run"});
+        QCOMPARE(resumed.exitCode, 0);
+        QVERIFY(resumed.out.contains("\"canceled\""));
+        QVERIFY(!QFile::exists(dir.path() + "/run/cancel"));
     }
 
     void renderWritesWhatTheWindowShows() {

@@ -19,6 +19,7 @@ std::vector<Command> addSpectralCommands(CLI::App& app); // cassis, inputs, para
 std::vector<Command> addSynthCommands(CLI::App& app);    // synth
 std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, dataset info
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
+std::vector<Command> addTrainCommands(CLI::App& app);    // train
 
 struct Pixel {
     int x = 0;

@@ -4,9 +4,31 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+// Commands whose code needs LibTorch run in jezero-ml, beside this program.
+bool isMlCommand(const char* name) { return std::strcmp(name, "train") == 0; }
+
+int runMlCommand(char** argv) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const std::string ml = (self.parent_path() / "jezero-ml").string();
+    argv[0] = const_cast<char*>(ml.c_str());
+    execv(ml.c_str(), argv);
+    std::cerr << "jezero-cli: error: cannot run " << ml << " (" << std::strerror(errno) << ")\n";
+    return 1;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && isMlCommand(argv[1])) return runMlCommand(argv);
     CLI::App app{"Jezero: CRISM scenes from the command line"};
     app.require_subcommand(1);
     bool verbose = false;
@@ -16,6 +38,7 @@ int main(int argc, char** argv) {
     for (auto& c : jezero::cli::addSynthCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addDatasetCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addMetricsCommands(app)) commands.push_back(std::move(c));
+    app.add_subcommand("train", "Train a model on a built dataset (runs jezero-ml; see jezero-cli train --help)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

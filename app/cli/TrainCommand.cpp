@@ -1,0 +1,60 @@
+#include "Commands.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/Task.h"
+#include "jezero/ml/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+namespace jezero::cli {
+namespace {
+
+struct Options {
+    std::string config, out;
+    bool resume = false;
+};
+
+TaskControl* gControl = nullptr;
+extern "C" void requestCancel(int) {
+    if (gControl) gControl->cancel(); // an atomic store: safe in a signal handler
+}
+
+void train(const Options& o) {
+    ml::Trainer trainer(o.resume ? ml::TrainingConfig{} : ml::TrainingConfig::read(o.config), o.out, o.resume);
+    TaskControl control;
+    gControl = &control;
+    std::signal(SIGINT, requestCancel);
+    std::signal(SIGTERM, requestCancel);
+    std::cerr << "training on " << trainer.device() << "; progress as JSON lines; Ctrl-C (or a file named 'cancel' in the run folder) saves and stops\n";
+    trainer.run(control, [](const ml::TrainingProgress& p) {
+        nlohmann::json j{{"event", p.event}, {"epoch", p.epoch}, {"step", p.step}, {"loss", p.loss}, {"learning_rate", p.learningRate},
+                         {"images_per_s", p.imagesPerSecond}, {"eta_s", p.etaSeconds}};
+        if (p.event == "epoch") {
+            j["val_loss"] = p.valLoss >= 0 ? nlohmann::json(p.valLoss) : nlohmann::json(nullptr);
+            j["val_rmse"] = p.valRmse >= 0 ? nlohmann::json(p.valRmse) : nlohmann::json(nullptr);
+        }
+        std::cout << j.dump() << std::endl; // one line each, flushed: a GUI reads them as they come
+    });
+    gControl = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+} // namespace
+
+std::vector<Command> addTrainCommands(CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("train", "Train a model on a built dataset (JSON-lines progress on stdout)");
+    cmd->add_option("--config", o->config, "Training config (JSON: dataset, model, base_width, depth, batch, learning_rate, epochs, augment, device, seed, threads)");
+    cmd->add_option("--out", o->out, "Run folder (checkpoints latest.pt and best.pt, config.json, training_log.csv)")->required();
+    cmd->add_flag("--resume", o->resume, "Continue the run in --out exactly where it stopped");
+    return {{cmd, [o] {
+                 if (!o->resume && o->config.empty()) throw Error("train needs --config (or --resume)");
+                 train(*o);
+             }}};
+}
+
+} // namespace jezero::cli

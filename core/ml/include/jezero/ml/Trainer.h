@@ -1,0 +1,45 @@
+#pragma once
+// Trains a model on a built dataset. Runs inline (the CLI) or on a worker thread; reports progress,
+// honours cancellation by saving the latest checkpoint first. Checkpoints (RUN_DIR/latest.pt after
+// every epoch and on cancel, RUN_DIR/best.pt when validation improves) are written atomically and hold
+// the weights, the optimizer, the config, the normalisation statistics, the format version and the
+// exact position (epoch, batch), so a resumed run continues the same curve.
+#include "jezero/ml/TrainingConfig.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace jezero {
+class TaskControl;
+}
+
+namespace jezero::ml {
+
+struct TrainingProgress {
+    std::string event;     // "step", "epoch" or "canceled"
+    int epoch = 0;         // 1-based
+    long step = 0;         // optimizer steps so far
+    double loss = 0;       // mean training loss of the epoch so far (normalised units)
+    double valLoss = -1;   // epoch events: validation loss (normalised units), -1 when no val split
+    double valRmse = -1;   // epoch events: validation RMSE in target units (mean over channels)
+    double imagesPerSecond = 0;
+    double etaSeconds = 0;
+    double learningRate = 0;
+};
+
+class Trainer {
+public:
+    // Prepares a run in runDirectory (created); with resume, continues from its latest.pt. Throws Error.
+    Trainer(TrainingConfig config, std::string runDirectory, bool resume);
+    ~Trainer();
+    // Trains to the last epoch, or until control is canceled (then saves latest.pt and returns).
+    void run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress);
+    std::string device() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> mImpl;
+};
+
+} // namespace jezero::ml
