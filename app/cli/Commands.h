@@ -21,6 +21,10 @@ std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, datas
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
 std::vector<Command> addTrainCommands(CLI::App& app);    // train
 
+// Parses argv into app, sets up logging as logName (--verbose is registered here), runs the command
+// given, and turns any error into one line on stderr and exit code 1.
+int runCommandLine(CLI::App& app, const std::vector<Command>& commands, int argc, char** argv, const std::string& logName);
+
 struct Pixel {
     int x = 0;
     int y = 0;

@@ -210,28 +210,11 @@ void info(const Options& o) {
         const TileDataset data = TileDataset::open(o.dir, name); // checks the files against the manifest
         nlohmann::json s{{"tiles", summary.tiles}, {"carbonate_tiles", summary.carbonateTiles},
                          {"carbonate_prevalence", summary.tiles ? static_cast<double>(summary.carbonateTiles) / summary.tiles : 0.0}};
-        // Per-channel mean and standard deviation of the finite values.
         const auto stats = [&](bool targets) {
-            const std::size_t channels = targets ? m.targetChannels.size() : m.inputChannels.size();
-            const std::size_t plane = static_cast<std::size_t>(m.tile) * m.tile;
+            const SplitStatistics st = splitStatistics(data, targets);
             nlohmann::json out = nlohmann::json::array();
-            for (std::size_t c = 0; c < channels; ++c) {
-                double sum = 0, squares = 0;
-                std::size_t n = 0;
-                for (std::size_t i = 0; i < data.size(); ++i) {
-                    const float* v = (targets ? data.target(i) : data.input(i)) + c * plane;
-                    for (std::size_t p = 0; p < plane; ++p)
-                        if (std::isfinite(v[p])) {
-                            sum += v[p];
-                            squares += static_cast<double>(v[p]) * v[p];
-                            ++n;
-                        }
-                }
-                const double mean = n ? sum / n : 0.0;
-                out.push_back({{"channel", (targets ? m.targetChannels : m.inputChannels)[c]},
-                               {"mean", mean},
-                               {"std", n > 1 ? std::sqrt(std::max(0.0, (squares - n * mean * mean) / (n - 1))) : 0.0}});
-            }
+            for (std::size_t c = 0; c < st.mean.size(); ++c)
+                out.push_back({{"channel", (targets ? m.targetChannels : m.inputChannels)[c]}, {"mean", st.mean[c]}, {"std", st.stddev[c]}});
             return out;
         };
         s["input_stats"] = stats(false);

@@ -303,6 +303,30 @@ Tile TileDataset::tile(std::size_t i) const {
     return t;
 }
 
+SplitStatistics splitStatistics(const TileDataset& data, bool targets) {
+    const auto& m = data.manifest();
+    const std::size_t channels = targets ? m.targetChannels.size() : m.inputChannels.size(), plane = static_cast<std::size_t>(m.tile) * m.tile;
+    SplitStatistics s{std::vector<double>(channels, 0.0), std::vector<double>(channels, 1.0)};
+    for (std::size_t c = 0; c < channels; ++c) {
+        double sum = 0, squares = 0;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const float* v = (targets ? data.target(i) : data.input(i)) + c * plane;
+            for (std::size_t p = 0; p < plane; ++p)
+                if (std::isfinite(v[p])) {
+                    sum += v[p];
+                    squares += static_cast<double>(v[p]) * v[p];
+                    ++n;
+                }
+        }
+        if (n == 0) continue;
+        s.mean[c] = sum / n;
+        const double variance = n > 1 ? (squares - n * s.mean[c] * s.mean[c]) / (n - 1) : 0.0;
+        s.stddev[c] = variance > 1e-20 ? std::sqrt(variance) : 1.0;
+    }
+    return s;
+}
+
 // ---- augmentation ----------------------------------------------------------------------------------
 
 Tile augment(const Tile& tile, std::uint64_t seed, const AugmentOptions& options) {

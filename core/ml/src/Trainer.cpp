@@ -38,31 +38,6 @@ torch::Device chooseDevice(const std::string& name) {
     return torch::Device(name);
 }
 
-// Per-channel mean and standard deviation of the finite values of a split.
-void statistics(const TileDataset& data, bool targets, std::vector<double>& mean, std::vector<double>& stddev) {
-    const auto& m = data.manifest();
-    const std::size_t channels = targets ? m.targetChannels.size() : m.inputChannels.size(), plane = static_cast<std::size_t>(m.tile) * m.tile;
-    mean.assign(channels, 0);
-    stddev.assign(channels, 1);
-    for (std::size_t c = 0; c < channels; ++c) {
-        double sum = 0, squares = 0;
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            const float* v = (targets ? data.target(i) : data.input(i)) + c * plane;
-            for (std::size_t p = 0; p < plane; ++p)
-                if (std::isfinite(v[p])) {
-                    sum += v[p];
-                    squares += static_cast<double>(v[p]) * v[p];
-                    ++n;
-                }
-        }
-        if (n == 0) continue;
-        mean[c] = sum / n;
-        const double var = n > 1 ? (squares - n * mean[c] * mean[c]) / (n - 1) : 0.0;
-        stddev[c] = var > 1e-20 ? std::sqrt(var) : 1.0;
-    }
-}
-
 } // namespace
 
 struct Trainer::Impl {
@@ -177,8 +152,8 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
         d.position = checkpoint.position;
         detail::loadCheckpointState(latest, d.model, d.optimizer.get());
     } else {
-        statistics(d.train, false, d.normalisation.inputMean, d.normalisation.inputStd);
-        statistics(d.train, true, d.normalisation.targetMean, d.normalisation.targetStd);
+        const SplitStatistics inputs = splitStatistics(d.train, false), targets = splitStatistics(d.train, true);
+        d.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
         writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
     }
 }
