@@ -65,6 +65,8 @@ void synth(const Options& o) {
         io::writeEnviImage(base + "_su_mtr3.img", parameters.compute(scene.cube), scene.cube.metadata(),
                            "Summary parameters (Viviano-Beck et al. 2014) of " + scene.name);
         io::writeEnviImage(base + "_abundance.img", scene.abundances, scene.cube.metadata(), "True abundance maps of " + scene.name);
+        nlohmann::json signatures = nlohmann::json::object();
+        for (const auto& [mineral, source] : scene.signatureSources) signatures[mineral] = source;
         nlohmann::json sidecar{{"name", scene.name},
                                {"index", scene.index},
                                {"seed", scene.seed},
@@ -76,6 +78,7 @@ void synth(const Options& o) {
                                {"carbonate_pixel_fraction", scene.carbonatePixelFraction},
                                {"carbonate_species", scene.carbonateSpecies},
                                {"minerals", scene.abundances.channelNames},
+                               {"signatures", signatures},
                                {"files", {{"if", scene.name + "_if_mtr3.img"}, {"su", scene.name + "_su_mtr3.img"}, {"abundance", scene.name + "_abundance.img"}}}};
         writeTextFileAtomically(base + ".json", sidecar.dump(2) + "\n");
         index["scenes"].push_back(scene.name);

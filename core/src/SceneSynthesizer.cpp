@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <random>
 
 namespace jezero {
@@ -202,40 +203,65 @@ SynthesisInputs defaultSynthesisInputs(ImageStack structure) {
         for (double& v : ratio) v = std::isfinite(v) ? std::clamp(v, 0.05, 1.0) : 1.0;
         return ratio;
     };
-    // Carbonate variants are scaled (a power of the signature) to one strongest 2.2–2.6 µm band depth
-    // at full abundance, so abundance means the same for every species: a pure lab carbonate's bands
-    // are far deeper than Martian ones, and the MICA Ca/Fe carbonate's are weaker than dust can hide.
-    constexpr double kCarbonateBandDepth = 0.08;
-    const auto carbonateSignature = [&](const LibrarySpectrum& spectrum) {
-        auto ratio = signature(spectrum);
+    // A variant is scaled (a power of its signature) so its deepest band at full abundance has a given
+    // depth: pure lab minerals have far deeper bands than Martian exposures, and abundance must mean
+    // the same whichever spectrum a scene draws. Non-carbonate lab variants take the depth of their
+    // MICA type spectrum; carbonates 8 % in 2.2–2.6 µm (the MICA Ca/Fe carbonate is weaker than dust
+    // can hide); basalt, which has no MICA spectrum, 10 %.
+    const auto scaledTo = [&](std::vector<double> ratio, double depth, double fromNm, double toNm) {
         double deepest = 1.0;
         for (std::size_t b = 0; b < ratio.size(); ++b)
-            if (in.wavelengthsNm[b] >= 2200 && in.wavelengthsNm[b] <= 2600) deepest = std::min(deepest, ratio[b]);
-        const double power = deepest < 0.999 ? std::log(1 - kCarbonateBandDepth) / std::log(deepest) : 1.0;
+            if (in.wavelengthsNm[b] >= fromNm && in.wavelengthsNm[b] <= toNm) deepest = std::min(deepest, ratio[b]);
+        const double power = deepest < 0.999 ? std::log(1 - depth) / std::log(deepest) : 1.0;
         for (double& v : ratio) v = std::pow(v, power);
         return ratio;
+    };
+    const auto deepestBand = [](const std::vector<double>& ratio) { return 1.0 - *std::min_element(ratio.begin(), ratio.end()); };
+    const std::string lab = resourcePath("spectra/mica_lab_spectra") + "/";
+    const auto usgs = readLibraryTable(resourcePath("spectra/usgs_splib07a/usgs_splib07a_selected_BECK_merged.csv"), "USGS", "");
+    const auto usgsSpectrum = [&](const std::string& name) {
+        const auto it = std::find_if(usgs.begin(), usgs.end(), [&](const LibrarySpectrum& l) { return l.name == name; });
+        if (it == usgs.end()) throw Error("the bundled USGS table has no " + name);
+        return *it;
+    };
+    const auto relab = [&](const std::string& file) { return readLibrarySpectrum(lab + file + "_LAB.txt", file, "lab", 2); };
+    // Lab analogues of each mineral: RELAB (MICA's own analogues) and USGS splib07a.
+    const std::map<std::string, std::vector<std::pair<std::string, LibrarySpectrum>>> labVariants = {
+        {"olivine", {{"RELAB fayalite LAPO05", relab("fe_olivine")}, {"RELAB forsterite LASC02", relab("mg_olivine")},
+                     {"USGS olivine GDS70.d Fo89", usgsSpectrum("Olivine GDS70.d Fo89 lt60um")}}},
+        {"low_ca_pyroxene", {{"RELAB LCP LAPP47B", relab("low_ca_pyroxene")}, {"USGS hypersthene NMNHC2368", usgsSpectrum("Hypersthene NMNHC2368")}}},
+        {"high_ca_pyroxene", {{"RELAB HCP NBPP22", relab("high_ca_pyroxene")}, {"USGS augite WS588", usgsSpectrum("Augite WS588 Pyroxene")},
+                              {"USGS diopside HS15.3B", usgsSpectrum("Diopside HS15.3B Pyroxene")}}},
+        {"fe_mg_smectite", {{"RELAB nontronite NCJB26", relab("fe_smectite")}, {"RELAB saponite LASA58", relab("mg_smectite")},
+                            {"USGS nontronite NG-1.a", usgsSpectrum("Nontronite NG-1.a")}, {"USGS saponite SapCa-1", usgsSpectrum("Saponite SapCa-1")}}},
+        {"sulfate", {{"RELAB polyhydrated sulfate 799F366", relab("polyhydrated_sulfate")}, {"RELAB kieserite F1CC15", relab("monohydrated_sulfate")},
+                     {"USGS gypsum HS333.3B", usgsSpectrum("Gypsum HS333.3B (Selenite)")}}},
+        {"kaolinite", {{"RELAB kaolinite LAKA04", relab("kaolinite")}, {"USGS kaolinite CM9", usgsSpectrum("Kaolinite CM9")}}},
+        {"hematite", {{"USGS hematite GDS27", usgsSpectrum("Hematite GDS27")}}},
     };
     for (const auto& m : minerals) {
         MineralSignature mineral{m.name, {}, m.structure};
         if (mineral.name != "carbonate") {
-            mineral.variants.push_back({std::string("MICA ") + m.file, signature(readLibrarySpectrum(dir + m.file + ".txt", m.name, "MICA", 2))});
+            auto type = signature(readLibrarySpectrum(dir + m.file + ".txt", m.name, "MICA", 2));
+            const double depth = std::clamp(deepestBand(type), 0.02, 0.5);
+            mineral.variants.push_back({std::string("MICA ") + m.file, std::move(type)});
+            if (const auto it = labVariants.find(mineral.name); it != labVariants.end())
+                for (const auto& [source, spectrum] : it->second) mineral.variants.push_back({source, scaledTo(signature(spectrum), depth, 0, 1e9)});
         } else {
-            const std::string lab = resourcePath("spectra/mica_lab_spectra") + "/";
-            const auto usgs = readLibraryTable(resourcePath("spectra/usgs_splib07a/usgs_splib07a_selected_BECK_merged.csv"), "USGS", "");
-            const auto usgsSpectrum = [&](const std::string& name) {
-                const auto it = std::find_if(usgs.begin(), usgs.end(), [&](const LibrarySpectrum& l) { return l.name == name; });
-                if (it == usgs.end()) throw Error("the bundled USGS table has no " + name);
-                return *it;
-            };
-            mineral.variants = {{"MICA mg_carbonate", carbonateSignature(readLibrarySpectrum(dir + "mg_carbonate.txt", "", "MICA", 2))},
-                                {"MICA ca_fe_carbonate", carbonateSignature(readLibrarySpectrum(dir + "ca_fe_carbonate.txt", "", "MICA", 2))},
-                                {"RELAB magnesite F1CC06B", carbonateSignature(readLibrarySpectrum(lab + "mg_carbonate_LAB.txt", "", "lab", 2))},
-                                {"RELAB calcite CAGR01", carbonateSignature(readLibrarySpectrum(lab + "fe_ca_carbonate_LAB.txt", "", "lab", 2))},
-                                {"USGS siderite HS271.3B", carbonateSignature(usgsSpectrum("Siderite HS271.3B"))},
-                                {"USGS dolomite HS102.3B", carbonateSignature(usgsSpectrum("Dolomite HS102.3B"))}};
+            const auto carbonate = [&](const LibrarySpectrum& s) { return scaledTo(signature(s), 0.08, 2200, 2600); };
+            mineral.variants = {{"MICA mg_carbonate", carbonate(readLibrarySpectrum(dir + "mg_carbonate.txt", "", "MICA", 2))},
+                                {"MICA ca_fe_carbonate", carbonate(readLibrarySpectrum(dir + "ca_fe_carbonate.txt", "", "MICA", 2))},
+                                {"RELAB magnesite F1CC06B", carbonate(relab("mg_carbonate"))},
+                                {"RELAB calcite CAGR01", carbonate(relab("fe_ca_carbonate"))},
+                                {"USGS siderite HS271.3B", carbonate(usgsSpectrum("Siderite HS271.3B"))},
+                                {"USGS dolomite HS102.3B", carbonate(usgsSpectrum("Dolomite HS102.3B"))}};
         }
         in.minerals.push_back(std::move(mineral));
     }
+    in.minerals.push_back({"basalt",
+                           {{"USGS basalt BR93-46B (fresh)", scaledTo(signature(usgsSpectrum("Basalt fresh BR93-46B")), 0.10, 0, 1e9)},
+                            {"USGS basalt BR93-43 (weathered)", scaledTo(signature(usgsSpectrum("Basalt weathered BR93-43")), 0.10, 0, 1e9)}},
+                           ""});
     return in;
 }
 
@@ -354,6 +380,7 @@ SyntheticScene synthesizeScene(const SynthesisInputs& in, const SynthesisOptions
         const auto& variants = in.minerals[m].variants;
         const SignatureVariant& variant = variants[static_cast<std::size_t>(rng.below(static_cast<int>(variants.size())))];
         if (static_cast<int>(m) == carbonate && scene.hasCarbonate) scene.carbonateSpecies = variant.source;
+        scene.signatureSources.emplace_back(in.minerals[m].name, variant.source);
         for (std::size_t b = 0; b < bands; ++b) logSignature[m][b] = std::log(variant.ratio[b]);
     }
     std::vector<double> noiseScale(bands);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace jezero {
@@ -55,16 +56,18 @@ struct SyntheticScene {
     double latitudeDeg = 0, longitudeDeg = 0;
     bool hasCarbonate = false;
     std::string carbonateSpecies; // the carbonate signature's source, when the scene has carbonate
+    std::vector<std::pair<std::string, std::string>> signatureSources; // mineral → the spectrum drawn for it
     double carbonatePixelFraction = 0; // valid pixels with carbonate abundance > 0.2
     std::uint64_t seed = 0;            // the run's seed
     int index = 0;                     // the scene's index in the run
 };
 
-// The bundled endmembers on the MTRDR grid: MICA type spectra as signatures, their denominators as
-// backgrounds; carbonates from the MICA Mg and Ca/Fe carbonate spectra, the RELAB magnesite and
-// calcite and the USGS siderite and dolomite lab spectra, each scaled to an 8 % strongest
-// 2.2–2.6 µm band at full abundance. structure is the real parameter maps (see io::readBrowseProduct); it may be empty, then
-// every mineral is procedural.
+// The bundled endmembers on the MTRDR grid: real bland Mars spectra (MICA denominators) as
+// backgrounds; per mineral its MICA type spectrum and its RELAB and USGS lab analogues (one drawn per
+// scene), each lab variant scaled to the MICA spectrum's deepest band; carbonates (MICA Mg and Ca/Fe,
+// RELAB magnesite and calcite, USGS siderite and dolomite) scaled to an 8 % band in 2.2–2.6 µm; basalt
+// (USGS, fresh and weathered) to 10 %. structure is the real parameter maps (io::readBrowseProduct);
+// it may be empty, then every mineral is procedural.
 SynthesisInputs defaultSynthesisInputs(ImageStack structure);
 
 // Scene `index` of a run with these options.
