@@ -315,6 +315,27 @@ private slots:
         QVERIFY(!QFile::exists(dir.path() + "/run/cancel"));
     }
 
+    void realScenesAreLabelledFromTheirCarbonateParameters() {
+        // Synthetic cubes without sidecars or abundance maps look like real MTRDR I/F files: their
+        // tiles are labelled from MIN2295_2480/BD2500_2 (Mg) or MIN2345_2537 (Ca/Fe carbonate).
+        const auto carbonateTiles = [this](double fraction) {
+            QTemporaryDir dir;
+            const QStringList synth{"synth", "--count", "3", "--size", "64", "--seed", "17", "--carbonate-fraction", QString::number(fraction),
+                                    "--out", dir.path() + "/s"};
+            if (cli(synth).exitCode != 0) return -1;
+            QDir scenes(dir.path() + "/s");
+            for (const QString& f : scenes.entryList(QDir::Files))
+                if (!f.contains("_if_mtr3")) scenes.remove(f);
+            if (cli({"dataset", "build", dir.path() + "/s", "--out", dir.path() + "/d", "--tile", "32"}).exitCode != 0) return -1;
+            const QJsonObject splits = QJsonDocument::fromJson(cli({"dataset", "info", dir.path() + "/d", "--json"}).out).object()["splits"].toObject();
+            int tiles = 0;
+            for (const char* split : {"train", "val", "test"}) tiles += splits[split].toObject()["carbonate_tiles"].toInt();
+            return tiles;
+        };
+        const int with = carbonateTiles(1.0), without = carbonateTiles(0.0);
+        QVERIFY2(with > 0 && with > without, qPrintable(QString("%1 vs %2").arg(with).arg(without)));
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

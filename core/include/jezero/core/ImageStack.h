@@ -24,4 +24,8 @@ struct ImageStack {
     int channelIndex(const std::string& name) const;
 };
 
+// Each channel's NaN-aware mean over a size × size window (size odd); NaN where fewer than half the
+// window's pixels are valid. Smooths noisy parameter maps before they are thresholded.
+ImageStack meanFilter(const ImageStack& image, int size);
+
 } // namespace jezero
