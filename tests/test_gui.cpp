@@ -167,6 +167,21 @@ private slots:
         QVERIFY(w.compositeControls()->isEnabled());
     }
 
+    void aLayerChosenWhileParametersComputeIsTheOneShown() {
+        MainWindow w;
+        w.show();
+        waitShown(w, jezero::test::sampleVnirLabel());
+        auto* choice = w.findChild<QComboBox*>("layerChoice");
+        QSignalSpy shown(&w, &MainWindow::compositeShown);
+        choice->setCurrentIndex(choice->findData("browse:FAL"));
+        choice->setCurrentIndex(choice->findData("param:D2300")); // before the parameters arrive
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(w.currentLayer(), QString("param:D2300"));
+        QCOMPARE(shown.count(), 1); // one computation, one picture: the latest choice
+        QTest::qWait(300);
+        QCOMPARE(shown.count(), 1);
+    }
+
     void inputPreviewsFollowTheRanges() {
         MainWindow w;
         w.show();

@@ -209,6 +209,8 @@ void MainWindow::openScene(const QString& path) {
         LoadedScene& scene = task->result();
         mCube = scene.cube;
         mParameterMaps.reset();
+        if (mParameterTask) mParameterTask->cancel(); // the old scene's maps are not wanted any more
+        mParameterTask = nullptr;
         mPixelParameters = std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
         mSceneView->clearMarkers();
@@ -290,6 +292,8 @@ void MainWindow::showLayer(const QString& id) {
     }
     if (!mParameterMaps) {
         // All 56 parameters once per scene (seconds for a full MTRDR cube), then any layer is instant.
+        // While they are computed, a newer choice only changes mLayer, which is shown when they arrive.
+        if (mParameterTask) return;
         auto cube = mCube;
         auto parameters = mPixelParameters;
         auto task = std::make_shared<Task<std::shared_ptr<const ImageStack>>>("summary parameters", [cube, parameters](TaskControl& control) {
@@ -302,6 +306,7 @@ void MainWindow::showLayer(const QString& id) {
             showLayer(mLayer);
         });
         connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
+        mParameterTask = runner;
         trackTask(runner, tr("Computing summary parameters"));
         return;
     }

@@ -34,9 +34,7 @@ BrowseImage readBrowseProduct(const std::string& path) {
     const auto hdr = siblingFile(path, ".hdr");
     const auto img = siblingFile(path, ".img");
     const std::string openPath = hdr && img ? *img : label;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    std::unique_ptr<GDALDataset> ds(static_cast<GDALDataset*>(GDALOpen(openPath.c_str(), GA_ReadOnly)));
-    CPLPopErrorHandler();
+    const auto ds = detail::openRasterQuietly(openPath);
     if (!ds) throw Error("cannot read " + path + ": GDAL cannot open " + openPath);
     if (ds->GetRasterCount() != static_cast<int>(bandNames.size()))
         throw Error("cannot read " + path + ": " + std::to_string(ds->GetRasterCount()) + " bands but the label names " +

@@ -14,6 +14,14 @@ std::string lastGdalError() {
     return message;
 }
 
+std::unique_ptr<GDALDataset> openRasterQuietly(const std::string& path, const char* const* drivers) {
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, nullptr, nullptr));
+    CPLPopErrorHandler();
+    return std::unique_ptr<GDALDataset>(ds);
+}
+
 SceneMetadata georeferenceOf(GDALDataset& ds) {
     SceneMetadata metadata;
     const OGRSpatialReference* srs = ds.GetSpatialRef();

@@ -2,6 +2,7 @@
 // Private GDAL helpers shared by the readers.
 #include "jezero/core/SceneMetadata.h"
 
+#include <memory>
 #include <string>
 
 class GDALDataset;
@@ -10,6 +11,10 @@ namespace jezero::io::detail {
 
 // GDAL's last error message on one line (its messages may hold newlines); empty when none.
 std::string lastGdalError();
+
+// Opens a raster read-only without GDAL printing to stderr (the caller words the error; see
+// lastGdalError). drivers limits which drivers may claim it (null: any). Null when it cannot.
+std::unique_ptr<GDALDataset> openRasterQuietly(const std::string& path, const char* const* drivers = nullptr);
 
 // The dataset's CRS (WKT2, the file's own body) and geotransform, when it has them.
 SceneMetadata georeferenceOf(GDALDataset& dataset);

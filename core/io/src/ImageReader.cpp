@@ -14,10 +14,7 @@ namespace jezero::io {
 std::pair<ImageStack, SceneMetadata> readImageStack(const std::string& path) {
     if (!std::filesystem::is_regular_file(path)) throw Error("cannot open " + path + ": no such file");
     GDALAllRegister();
-    CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    std::unique_ptr<GDALDataset> ds(static_cast<GDALDataset*>(GDALOpen(path.c_str(), GA_ReadOnly)));
-    CPLPopErrorHandler();
+    const auto ds = detail::openRasterQuietly(path);
     if (!ds) throw Error("cannot read " + path + ": not a raster GDAL can open (" + detail::lastGdalError() + ")");
     std::vector<std::string> names;
     for (int b = 1; b <= ds->GetRasterCount(); ++b) {

@@ -44,12 +44,11 @@ SceneFile resolveSceneFile(const std::string& userPath) {
     if (ext == ".lbl") return {SceneFormat::Pds3, userPath, userPath};
     if (ext == ".tif" || ext == ".tiff") return {SceneFormat::GeoTiff, userPath, userPath};
     if (ext == ".hdr") {
-        for (const auto& dataExt : {".img", ".dat", ".bin", ""}) {
-            fs::path data = path;
-            data.replace_extension(dataExt);
-            if (fs::is_regular_file(data)) return {SceneFormat::Envi, data.string(), userPath};
-            if (auto upperData = siblingFile(userPath, dataExt); *dataExt && upperData) return {SceneFormat::Envi, *upperData, userPath};
-        }
+        for (const char* dataExt : {".img", ".dat", ".bin"})
+            if (auto data = siblingFile(userPath, dataExt)) return {SceneFormat::Envi, *data, userPath};
+        fs::path bare = path; // ENVI also allows a data file with no extension at all
+        bare.replace_extension();
+        if (fs::is_regular_file(bare)) return {SceneFormat::Envi, bare.string(), userPath};
         throw Error("cannot open " + userPath + ": no data file (.img) beside the ENVI header");
     }
     if (ext == ".img") {

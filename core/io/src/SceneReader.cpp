@@ -89,20 +89,14 @@ DatasetPtr openDataset(const SceneFile& file) {
     const char* envi[] = {"ENVI", nullptr};
     const char* gtiff[] = {"GTiff", nullptr};
     const char* const* drivers = file.format == SceneFormat::Pds3 ? pds : file.format == SceneFormat::Envi ? envi : gtiff;
-    CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    auto* ds = static_cast<GDALDataset*>(GDALOpenEx(file.openPath.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, nullptr, nullptr));
-    CPLPopErrorHandler();
+    DatasetPtr ds(detail::openRasterQuietly(file.openPath, drivers).release());
     if (!ds) {
         const char* kind = file.format == SceneFormat::Pds3 ? "a PDS3 image" : file.format == SceneFormat::Envi ? "an ENVI cube" : "a GeoTIFF";
         const std::string why = detail::lastGdalError();
         throw Error("cannot read " + file.userPath + ": not " + std::string(kind) + (why.empty() ? "" : " (" + why + ")"));
     }
-    if (ds->GetRasterCount() == 0) {
-        GDALClose(ds);
-        throw Error("cannot read " + file.userPath + ": it has no raster bands");
-    }
-    return DatasetPtr(ds);
+    if (ds->GetRasterCount() == 0) throw Error("cannot read " + file.userPath + ": it has no raster bands");
+    return ds;
 }
 
 std::uintmax_t fileSize(const std::string& path) {

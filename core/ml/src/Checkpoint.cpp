@@ -41,10 +41,9 @@ UNet makeModel(const TrainingConfig& config, int inputChannels, int outputChanne
     return UNet(inputChannels, outputChannels, config.baseWidth, config.depth);
 }
 
-void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const TrainingConfig& config,
-                    const std::string& configJson, const Normalisation& n, const Position& p, int tile,
-                    const std::vector<std::string>& inputChannels, const std::vector<std::string>& targetChannels) {
-    (void)config;
+void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const std::string& configJson,
+                    const Normalisation& n, const Position& p, int tile, const std::vector<std::string>& inputChannels,
+                    const std::vector<std::string>& targetChannels) {
     writeFileAtomically(path, [&](const std::string& temp) {
         torch::serialize::OutputArchive archive;
         archive.write("format_version", torch::tensor(static_cast<int64_t>(kCheckpointFormat)));

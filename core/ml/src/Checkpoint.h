@@ -25,9 +25,8 @@ struct Position {
 };
 
 // Writes atomically (temporary file, then rename). Throws Error.
-void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const TrainingConfig& config,
-                    const std::string& configJson, const Normalisation& normalisation, const Position& position, int tile,
-                    const std::vector<std::string>& inputChannels, const std::vector<std::string>& targetChannels);
+void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const std::string& configJson,
+                    const Normalisation& normalisation, const Position& position, int tile, const std::vector<std::string>& inputChannels, const std::vector<std::string>& targetChannels);
 
 struct LoadedCheckpoint {
     TrainingConfig config;

@@ -88,7 +88,7 @@ struct Trainer::Impl {
     }
 
     void save(const std::string& name) {
-        detail::saveCheckpoint(runDirectory + "/" + name, model, optimizer.get(), config, configJson, normalisation, position, tile,
+        detail::saveCheckpoint(runDirectory + "/" + name, model, optimizer.get(), configJson, normalisation, position, tile,
                                train.manifest().inputChannels, train.manifest().targetChannels);
     }
 

@@ -114,6 +114,7 @@ private:
     CompositeImage mComposite;        // what the map shows now
     QString mLayer = "composite";
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
+    QPointer<BackgroundTask> mParameterTask;                      // that computation while it runs
     std::shared_ptr<const SummaryParameters> mPixelParameters;    // bound to the scene's grid
     std::vector<QPoint> mSelected;
     std::vector<Roi> mRois;
