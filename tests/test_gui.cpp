@@ -16,6 +16,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
 #include <QMenu>
 #include <QToolButton>
 #include <QDoubleSpinBox>
@@ -258,6 +260,16 @@ private slots:
         waitShown(again, scene);
         QCOMPARE(again.rois().size(), std::size_t(2));
         QCOMPARE(again.rois()[1].vertices, w.rois()[1].vertices);
+
+        // Rename in the list, then delete the first: the other keeps its name and its curves.
+        auto* list = again.findChild<QListWidget*>("roiList");
+        list->item(1)->setText("olivine unit");
+        QCOMPARE(again.rois()[1].name, std::string("olivine unit"));
+        list->setCurrentRow(0);
+        again.findChild<QPushButton*>("roiDelete")->click();
+        QCOMPARE(again.rois().size(), std::size_t(1));
+        QCOMPARE(again.rois()[0].name, std::string("olivine unit"));
+        QCOMPARE(again.spectrumPlot()->spectrumCount(), 2); // its mean ± std and median
     }
 
     void libraryOverlaysAreResampledToTheScene() {

@@ -215,6 +215,7 @@ void MainWindow::openScene(const QString& path) {
         mSelected.clear();
         mSceneView->clearMarkers();
         mRois.clear();
+        mRoiSpectra.clear();
         mRatio.reset();
         for (auto& [index, resampled] : mLibraryShown) resampled.clear(); // resampled again for this scene
         if (QFileInfo::exists(roiSidecarPath())) {

@@ -33,6 +33,7 @@ void MainWindow::connectRoiPanel() {
     });
     connect(mRoiPanel, &RoiPanel::removeRequested, this, [this](int index) {
         mRois.erase(mRois.begin() + index);
+        mRoiSpectra.erase(mRoiSpectra.begin() + index);
         mRatio.reset();
         refreshRois();
     });
@@ -72,20 +73,21 @@ void MainWindow::addRoi(Roi::Shape shape, const std::vector<std::pair<double, do
     }
     const QColor colour = spectrumColour(mRois.size() + 3);
     roi.colour = {static_cast<std::uint8_t>(colour.red()), static_cast<std::uint8_t>(colour.green()), static_cast<std::uint8_t>(colour.blue())};
+    mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{}); // only the new ROI is measured
     mRois.push_back(std::move(roi));
     refreshRois();
 }
 
+// Redraws outlines, list and spectra from mRois and mRoiSpectra (kept in step wherever ROIs change,
+// so renaming or deleting one measures nothing again).
 void MainWindow::refreshRois() {
     std::vector<std::pair<QPolygonF, QColor>> outlines;
     std::vector<std::size_t> counts;
-    mRoiSpectra.clear();
-    for (const Roi& roi : mRois) {
+    for (std::size_t i = 0; i < mRois.size(); ++i) {
         QPolygonF outline;
-        for (const auto& [x, y] : roi.vertices) outline << QPointF(x, y);
-        outlines.emplace_back(outline, QColor(roi.colour[0], roi.colour[1], roi.colour[2]));
-        mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{});
-        counts.push_back(mRoiSpectra.back().pixelCount);
+        for (const auto& [x, y] : mRois[i].vertices) outline << QPointF(x, y);
+        outlines.emplace_back(outline, QColor(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]));
+        counts.push_back(mRoiSpectra[i].pixelCount);
     }
     mSceneView->setRois(outlines);
     mRoiPanel->setRois(mRois, counts);
@@ -170,6 +172,8 @@ void MainWindow::loadRois(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) throw Error("cannot read " + path.toStdString());
     mRois = roisFromGeoJson(file.readAll().toStdString());
+    mRoiSpectra.clear();
+    for (const Roi& roi : mRois) mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{});
     mRatio.reset();
     refreshRois();
 }

@@ -118,7 +118,7 @@ private:
     std::shared_ptr<const SummaryParameters> mPixelParameters;    // bound to the scene's grid
     std::vector<QPoint> mSelected;
     std::vector<Roi> mRois;
-    std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI
+    std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI, same order; measured when an ROI is added or loaded
     std::optional<std::pair<int, int>> mRatio; // numerator, denominator ROI
     std::vector<LibrarySpectrum> mLibrary;
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
