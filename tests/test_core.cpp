@@ -8,6 +8,7 @@
 #include "jezero/core/SpectrumGaps.h"
 #include "jezero/core/Statistics.h"
 #include "jezero/core/Task.h"
+#include "jezero/core/TiledPrediction.h"
 #include "jezero/core/WavelengthTable.h"
 
 #include <QTemporaryDir>
@@ -163,6 +164,51 @@ private slots:
         std::string content((std::istreambuf_iterator<char>(in)), {});
         QCOMPARE(content, std::string("first"));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1); // no temporary left behind
+    }
+
+    void tiledPredictionOfTheIdentityReturnsTheInput() {
+        QCOMPARE(tileOrigins(100, 32, 8), (std::vector<int>{0, 24, 48, 68}));
+        QCOMPARE(tileOrigins(20, 32, 8), (std::vector<int>{0}));
+        QCOMPARE(tileOrigins(64, 32, 0), (std::vector<int>{0, 32}));
+        QVERIFY_THROWS_EXCEPTION(Error, tileOrigins(100, 32, 32));
+        QCOMPARE(blendWeight(0, 32, 8), 1.0 / 9);
+        QCOMPARE(blendWeight(8, 32, 8), 1.0);
+        QCOMPARE(blendWeight(31, 32, 8), 1.0 / 9);
+        ImageStack image(100, 70, {"A", "B"});
+        for (int y = 0; y < 70; ++y)
+            for (int x = 0; x < 100; ++x) {
+                image.at(x, y, 0) = static_cast<float>(std::sin(0.1 * x) + y);
+                image.at(x, y, 1) = static_cast<float>(x * 0.01 - y * 0.02);
+            }
+        image.at(40, 30, 1) = std::nanf(""); // no data in one channel: the output pixel is NaN
+        int calls = 0;
+        const TileFunction identity = [&](const std::vector<float>& tile, int, int) {
+            ++calls;
+            return tile;
+        };
+        const ImageStack out = predictTiled(image, 32, 8, {"A", "B"}, identity);
+        QCOMPARE(calls, 4 * 3);
+        double worst = 0;
+        for (int y = 0; y < 70; ++y)
+            for (int x = 0; x < 100; ++x)
+                for (int c = 0; c < 2; ++c)
+                    if (!(x == 40 && y == 30)) worst = std::max(worst, std::abs(static_cast<double>(out.at(x, y, c) - image.at(x, y, c))));
+        QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+        QVERIFY(std::isnan(out.at(40, 30, 0)) && std::isnan(out.at(40, 30, 1)));
+        // A tile-constant model blends smoothly: the value lies between the tiles' constants, and a pixel
+        // only one tile covers keeps that tile's value.
+        const TileFunction constant = [](const std::vector<float>& tile, int x, int) { return std::vector<float>(tile.size() / 2, static_cast<float>(x)); };
+        const ImageStack blended = predictTiled(image, 32, 8, {"X"}, constant);
+        QCOMPARE(blended.at(5, 5, 0), 0.0f);
+        QCOMPARE(blended.at(99, 5, 0), 68.0f);
+        for (int x = 1; x < 100; ++x) QVERIFY(blended.at(x, 5, 0) >= blended.at(x - 1, 5, 0));
+        // A scene smaller than the tile: padded, cropped back, values kept.
+        ImageStack small(20, 10, {"A"});
+        for (std::size_t i = 0; i < small.values.size(); ++i) small.values[i] = static_cast<float>(i);
+        const ImageStack smallOut = predictTiled(small, 32, 8, {"A"}, identity);
+        QCOMPARE(smallOut.width, 20);
+        QCOMPARE(smallOut.values, small.values);
+        QVERIFY_THROWS_EXCEPTION(Error, predictTiled(small, 32, 8, {"A", "B"}, identity)); // wrong output size
     }
 };
 

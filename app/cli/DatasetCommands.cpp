@@ -124,7 +124,8 @@ std::vector<char> carbonateMask(const SceneSource& s, const SpectralCube& cube) 
     const auto params = meanFilter(SummaryParameters(cube.wavelengthsNm(), {"MIN2295_2480", "BD2500_2", "MIN2345_2537"}).compute(cube), 3);
     for (std::size_t p = 0; p < mask.size(); ++p) {
         const float* v = &params.values[p * 3];
-        mask[p] = (v[0] > 0.01f && v[1] > 0.01f) || v[2] > 0.01f;
+        const auto above = [](float value) { return value > kCarbonateThreshold; };
+        mask[p] = (above(v[0]) && above(v[1])) || above(v[2]);
     }
     return mask;
 }

@@ -60,6 +60,13 @@ nlohmann::json manifestJson(const DatasetManifest& m) {
 
 } // namespace
 
+int carbonateChannel(const std::vector<std::string>& targetChannels) {
+    for (const char* name : {"MIN2295_2480", "MIN2345_2537", "BD2500_2", "BD3400_2"})
+        for (std::size_t c = 0; c < targetChannels.size(); ++c)
+            if (targetChannels[c] == name) return static_cast<int>(c);
+    return -1;
+}
+
 TargetSpec parseTarget(const std::string& text) {
     std::string lower = text;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });

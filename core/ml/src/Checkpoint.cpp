@@ -14,13 +14,6 @@ std::vector<double> doubles(const torch::Tensor& t) {
     const auto c = t.to(torch::kFloat64).contiguous();
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
-// LibTorch's messages span lines; ours are one.
-std::string firstLine(const c10::Error& e) {
-    std::string text = e.what_without_backtrace();
-    text = text.substr(0, text.find('\n'));
-    return text.size() > 160 ? text.substr(0, 160) + "…" : text;
-}
-
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
@@ -36,32 +29,53 @@ std::vector<std::string> split(const std::string& text) {
 
 } // namespace
 
-UNet makeModel(const TrainingConfig& config, int inputChannels, int outputChannels) {
-    if (config.model != "unet") throw Error("unknown model '" + config.model + "'");
-    return UNet(inputChannels, outputChannels, config.baseWidth, config.depth);
+std::string firstLine(const c10::Error& e) {
+    std::string text = e.what_without_backtrace();
+    text = text.substr(0, text.find('\n'));
+    return text.size() > 160 ? text.substr(0, 160) + "…" : text;
 }
 
-void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const std::string& configJson,
-                    const Normalisation& n, const Position& p, int tile, const std::vector<std::string>& inputChannels,
-                    const std::vector<std::string>& targetChannels) {
+void writeNormalisation(torch::serialize::OutputArchive& archive, const Normalisation& n) {
+    archive.write("input_mean", doubles(n.inputMean));
+    archive.write("input_std", doubles(n.inputStd));
+    archive.write("target_mean", doubles(n.targetMean));
+    archive.write("target_std", doubles(n.targetStd));
+}
+
+// A fresh tensor per key: reading into a defined tensor set_()s it and keeps its old dtype.
+static torch::Tensor readTensor(torch::serialize::InputArchive& archive, const char* key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return t;
+}
+
+Normalisation readNormalisation(torch::serialize::InputArchive& archive) {
+    return {doubles(readTensor(archive, "input_mean")), doubles(readTensor(archive, "input_std")), doubles(readTensor(archive, "target_mean")),
+            doubles(readTensor(archive, "target_std"))};
+}
+
+ModelShape CheckpointInfo::shape() const {
+    return {static_cast<int>(inputChannels.size()), static_cast<int>(targetChannels.size()), locations, normalisation};
+}
+
+void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* optimizer, const CheckpointInfo& info) {
     writeFileAtomically(path, [&](const std::string& temp) {
         torch::serialize::OutputArchive archive;
         archive.write("format_version", torch::tensor(static_cast<int64_t>(kCheckpointFormat)));
-        archive.write("config", c10::IValue(configJson));
-        archive.write("input_channels", c10::IValue(joined(inputChannels)));
-        archive.write("target_channels", c10::IValue(joined(targetChannels)));
-        archive.write("tile", torch::tensor(static_cast<int64_t>(tile)));
-        archive.write("input_mean", doubles(n.inputMean));
-        archive.write("input_std", doubles(n.inputStd));
-        archive.write("target_mean", doubles(n.targetMean));
-        archive.write("target_std", doubles(n.targetStd));
+        archive.write("config", c10::IValue(info.configJson));
+        archive.write("input_kind", c10::IValue(info.inputKind));
+        archive.write("target", c10::IValue(info.target));
+        archive.write("input_channels", c10::IValue(joined(info.inputChannels)));
+        archive.write("target_channels", c10::IValue(joined(info.targetChannels)));
+        archive.write("locations", c10::IValue(joined(info.locations)));
+        archive.write("tile", torch::tensor(static_cast<int64_t>(info.tile)));
+        writeNormalisation(archive, info.normalisation);
+        const Position& p = info.position;
         archive.write("epoch", torch::tensor(static_cast<int64_t>(p.epoch)));
         archive.write("batch", torch::tensor(static_cast<int64_t>(p.batch)));
         archive.write("step", torch::tensor(static_cast<int64_t>(p.step)));
         archive.write("best_val_loss", torch::tensor(p.bestValLoss, torch::kFloat64));
-        torch::serialize::OutputArchive weights;
-        model->save(weights);
-        archive.write("model", weights);
+        model.save(archive);
         if (optimizer) {
             // Adam's state per parameter, in parameter order (LibTorch keys it by tensor address,
             // which does not survive a restart).
@@ -81,9 +95,9 @@ void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* op
     });
 }
 
-LoadedCheckpoint readCheckpoint(const std::string& path) {
+CheckpointInfo readCheckpoint(const std::string& path) {
     if (!std::filesystem::is_regular_file(path)) throw Error("cannot read checkpoint " + path + ": no such file");
-    LoadedCheckpoint c;
+    CheckpointInfo c;
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path);
@@ -92,42 +106,35 @@ LoadedCheckpoint readCheckpoint(const std::string& path) {
         if (version.item<int64_t>() != kCheckpointFormat)
             throw Error("checkpoint " + path + " has format " + std::to_string(version.item<int64_t>()) + "; this Jezero reads " +
                         std::to_string(kCheckpointFormat));
-        c10::IValue config, inputs, targets;
-        archive.read("config", config);
-        archive.read("input_channels", inputs);
-        archive.read("target_channels", targets);
-        c.configJson = config.toStringRef();
-        c.config = TrainingConfig::fromJson(c.configJson);
-        c.inputChannels = split(inputs.toStringRef());
-        c.targetChannels = split(targets.toStringRef());
-        // A fresh tensor per key: reading into a defined tensor set_()s it and keeps its old dtype.
-        const auto tensor = [&](const char* key) {
-            torch::Tensor t;
-            archive.read(key, t);
-            return t;
+        const auto text = [&](const char* key) {
+            c10::IValue value;
+            archive.read(key, value);
+            return value.toStringRef();
         };
-        c.tile = static_cast<int>(tensor("tile").item<int64_t>());
-        c.normalisation.inputMean = doubles(tensor("input_mean"));
-        c.normalisation.inputStd = doubles(tensor("input_std"));
-        c.normalisation.targetMean = doubles(tensor("target_mean"));
-        c.normalisation.targetStd = doubles(tensor("target_std"));
-        c.position.epoch = static_cast<int>(tensor("epoch").item<int64_t>());
-        c.position.batch = static_cast<long>(tensor("batch").item<int64_t>());
-        c.position.step = static_cast<long>(tensor("step").item<int64_t>());
-        c.position.bestValLoss = tensor("best_val_loss").item<double>();
+        c.configJson = text("config");
+        c.config = TrainingConfig::fromJson(c.configJson, "");
+        c.inputKind = text("input_kind");
+        c.target = text("target");
+        c.inputChannels = split(text("input_channels"));
+        c.targetChannels = split(text("target_channels"));
+        c.locations = split(text("locations"));
+        c.tile = static_cast<int>(readTensor(archive, "tile").item<int64_t>());
+        c.normalisation = readNormalisation(archive);
+        c.position.epoch = static_cast<int>(readTensor(archive, "epoch").item<int64_t>());
+        c.position.batch = static_cast<long>(readTensor(archive, "batch").item<int64_t>());
+        c.position.step = static_cast<long>(readTensor(archive, "step").item<int64_t>());
+        c.position.bestValLoss = readTensor(archive, "best_val_loss").item<double>();
     } catch (const c10::Error& e) {
         throw Error("cannot read checkpoint " + path + ": not a Jezero checkpoint (" + firstLine(e) + ")");
     }
     return c;
 }
 
-void loadCheckpointState(const std::string& path, UNet& model, torch::optim::Adam* optimizer) {
+void loadCheckpointState(const std::string& path, Model& model, torch::optim::Adam* optimizer) {
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path);
-        torch::serialize::InputArchive weights;
-        archive.read("model", weights);
-        model->load(weights);
+        model.load(archive);
         if (optimizer) {
             torch::serialize::InputArchive state;
             archive.read("adam", state);

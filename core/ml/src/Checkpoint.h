@@ -1,7 +1,9 @@
 #pragma once
-// Private (includes LibTorch): the checkpoint file. One torch archive holding the model weights, the
-// optimizer, the run's config (JSON), the normalisation statistics, the position and a format version.
-#include "UNet.h"
+// Private (includes LibTorch): the checkpoint file. One torch archive holding the run's config (JSON),
+// what the model maps (input kind and channels, target and channels, tile, known locations), the
+// normalisation statistics, the position, a format version, the model's weights (and EMA weights and
+// embedded regression model, for diffusion) and the optimizer state.
+#include "Model.h"
 #include "jezero/ml/TrainingConfig.h"
 
 #include <torch/torch.h>
@@ -11,11 +13,7 @@
 
 namespace jezero::ml::detail {
 
-constexpr int kCheckpointFormat = 1;
-
-struct Normalisation {
-    std::vector<double> inputMean, inputStd, targetMean, targetStd;
-};
+constexpr int kCheckpointFormat = 2;
 
 struct Position {
     int epoch = 0;           // epochs completed
@@ -24,23 +22,30 @@ struct Position {
     double bestValLoss = 1e300;
 };
 
-// Writes atomically (temporary file, then rename). Throws Error.
-void saveCheckpoint(const std::string& path, UNet& model, torch::optim::Adam* optimizer, const std::string& configJson,
-                    const Normalisation& normalisation, const Position& position, int tile, const std::vector<std::string>& inputChannels, const std::vector<std::string>& targetChannels);
-
-struct LoadedCheckpoint {
+struct CheckpointInfo {
     TrainingConfig config;
     std::string configJson;
     Normalisation normalisation;
     Position position;
     int tile = 0;
-    std::vector<std::string> inputChannels, targetChannels;
-};
-// Reads everything but the weights and optimizer; throws Error for a file that is not a Jezero checkpoint.
-LoadedCheckpoint readCheckpoint(const std::string& path);
-// Loads weights (and the optimizer state when given) into existing objects.
-void loadCheckpointState(const std::string& path, UNet& model, torch::optim::Adam* optimizer);
+    std::string inputKind, target; // as the dataset names them (pnr, 4band, …; fal, car, …)
+    std::vector<std::string> inputChannels, targetChannels, locations;
 
-UNet makeModel(const TrainingConfig& config, int inputChannels, int outputChannels);
+    ModelShape shape() const;
+};
+
+// Writes atomically (temporary file, then rename). Throws Error.
+void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* optimizer, const CheckpointInfo& info);
+// Reads everything but the weights and optimizer; throws Error for a file that is not a Jezero checkpoint.
+CheckpointInfo readCheckpoint(const std::string& path);
+// Loads weights (and the optimizer state when given) into existing objects.
+void loadCheckpointState(const std::string& path, Model& model, torch::optim::Adam* optimizer);
+
+// Normalisation statistics as archive entries (shared with the regression model a diffusion
+// checkpoint embeds).
+void writeNormalisation(torch::serialize::OutputArchive& archive, const Normalisation& normalisation);
+Normalisation readNormalisation(torch::serialize::InputArchive& archive);
+// LibTorch's messages span lines; ours are one.
+std::string firstLine(const c10::Error& e);
 
 } // namespace jezero::ml::detail

@@ -1,12 +1,15 @@
 #include "jezero/ml/Trainer.h"
 
 #include "Checkpoint.h"
-#include "UNet.h"
+#include "Denoiser.h"
+#include "Model.h"
+#include "Networks.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Task.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -38,6 +42,26 @@ torch::Device chooseDevice(const std::string& name) {
     return torch::Device(name);
 }
 
+// bfloat16 autocast for the forward passes on CUDA (no-op on the CPU).
+class AutocastScope {
+public:
+    AutocastScope(const torch::Device& device, bool enabled) : mActive(enabled && device.is_cuda()) {
+        if (!mActive) return;
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(true);
+    }
+    ~AutocastScope() {
+        if (!mActive) return;
+        at::autocast::clear_cache();
+        at::autocast::set_enabled(false);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool mActive;
+};
+
 } // namespace
 
 struct Trainer::Impl {
@@ -47,74 +71,83 @@ struct Trainer::Impl {
     torch::Device device{torch::kCPU};
     TileDataset train = TileDataset::open(config.dataset, "train");
     std::optional<TileDataset> val;
-    detail::Normalisation normalisation;
-    detail::UNet model{nullptr};
+    detail::CheckpointInfo info; // what every checkpoint of the run says besides the weights
+    std::unique_ptr<detail::Model> model;
     std::unique_ptr<torch::optim::Adam> optimizer;
-    detail::Position position;
     int channelsIn = 0, channelsOut = 0, tile = 0;
 
     Impl(TrainingConfig c, std::string dir) : config(std::move(c)), runDirectory(std::move(dir)) {}
 
-    // A batch of tiles as normalised tensors: inputs (NaN → 0), targets and their validity mask.
-    void batch(const TileDataset& data, const std::vector<std::size_t>& indices, bool augmentTiles, std::uint64_t seed,
-               torch::Tensor& x, torch::Tensor& y, torch::Tensor& mask) const {
+    struct Batch {
+        detail::Conditioning conditioning;
+        torch::Tensor target, mask;
+    };
+
+    // A batch of tiles as normalised tensors: inputs (NaN → 0), metadata, targets and their validity mask.
+    Batch batch(const TileDataset& data, const std::vector<std::size_t>& indices, bool augmentTiles, std::uint64_t seed) const {
         const std::size_t plane = static_cast<std::size_t>(tile) * tile;
-        std::vector<float> in(indices.size() * channelsIn * plane), out(indices.size() * channelsOut * plane), valid(out.size());
+        const auto& n = info.normalisation;
+        std::vector<float> in(indices.size() * channelsIn * plane), out(indices.size() * channelsOut * plane), valid(out.size()), metadata;
+        std::vector<int64_t> locations;
         for (std::size_t b = 0; b < indices.size(); ++b) {
             Tile t = data.tile(indices[b]);
             if (augmentTiles) t = augment(t, mix(seed, indices[b]));
             for (int c = 0; c < channelsIn; ++c)
                 for (std::size_t p = 0; p < plane; ++p) {
                     const float v = t.input[c * plane + p];
-                    in[(b * channelsIn + c) * plane + p] =
-                        std::isfinite(v) ? static_cast<float>((v - normalisation.inputMean[c]) / normalisation.inputStd[c]) : 0.0f;
+                    in[(b * channelsIn + c) * plane + p] = std::isfinite(v) ? static_cast<float>((v - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
                 }
             for (int c = 0; c < channelsOut; ++c)
                 for (std::size_t p = 0; p < plane; ++p) {
                     const float v = t.target[c * plane + p];
                     const std::size_t o = (b * channelsOut + c) * plane + p;
                     valid[o] = std::isfinite(v) ? 1.0f : 0.0f;
-                    out[o] = std::isfinite(v) ? static_cast<float>((v - normalisation.targetMean[c]) / normalisation.targetStd[c]) : 0.0f;
+                    out[o] = std::isfinite(v) ? static_cast<float>((v - n.targetMean[c]) / n.targetStd[c]) : 0.0f;
                 }
+            const TileRecord& r = data.record(indices[b]);
+            const auto features = detail::metadataFeatures(r.latitudeDeg, r.longitudeDeg);
+            metadata.insert(metadata.end(), features.begin(), features.end());
+            const auto known = std::find(info.locations.begin(), info.locations.end(), r.region);
+            locations.push_back(known == info.locations.end() ? 0 : 1 + (known - info.locations.begin()));
         }
-        const auto n = static_cast<int64_t>(indices.size());
-        x = torch::from_blob(in.data(), {n, channelsIn, tile, tile}).clone().to(device);
-        y = torch::from_blob(out.data(), {n, channelsOut, tile, tile}).clone().to(device);
-        mask = torch::from_blob(valid.data(), {n, channelsOut, tile, tile}).clone().to(device);
+        const auto count = static_cast<int64_t>(indices.size());
+        Batch result;
+        result.conditioning.image = torch::from_blob(in.data(), {count, channelsIn, tile, tile}).clone().to(device);
+        result.conditioning.metadata = torch::from_blob(metadata.data(), {count, detail::kMetadataFeatures}).clone().to(device);
+        result.conditioning.location = torch::tensor(locations, torch::kLong).to(device);
+        result.target = torch::from_blob(out.data(), {count, channelsOut, tile, tile}).clone().to(device);
+        result.mask = torch::from_blob(valid.data(), {count, channelsOut, tile, tile}).clone().to(device);
+        return result;
     }
 
-    static torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
-        return ((prediction - target).pow(2) * mask).sum() / mask.sum().clamp_min(1.0);
-    }
+    void save(const std::string& name) { detail::saveCheckpoint(runDirectory + "/" + name, *model, optimizer.get(), info); }
 
-    void save(const std::string& name) {
-        detail::saveCheckpoint(runDirectory + "/" + name, model, optimizer.get(), configJson, normalisation, position, tile,
-                               train.manifest().inputChannels, train.manifest().targetChannels);
-    }
-
-    // Validation loss (normalised) and RMSE in target units, mean over channels.
+    // Validation loss (normalised; for diffusion the EDM loss at fixed noise draws, EMA weights) and
+    // RMSE in target units of one prediction (diffusion: one fast sample), mean over channels.
     std::pair<double, double> validate() {
         if (!val || val->size() == 0) return {-1, -1};
         torch::NoGradGuard noGrad;
-        model->eval();
+        model->setTraining(false);
         double loss = 0, weight = 0;
         std::vector<double> squared(channelsOut, 0), count(channelsOut, 0);
+        const detail::SampleSettings fast{8, detail::Sampler::DpmSolver2M};
         for (std::size_t start = 0; start < val->size(); start += config.batch) {
             std::vector<std::size_t> indices;
             for (std::size_t i = start; i < std::min(val->size(), start + config.batch); ++i) indices.push_back(i);
-            torch::Tensor x, y, mask;
-            batch(*val, indices, false, 0, x, y, mask);
-            const torch::Tensor prediction = model->forward(x);
-            const double w = mask.sum().item<double>();
-            loss += maskedMse(prediction, y, mask).item<double>() * w;
+            const Batch b = batch(*val, indices, false, 0);
+            AutocastScope autocast(device, config.bf16);
+            const double w = b.mask.sum().item<double>();
+            loss += model->validationLoss(b.conditioning, b.target, b.mask, mix(config.seed, start)).item<double>() * w;
             weight += w;
+            at::Generator generator = detail::seededGenerator(mix(config.seed ^ 0x5A1ull, start));
+            const torch::Tensor prediction = model->predict(b.conditioning, fast, generator).to(torch::kFloat32);
             for (int c = 0; c < channelsOut; ++c) {
-                const auto diff = (prediction.select(1, c) - y.select(1, c)) * normalisation.targetStd[c];
-                squared[c] += (diff.pow(2) * mask.select(1, c)).sum().item<double>();
-                count[c] += mask.select(1, c).sum().item<double>();
+                const auto diff = (prediction.select(1, c) - b.target.select(1, c)) * info.normalisation.targetStd[c];
+                squared[c] += (diff.pow(2) * b.mask.select(1, c)).sum().item<double>();
+                count[c] += b.mask.select(1, c).sum().item<double>();
             }
         }
-        model->train();
+        model->setTraining(true);
         double rmse = 0;
         for (int c = 0; c < channelsOut; ++c) rmse += count[c] > 0 ? std::sqrt(squared[c] / count[c]) : 0.0;
         return {weight > 0 ? loss / weight : -1, rmse / channelsOut};
@@ -134,26 +167,49 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
     d.configJson = d.config.toJson();
     d.device = chooseDevice(d.config.device);
     torch::set_num_threads(d.config.threads > 0 ? d.config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    if (d.device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true); // fixed tile shapes
     const auto& m = d.train.manifest();
     d.channelsIn = static_cast<int>(m.inputChannels.size());
     d.channelsOut = static_cast<int>(m.targetChannels.size());
     d.tile = m.tile;
-    if (d.tile % (1 << (d.config.depth - 1)) != 0)
-        throw Error("tile " + std::to_string(d.tile) + " does not divide by 2^(depth-1) = " + std::to_string(1 << (d.config.depth - 1)));
+    if (d.config.model == "diffusion") {
+        TrainingConfig denoiser = d.config;
+        denoiser.model = "unet"; // the same level arithmetic
+        detail::checkTileFits(denoiser, d.tile);
+    } else {
+        detail::checkTileFits(d.config, d.tile);
+    }
     if (d.train.size() == 0) throw Error("the dataset's train split is empty");
     if (m.splits.count("val")) d.val.emplace(TileDataset::open(d.config.dataset, "val"));
-    torch::manual_seed(d.config.seed);
-    d.model = detail::makeModel(d.config, d.channelsIn, d.channelsOut);
-    d.model->to(d.device);
-    d.optimizer = std::make_unique<torch::optim::Adam>(d.model->parameters(), torch::optim::AdamOptions(d.config.learningRate));
+    detail::CheckpointInfo& info = d.info;
     if (resume) {
-        const auto checkpoint = detail::readCheckpoint(latest);
-        d.normalisation = checkpoint.normalisation;
-        d.position = checkpoint.position;
-        detail::loadCheckpointState(latest, d.model, d.optimizer.get());
+        info = detail::readCheckpoint(latest);
     } else {
         const SplitStatistics inputs = splitStatistics(d.train, false), targets = splitStatistics(d.train, true);
-        d.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
+        info.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
+        std::set<std::string> regions;
+        for (std::size_t i = 0; i < d.train.size(); ++i)
+            if (!d.train.record(i).region.empty() && d.train.record(i).region != "unknown") regions.insert(d.train.record(i).region);
+        info.locations.assign(regions.begin(), regions.end());
+    }
+    info.config = d.config;
+    info.configJson = d.configJson;
+    info.tile = d.tile;
+    info.inputKind = m.input;
+    info.target = m.target;
+    info.inputChannels = m.inputChannels;
+    info.targetChannels = m.targetChannels;
+    torch::manual_seed(d.config.seed);
+    d.model = detail::makeModel(d.config, info.shape(), !resume);
+    d.model->to(d.device);
+    d.optimizer = std::make_unique<torch::optim::Adam>(d.model->trainableParameters(), torch::optim::AdamOptions(d.config.learningRate));
+    if (resume) {
+        detail::loadCheckpointState(latest, *d.model, d.optimizer.get());
+    } else {
+        std::vector<std::size_t> first;
+        for (std::size_t i = 0; i < std::min<std::size_t>(d.train.size(), 64); ++i) first.push_back(i);
+        const Impl::Batch b = d.batch(d.train, first, false, 0);
+        d.model->calibrate(b.conditioning, b.target, b.mask);
         writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
     }
 }
@@ -161,11 +217,16 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
 Trainer::~Trainer() = default;
 
 std::string Trainer::device() const { return mImpl->device.str(); }
+std::string Trainer::modelSummary() const { return mImpl->model->summary(); }
 
 void Trainer::run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress) {
     Impl& d = *mImpl;
     const std::size_t tiles = d.train.size();
-    const long batchesPerEpoch = static_cast<long>((tiles + d.config.batch - 1) / d.config.batch);
+    // A last batch of one tile is left out of the epoch (BatchNorm cannot train on it; the tile comes
+    // round in another batch next epoch).
+    const long fullBatches = static_cast<long>(tiles / d.config.batch);
+    const long batchesPerEpoch = fullBatches + (tiles % d.config.batch > 1 || fullBatches == 0 ? 1 : 0);
+    detail::Position& position = d.info.position;
     const long totalSteps = batchesPerEpoch * d.config.epochs;
     const std::string logPath = d.runDirectory + "/training_log.csv";
     if (!fs::exists(logPath)) std::ofstream(logPath) << "event,epoch,step,loss,val_loss,val_rmse,images_per_s,eta_s,learning_rate\n";
@@ -178,8 +239,8 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
     };
     const auto started = std::chrono::steady_clock::now();
     long stepsThisRun = 0;
-    d.model->train();
-    for (int epoch = d.position.epoch; epoch < d.config.epochs; ++epoch) {
+    d.model->setTraining(true);
+    for (int epoch = position.epoch; epoch < d.config.epochs; ++epoch) {
         // The epoch's order depends on (seed, epoch) only, so a resumed run sees the same batches.
         std::vector<std::size_t> order(tiles);
         std::iota(order.begin(), order.end(), 0);
@@ -188,49 +249,53 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
         double lossSum = 0;
         long lossCount = 0;
         auto lastReport = std::chrono::steady_clock::now();
-        for (long b = d.position.batch; b < batchesPerEpoch; ++b) {
+        for (long b = position.batch; b < batchesPerEpoch; ++b) {
             if (control.isCanceled() || fs::exists(d.runDirectory + "/cancel")) {
-                d.position.batch = b;
+                position.batch = b;
                 d.save("latest.pt");
                 fs::remove(d.runDirectory + "/cancel");
-                TrainingProgress p{"canceled", epoch + 1, d.position.step, lossCount ? lossSum / lossCount : 0.0};
+                TrainingProgress p{"canceled", epoch + 1, position.step, lossCount ? lossSum / lossCount : 0.0};
                 record(p);
                 return;
             }
-            const double lr = d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(d.position.step) / totalSteps));
+            const double lr = d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps));
             for (auto& group : d.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
             std::vector<std::size_t> indices(order.begin() + b * d.config.batch,
                                              order.begin() + std::min<long>(static_cast<long>(tiles), (b + 1) * d.config.batch));
-            torch::Tensor x, y, mask;
-            d.batch(d.train, indices, d.config.augment, mix(d.config.seed ^ 0xA06ull, static_cast<std::uint64_t>(epoch)), x, y, mask);
+            const Impl::Batch batch = d.batch(d.train, indices, d.config.augment, mix(d.config.seed ^ 0xA06ull, static_cast<std::uint64_t>(epoch)));
             d.optimizer->zero_grad();
-            const torch::Tensor loss = Impl::maskedMse(d.model->forward(x), y, mask);
+            torch::Tensor loss;
+            {
+                AutocastScope autocast(d.device, d.config.bf16);
+                loss = d.model->trainingLoss(batch.conditioning, batch.target, batch.mask, mix(d.config.seed ^ 0xD1Full, static_cast<std::uint64_t>(position.step)));
+            }
             loss.backward();
             d.optimizer->step();
-            ++d.position.step;
+            d.model->afterStep(position.step);
+            ++position.step;
             ++stepsThisRun;
             lossSum += loss.item<double>();
             ++lossCount;
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             const double perStep = elapsed / stepsThisRun;
-            TrainingProgress p{"step", epoch + 1, d.position.step, lossSum / lossCount, -1, -1,
-                               stepsThisRun * static_cast<double>(d.config.batch) / elapsed, perStep * (totalSteps - d.position.step), lr};
+            TrainingProgress p{"step", epoch + 1, position.step, lossSum / lossCount, -1, -1,
+                               stepsThisRun * static_cast<double>(d.config.batch) / elapsed, perStep * (totalSteps - position.step), lr};
             if (std::chrono::steady_clock::now() - lastReport > std::chrono::seconds(1) || b + 1 == batchesPerEpoch) {
                 onProgress(p);
                 lastReport = std::chrono::steady_clock::now();
             }
-            control.setProgress(static_cast<double>(d.position.step) / totalSteps, "training");
+            control.setProgress(static_cast<double>(position.step) / totalSteps, "training");
         }
-        d.position.epoch = epoch + 1;
-        d.position.batch = 0;
+        position.epoch = epoch + 1;
+        position.batch = 0;
         const auto [valLoss, valRmse] = d.validate();
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        TrainingProgress p{"epoch", epoch + 1, d.position.step, lossCount ? lossSum / lossCount : 0.0, valLoss, valRmse,
+        TrainingProgress p{"epoch", epoch + 1, position.step, lossCount ? lossSum / lossCount : 0.0, valLoss, valRmse,
                            stepsThisRun * static_cast<double>(d.config.batch) / std::max(elapsed, 1e-9),
-                           stepsThisRun ? elapsed / stepsThisRun * (totalSteps - d.position.step) : 0.0,
-                           d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(d.position.step) / totalSteps))};
-        const bool best = valLoss >= 0 ? valLoss < d.position.bestValLoss : true;
-        if (best && valLoss >= 0) d.position.bestValLoss = valLoss;
+                           stepsThisRun ? elapsed / stepsThisRun * (totalSteps - position.step) : 0.0,
+                           d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps))};
+        const bool best = valLoss >= 0 ? valLoss < position.bestValLoss : true;
+        if (best && valLoss >= 0) position.bestValLoss = valLoss;
         d.save("latest.pt");
         if (best) d.save("best.pt");
         record(p);

@@ -23,37 +23,87 @@ TrainingConfig TrainingConfig::read(const std::string& path) {
     }
 }
 
+namespace {
+
+std::string firstLine(const nlohmann::json::exception& e) {
+    const std::string what = e.what();
+    return what.substr(0, what.find('\n'));
+}
+
+void rejectUnknownKeys(const nlohmann::json& j, const std::set<std::string>& known, const std::string& where) {
+    for (const auto& [key, value] : j.items())
+        if (!known.count(key)) throw Error("unknown key '" + where + key + "'");
+}
+
+DiffusionConfig diffusionFromJson(const nlohmann::json& j) {
+    if (!j.is_object()) throw Error("\"diffusion\" must be a JSON object");
+    rejectUnknownKeys(j, {"mode", "regression", "sigma_data", "p_mean", "p_std", "ema_decay", "image_dropout", "metadata_dropout", "metadata", "attention"},
+                      "diffusion.");
+    DiffusionConfig d;
+    d.mode = j.value("mode", d.mode);
+    d.regression = j.value("regression", d.regression);
+    d.sigmaData = j.value("sigma_data", d.sigmaData);
+    d.pMean = j.value("p_mean", d.pMean);
+    d.pStd = j.value("p_std", d.pStd);
+    d.emaDecay = j.value("ema_decay", d.emaDecay);
+    d.imageDropout = j.value("image_dropout", d.imageDropout);
+    d.metadataDropout = j.value("metadata_dropout", d.metadataDropout);
+    d.metadata = j.value("metadata", d.metadata);
+    d.attention = j.value("attention", d.attention);
+    return d;
+}
+
+void check(const DiffusionConfig& d) {
+    if (d.mode != "residual" && d.mode != "plain") throw Error("diffusion.mode must be residual or plain, not \"" + d.mode + "\"");
+    if (d.mode == "residual" && d.regression.empty()) throw Error("diffusion.mode residual needs diffusion.regression (a regression checkpoint)");
+    if (d.sigmaData < 0) throw Error("diffusion.sigma_data must be positive (or 0: measured)");
+    if (!(d.pStd > 0)) throw Error("diffusion.p_std must be positive");
+    if (!(d.emaDecay >= 0 && d.emaDecay < 1)) throw Error("diffusion.ema_decay must be in [0, 1)");
+    for (const double p : {d.imageDropout, d.metadataDropout})
+        if (!(p >= 0 && p < 1)) throw Error("diffusion.image_dropout and metadata_dropout must be in [0, 1)");
+}
+
+std::string resolved(const std::string& path, const std::string& baseDirectory) {
+    if (path.empty() || std::filesystem::path(path).is_absolute() || baseDirectory.empty()) return path;
+    return (std::filesystem::path(baseDirectory) / path).lexically_normal().string();
+}
+
+} // namespace
+
 TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::string& baseDirectory) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
-        std::string what = e.what();
-        throw Error("not valid JSON (" + what.substr(0, what.find('\n')) + ")");
+        throw Error("not valid JSON (" + firstLine(e) + ")");
     }
     if (!j.is_object()) throw Error("the config must be a JSON object");
-    static const std::set<std::string> known{"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs",
-                                             "augment", "device", "seed", "threads"};
-    for (const auto& [key, value] : j.items())
-        if (!known.count(key)) throw Error("unknown key '" + key + "'");
+    rejectUnknownKeys(j, {"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs", "augment", "device", "seed", "threads",
+                          "bf16", "diffusion"},
+                      "");
     TrainingConfig c;
     try {
         c.dataset = j.at("dataset").get<std::string>();
         c.model = j.value("model", c.model);
-        c.baseWidth = j.value("base_width", c.baseWidth);
+        c.baseWidth = j.value("base_width", c.model == "resnet34" ? 64 : c.baseWidth);
         c.depth = j.value("depth", c.depth);
         c.batch = j.value("batch", c.batch);
-        c.learningRate = j.value("learning_rate", c.learningRate);
+        c.learningRate = j.value("learning_rate", c.model == "diffusion" ? 2e-4 : c.learningRate);
         c.epochs = j.value("epochs", c.epochs);
         c.augment = j.value("augment", c.augment);
         c.device = j.value("device", c.device);
         c.seed = j.value("seed", c.seed);
         c.threads = j.value("threads", c.threads);
+        c.bf16 = j.value("bf16", c.bf16);
+        if (j.contains("diffusion")) {
+            if (c.model != "diffusion") throw Error("\"diffusion\" settings are for model \"diffusion\" only");
+            c.diffusion = diffusionFromJson(j.at("diffusion"));
+        }
     } catch (const nlohmann::json::exception& e) {
-        std::string what = e.what();
-        throw Error("bad value (" + what.substr(0, what.find('\n')) + ")");
+        throw Error("bad value (" + firstLine(e) + ")");
     }
-    if (c.model != "unet") throw Error("model must be \"unet\", not \"" + c.model + "\"");
+    if (c.model != "unet" && c.model != "resnet34" && c.model != "diffusion")
+        throw Error("model must be unet, resnet34 or diffusion, not \"" + c.model + "\"");
     if (c.baseWidth < 4 || c.baseWidth > 512) throw Error("base_width must be between 4 and 512");
     if (c.depth < 1 || c.depth > 7) throw Error("depth must be between 1 and 7");
     if (c.batch < 1 || c.batch > 4096) throw Error("batch must be between 1 and 4096");
@@ -61,15 +111,27 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.epochs < 1 || c.epochs > 100000) throw Error("epochs must be between 1 and 100000");
     if (c.threads < 0) throw Error("threads must be 0 (one per core) or more");
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0) throw Error("device must be auto, cpu, cuda or cuda:N");
-    if (std::filesystem::path(c.dataset).is_relative() && !baseDirectory.empty())
-        c.dataset = (std::filesystem::path(baseDirectory) / c.dataset).lexically_normal().string();
+    if (c.model == "diffusion") check(c.diffusion);
+    c.dataset = resolved(c.dataset, baseDirectory);
+    c.diffusion.regression = resolved(c.diffusion.regression, baseDirectory);
     return c;
 }
 
 std::string TrainingConfig::toJson() const {
-    const nlohmann::json j{{"dataset", dataset}, {"model", model},   {"base_width", baseWidth}, {"depth", depth},
-                           {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
-                           {"device", device},   {"seed", seed},     {"threads", threads}};
+    nlohmann::json j{{"dataset", dataset}, {"model", model},   {"base_width", baseWidth}, {"depth", depth},
+                     {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
+                     {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
+    if (model == "diffusion")
+        j["diffusion"] = {{"mode", diffusion.mode},
+                          {"regression", diffusion.regression},
+                          {"sigma_data", diffusion.sigmaData},
+                          {"p_mean", diffusion.pMean},
+                          {"p_std", diffusion.pStd},
+                          {"ema_decay", diffusion.emaDecay},
+                          {"image_dropout", diffusion.imageDropout},
+                          {"metadata_dropout", diffusion.metadataDropout},
+                          {"metadata", diffusion.metadata},
+                          {"attention", diffusion.attention}};
     return j.dump(2);
 }
 

@@ -29,6 +29,13 @@ struct TargetSpec {
 };
 TargetSpec parseTarget(const std::string& text);
 
+// The target channel that measures carbonate, for detection metrics and the exceedance probability:
+// the first of MIN2295_2480 (Mg), MIN2345_2537 (Ca/Fe), BD2500_2, BD3400_2 among the channels, else -1
+// (FAL has none). A pixel counts as carbonate where that parameter exceeds kCarbonateThreshold (the
+// threshold that labels real scenes, see jezero-cli dataset build).
+int carbonateChannel(const std::vector<std::string>& targetChannels);
+constexpr double kCarbonateThreshold = 0.01;
+
 struct TileRecord {
     std::string scene, region;
     int x = 0, y = 0; // top-left corner in the scene, pixels

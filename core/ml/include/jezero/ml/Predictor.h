@@ -1,25 +1,65 @@
 #pragma once
 // A trained model loaded from a checkpoint, applied to input tiles (CHW, the checkpoint's input
-// channels and tile size); outputs are in target units (the normalisation is undone).
+// channels and tile size); outputs are in target units (the normalisation is undone). A regression
+// model gives one answer; a diffusion model draws an ensemble of samples whose mean, standard deviation
+// and exceedance probability it reports.
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace jezero::ml {
 
+// What a tile is conditioned on besides its image (diffusion models with metadata; unknown values are
+// the unconditional case the model was trained with).
+struct TileContext {
+    double latitudeDeg = std::numeric_limits<double>::quiet_NaN();
+    double longitudeDeg = std::numeric_limits<double>::quiet_NaN();
+    std::string location; // a location name the model knows, else unknown
+};
+
+struct SamplingOptions {
+    int samples = 8;              // ensemble size
+    int steps = 18;               // noise levels (Heun: 2·steps − 1 network calls per sample)
+    std::string sampler = "heun"; // heun, euler, dpm (DPM-Solver++(2M), good at 8–12 steps)
+    double imageGuidance = 1.0;   // classifier-free guidance scales; 1, 1 = the plain conditional model
+    double metadataGuidance = 1.0;
+    std::uint64_t seed = 0;       // the job's random generator (the same seed gives the same samples)
+};
+
+struct TilePrediction {
+    std::vector<float> mean;       // outputChannels × tile × tile
+    std::vector<float> stddev;     // per-pixel standard deviation over the samples (0 for regression)
+    std::vector<float> exceedance; // tile × tile: share of samples whose probability channel exceeds the threshold
+};
+
 class Predictor {
 public:
-    static Predictor load(const std::string& checkpointPath, const std::string& device = "cpu");
+    // device: auto (CUDA when present), cpu, cuda, cuda:N. Throws Error.
+    static Predictor load(const std::string& checkpointPath, const std::string& device = "auto");
     Predictor(Predictor&&) noexcept;
     ~Predictor();
 
+    bool stochastic() const; // a diffusion model
     int inputChannels() const;
     int outputChannels() const;
     int tile() const;
+    std::string inputKind() const;  // pnr, 4band, pca, rect (the dataset's)
+    std::string target() const;     // fal, car, …
+    std::vector<std::string> inputChannelNames() const;
+    std::vector<std::string> targetChannelNames() const;
+    std::vector<std::string> locations() const;
     std::string configJson() const;
-    // input: inputChannels × tile × tile; returns outputChannels × tile × tile. NaN inputs count as the
-    // channel mean.
-    std::vector<float> predictTile(const std::vector<float>& input) const;
+    std::string summary() const;
+    std::string device() const;
+
+    // input: inputChannels × tile × tile (NaN counts as the channel mean); returns outputChannels × tile
+    // × tile: the regression output, or the mean of a diffusion ensemble with default options.
+    std::vector<float> predictTile(const std::vector<float>& input, const TileContext& context = {}) const;
+    // The ensemble (one sample for a regression model). probabilityChannel < 0: no exceedance.
+    TilePrediction predictEnsemble(const std::vector<float>& input, const TileContext& context, const SamplingOptions& options,
+                                   int probabilityChannel = -1, double threshold = 0) const;
 
 private:
     Predictor();

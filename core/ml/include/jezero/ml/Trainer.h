@@ -36,6 +36,7 @@ public:
     // Trains to the last epoch, or until control is canceled (then saves latest.pt and returns).
     void run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress);
     std::string device() const;
+    std::string modelSummary() const; // kind, size and parameter count
 
 private:
     struct Impl;

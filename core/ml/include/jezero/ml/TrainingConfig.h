@@ -7,11 +7,24 @@
 
 namespace jezero::ml {
 
+// The diffusion model's settings ("diffusion": {...} in the config file).
+struct DiffusionConfig {
+    std::string mode = "residual"; // residual: learns target − regression prediction (CorrDiff); plain: the target
+    std::string regression;        // residual mode: the regression checkpoint (embedded in this run's checkpoints)
+    double sigmaData = 0;          // EDM σ_data in normalised units; 0 = measured on the train split
+    double pMean = -1.2, pStd = 1.2; // log-normal training noise levels (EDM)
+    double emaDecay = 0.999;       // EMA of the weights, used for validation and prediction
+    double imageDropout = 0.1;     // share of training samples without the input image (image guidance)
+    double metadataDropout = 0.1;  // share without latitude/longitude/location (metadata guidance)
+    bool metadata = true;          // condition on latitude, longitude (sin/cos) and the location name
+    bool attention = true;         // self-attention at the lowest resolution only
+};
+
 struct TrainingConfig {
     std::string dataset;         // dataset folder (jezero-cli dataset build); relative to the config file
-    std::string model = "unet";  // "unet": GroupNorm/SiLU U-Net regression baseline
-    int baseWidth = 32;          // channels of the first level; doubled at each level down
-    int depth = 4;               // levels (the tile must divide by 2^(depth-1))
+    std::string model = "unet";  // unet (GroupNorm/SiLU U-Net), resnet34 (ResNet34-encoder U-Net), diffusion
+    int baseWidth = 32;          // first-level width (unet, diffusion; default 32) or stem width (resnet34; 64)
+    int depth = 4;               // levels of unet and diffusion (the tile must divide by 2^(depth-1))
     int batch = 8;
     double learningRate = 1e-3;  // Adam, cosine decay to 0 over the run
     int epochs = 20;
@@ -19,6 +32,8 @@ struct TrainingConfig {
     std::string device = "auto"; // auto, cpu, cuda, cuda:N
     std::uint64_t seed = 1;
     int threads = 0;             // CPU threads; 0 = one per core
+    bool bf16 = true;            // CUDA only: bfloat16 autocast
+    DiffusionConfig diffusion;   // model "diffusion" only
 
     // Reads a config file; throws Error with a one-line reason (bad JSON, unknown key, bad value).
     static TrainingConfig read(const std::string& path);

@@ -1,0 +1,322 @@
+#include "Model.h"
+
+#include "Checkpoint.h"
+#include "Denoiser.h"
+#include "Networks.h"
+#include "jezero/core/Error.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace jezero::ml::detail {
+
+torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
+    return ((prediction - target).pow(2) * mask).sum() / mask.sum().clamp_min(1.0);
+}
+
+at::Generator seededGenerator(std::uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+std::vector<float> metadataFeatures(double latitudeDeg, double longitudeDeg) {
+    if (!std::isfinite(latitudeDeg) || !std::isfinite(longitudeDeg)) return std::vector<float>(kMetadataFeatures, 0.0f);
+    const double lat = latitudeDeg * M_PI / 180, lon = longitudeDeg * M_PI / 180;
+    return {static_cast<float>(std::sin(lat)), static_cast<float>(std::cos(lat)), static_cast<float>(std::sin(lon)),
+            static_cast<float>(std::cos(lon)), 1.0f};
+}
+
+namespace {
+
+std::size_t parameterCount(const std::vector<torch::Tensor>& parameters) {
+    std::size_t n = 0;
+    for (const auto& p : parameters) n += static_cast<std::size_t>(p.numel());
+    return n;
+}
+
+// A regression U-Net (unet or resnet34): masked MSE, prediction = forward.
+class RegressionModel : public Model {
+public:
+    RegressionModel(const TrainingConfig& config, const ModelShape& shape)
+        : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut)) {}
+    std::vector<torch::Tensor> trainableParameters() override { return mNet->parameters(); }
+    torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
+        return maskedMse(mNet->forward(c.image), target, mask);
+    }
+    torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
+        return maskedMse(mNet->forward(c.image), target, mask);
+    }
+    torch::Tensor predict(const Conditioning& c, const SampleSettings&, at::Generator&) override { return mNet->forward(c.image); }
+    bool stochastic() const override { return false; }
+    void setTraining(bool training) override { mNet->train(training); }
+    void to(torch::Device device) override { mNet->to(device); }
+    void save(torch::serialize::OutputArchive& archive) override {
+        torch::serialize::OutputArchive weights;
+        mNet->save(weights);
+        archive.write("model", weights);
+    }
+    void load(torch::serialize::InputArchive& archive) override {
+        torch::serialize::InputArchive weights;
+        archive.read("model", weights);
+        mNet->load(weights);
+    }
+    std::string summary() const override {
+        std::ostringstream s;
+        s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
+        if (mConfig.model == "unet") s << ", depth " << mConfig.depth;
+        s << ", " << parameterCount(mNet->parameters()) << " parameters";
+        return s.str();
+    }
+    RegressionNet net() const { return mNet; }
+
+private:
+    TrainingConfig mConfig;
+    RegressionNet mNet;
+};
+
+// A frozen regression model inside a residual diffusion model, with its own normalisation mapped
+// onto the diffusion run's (both are per-channel affine maps of the same physical values).
+struct EmbeddedRegression {
+    std::string configJson;
+    Normalisation normalisation;
+    RegressionNet net;
+    torch::Tensor inScale, inShift, outScale, outShift; // 1 × C × 1 × 1
+
+    void bind(const Normalisation& run) {
+        const auto perChannel = [](std::vector<double> v) { return torch::tensor(v, torch::kFloat32).view({1, -1, 1, 1}); };
+        std::vector<double> inScale_, inShift_, outScale_, outShift_;
+        for (std::size_t c = 0; c < run.inputMean.size(); ++c) {
+            inScale_.push_back(run.inputStd[c] / normalisation.inputStd[c]);
+            inShift_.push_back((run.inputMean[c] - normalisation.inputMean[c]) / normalisation.inputStd[c]);
+        }
+        for (std::size_t c = 0; c < run.targetMean.size(); ++c) {
+            outScale_.push_back(normalisation.targetStd[c] / run.targetStd[c]);
+            outShift_.push_back((normalisation.targetMean[c] - run.targetMean[c]) / run.targetStd[c]);
+        }
+        inScale = perChannel(inScale_), inShift = perChannel(inShift_), outScale = perChannel(outScale_), outShift = perChannel(outShift_);
+    }
+    torch::Tensor predict(const torch::Tensor& image) const {
+        torch::NoGradGuard noGrad;
+        return net->forward(image * inScale + inShift) * outScale + outShift;
+    }
+    void to(torch::Device device) {
+        net->to(device);
+        inScale = inScale.to(device), inShift = inShift.to(device), outScale = outScale.to(device), outShift = outShift.to(device);
+    }
+};
+
+// The conditional diffusion model (EDM preconditioning, loss and samplers), optionally on the
+// residual of an embedded regression model.
+class DiffusionModel : public Model {
+public:
+    DiffusionModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining)
+        : mConfig(config), mSettings(config.diffusion), mShape(shape), mResidual(config.diffusion.mode == "residual"),
+          mSigmaData(config.diffusion.sigmaData > 0 ? config.diffusion.sigmaData : 1.0) {
+        const int conditioning = shape.channelsIn + (mResidual ? shape.channelsOut : 0);
+        const auto make = [&] {
+            return Denoiser(shape.channelsOut, conditioning, config.baseWidth, config.depth, mSettings.attention, mSettings.metadata,
+                            static_cast<int>(shape.locations.size()));
+        };
+        mNet = make();
+        mEma = make();
+        copyWeights(mNet, mEma);
+        for (auto& p : mEma->parameters()) p.set_requires_grad(false);
+        if (mResidual && forTraining) loadRegression(config.diffusion.regression);
+    }
+
+    std::vector<torch::Tensor> trainableParameters() override { return mNet->parameters(); }
+
+    torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) override {
+        return loss(mNet, c, target, mask, seed, true);
+    }
+    torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) override {
+        torch::NoGradGuard noGrad;
+        return loss(mEma, c, target, mask, seed, false);
+    }
+
+    void afterStep(long step) override {
+        // EMA with a warm-up, so the average does not stay near the random start in short runs.
+        const double decay = std::min(mSettings.emaDecay, (1.0 + step) / (10.0 + step));
+        torch::NoGradGuard noGrad;
+        const auto source = mNet->parameters(), average = mEma->parameters();
+        for (std::size_t i = 0; i < source.size(); ++i) average[i].mul_(decay).add_(source[i], 1.0 - decay);
+    }
+
+    torch::Tensor predict(const Conditioning& c, const SampleSettings& settings, at::Generator& generator) override {
+        torch::NoGradGuard noGrad;
+        const torch::Tensor base = mResidual ? mRegression.predict(c.image) : torch::Tensor();
+        const auto shape = std::vector<int64_t>{c.image.size(0), mShape.channelsOut, c.image.size(2), c.image.size(3)};
+        const auto sigmas = karrasSigmas(settings.steps);
+        torch::Tensor x = torch::randn(shape, generator, torch::kFloat32).to(c.image.device()) * sigmas.front();
+        const bool plain = settings.imageGuidance == 1.0 && settings.metadataGuidance == 1.0;
+        const std::function<torch::Tensor(const torch::Tensor&, double)> denoised = [&](const torch::Tensor& xt, double sigma) {
+            if (plain) return denoise(mEma, xt, sigma, c, base);
+            // (∅, ∅), (I, ∅), (I, M) in one batch.
+            const auto n = xt.size(0);
+            const Conditioning none = withoutImage(withoutMetadata(c)), imageOnly = withoutMetadata(c);
+            const Conditioning all{torch::cat({none.image, imageOnly.image, c.image}), torch::cat({none.metadata, imageOnly.metadata, c.metadata}),
+                                   torch::cat({none.location, imageOnly.location, c.location})};
+            const torch::Tensor bases = base.defined() ? torch::cat({torch::zeros_like(base), base, base}) : base;
+            const auto d = denoise(mEma, torch::cat({xt, xt, xt}), sigma, all, bases).split(n);
+            return guided(d[0], d[1], d[2], settings.imageGuidance, settings.metadataGuidance);
+        };
+        x = sampleProbabilityFlow<torch::Tensor>(denoised, x, sigmas, settings.sampler);
+        return base.defined() ? x + base : x;
+    }
+
+    bool stochastic() const override { return true; }
+    void setTraining(bool training) override {
+        mNet->train(training);
+        mEma->eval();
+        if (mRegression.net) mRegression.net->eval();
+    }
+    void to(torch::Device device) override {
+        mNet->to(device);
+        mEma->to(device);
+        if (mRegression.net) mRegression.to(device);
+    }
+
+    void calibrate(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) override {
+        if (mSettings.sigmaData > 0) return;
+        // σ_data: the RMS of what the network models (targets are unit-variance per channel; residuals less).
+        torch::NoGradGuard noGrad;
+        const torch::Tensor modelled = mResidual ? target - mRegression.predict(c.image) : target;
+        const double rms = std::sqrt((modelled.pow(2) * mask).sum().item<double>() / std::max(1.0, mask.sum().item<double>()));
+        mSigmaData = std::max(0.02, rms);
+    }
+
+    void save(torch::serialize::OutputArchive& archive) override {
+        torch::serialize::OutputArchive weights, ema, diffusion;
+        mNet->save(weights);
+        mEma->save(ema);
+        archive.write("model", weights);
+        archive.write("ema", ema);
+        diffusion.write("sigma_data", torch::tensor(mSigmaData, torch::kFloat64));
+        if (mResidual) {
+            torch::serialize::OutputArchive regression, regressionWeights;
+            regression.write("config", c10::IValue(mRegression.configJson));
+            writeNormalisation(regression, mRegression.normalisation);
+            mRegression.net->save(regressionWeights);
+            regression.write("model", regressionWeights);
+            diffusion.write("regression", regression);
+        }
+        archive.write("diffusion", diffusion);
+    }
+
+    void load(torch::serialize::InputArchive& archive) override {
+        torch::serialize::InputArchive weights, ema, diffusion;
+        archive.read("model", weights);
+        archive.read("ema", ema);
+        archive.read("diffusion", diffusion);
+        mNet->load(weights);
+        mEma->load(ema);
+        torch::Tensor sigma;
+        diffusion.read("sigma_data", sigma);
+        mSigmaData = sigma.item<double>();
+        if (mResidual) {
+            torch::serialize::InputArchive regression, regressionWeights;
+            diffusion.read("regression", regression);
+            c10::IValue config;
+            regression.read("config", config);
+            mRegression.configJson = config.toStringRef();
+            mRegression.normalisation = readNormalisation(regression);
+            mRegression.net = makeRegressionNet(TrainingConfig::fromJson(mRegression.configJson, ""), mShape.channelsIn, mShape.channelsOut);
+            regression.read("model", regressionWeights);
+            mRegression.net->load(regressionWeights);
+            mRegression.net->eval();
+            mRegression.bind(mShape.normalisation);
+            mRegression.to(mNet->parameters().front().device());
+        }
+    }
+
+    std::string summary() const override {
+        std::ostringstream s;
+        s << "conditional diffusion (EDM, " << mSettings.mode << (mResidual ? " on a regression U-Net" : "") << ", σ_data " << mSigmaData
+          << "), denoiser base width " << mConfig.baseWidth << ", depth " << mConfig.depth << (mSettings.attention ? ", attention at the lowest level" : "")
+          << (mSettings.metadata ? ", metadata-conditioned (" + std::to_string(mShape.locations.size()) + " locations)" : "") << ", "
+          << parameterCount(mNet->parameters()) << " parameters";
+        return s.str();
+    }
+
+private:
+    static void copyWeights(Denoiser& from, Denoiser& to) {
+        torch::NoGradGuard noGrad;
+        const auto a = from->parameters(), b = to->parameters();
+        for (std::size_t i = 0; i < a.size(); ++i) b[i].copy_(a[i]);
+    }
+
+    void loadRegression(const std::string& path) {
+        const CheckpointInfo info = readCheckpoint(path);
+        if (info.config.model == "diffusion") throw Error("diffusion.regression must be a regression checkpoint (unet or resnet34), not " + path);
+        if (info.inputChannels.size() != static_cast<std::size_t>(mShape.channelsIn) ||
+            info.targetChannels.size() != static_cast<std::size_t>(mShape.channelsOut))
+            throw Error("the regression checkpoint " + path + " maps " + std::to_string(info.inputChannels.size()) + " → " +
+                        std::to_string(info.targetChannels.size()) + " channels; this dataset " + std::to_string(mShape.channelsIn) + " → " +
+                        std::to_string(mShape.channelsOut));
+        RegressionModel regression(info.config, info.shape());
+        loadCheckpointState(path, regression, nullptr);
+        mRegression.configJson = info.configJson;
+        mRegression.normalisation = info.normalisation;
+        mRegression.net = regression.net();
+        mRegression.net->eval();
+        mRegression.bind(mShape.normalisation);
+    }
+
+    static Conditioning withoutImage(const Conditioning& c) { return {torch::zeros_like(c.image), c.metadata, c.location}; }
+    static Conditioning withoutMetadata(const Conditioning& c) { return {c.image, torch::zeros_like(c.metadata), torch::zeros_like(c.location)}; }
+
+    // D(x; σ) = c_skip x + c_out F(c_in x, conditioning; c_noise)  (EDM Table 1)
+    torch::Tensor denoise(Denoiser& net, const torch::Tensor& x, const torch::Tensor& sigma, const Conditioning& c, const torch::Tensor& base) const {
+        const auto s = sigma.view({-1, 1, 1, 1});
+        const double d2 = mSigmaData * mSigmaData;
+        const auto total = s.pow(2) + d2;
+        std::vector<torch::Tensor> inputs{x * total.rsqrt(), c.image};
+        if (base.defined()) inputs.push_back(base);
+        const torch::Tensor f = net->forward(torch::cat(inputs, 1), sigma.log() / 4, c.metadata, c.location);
+        return x * (d2 / total) + f * (s * mSigmaData * total.rsqrt());
+    }
+    torch::Tensor denoise(Denoiser& net, const torch::Tensor& x, double sigma, const Conditioning& c, const torch::Tensor& base) const {
+        return denoise(net, x, torch::full({x.size(0)}, sigma, x.options()), c, base);
+    }
+
+    // The EDM loss λ(σ) ‖D(y + n; σ) − y‖² over valid pixels, σ log-normal; training drops the image and
+    // the metadata of some samples so that sampling can use both guidance scales.
+    torch::Tensor loss(Denoiser& net, const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed, bool dropout) {
+        at::Generator generator = seededGenerator(seed);
+        const auto n = target.size(0);
+        const auto device = target.device();
+        const torch::Tensor sigma = (torch::randn({n}, generator, torch::kFloat32) * mSettings.pStd + mSettings.pMean).exp().to(device);
+        const torch::Tensor noise = torch::randn(target.sizes(), generator, torch::kFloat32).to(device);
+        torch::Tensor base = mResidual ? mRegression.predict(c.image) : torch::Tensor();
+        const torch::Tensor clean = (base.defined() ? target - base : target) * mask;
+        Conditioning used = c;
+        if (dropout) {
+            const auto keepImage = (torch::rand({n}, generator) >= mSettings.imageDropout).to(torch::kFloat32).to(device).view({-1, 1, 1, 1});
+            const auto keepMetadata = (torch::rand({n}, generator) >= mSettings.metadataDropout).to(device);
+            used.image = c.image * keepImage;
+            if (base.defined()) base = base * keepImage;
+            used.metadata = c.metadata * keepMetadata.to(torch::kFloat32).view({-1, 1});
+            used.location = c.location * keepMetadata.to(torch::kLong);
+        }
+        const torch::Tensor d = denoise(net, clean + noise * sigma.view({-1, 1, 1, 1}), sigma, used, base);
+        const double d2 = mSigmaData * mSigmaData;
+        const torch::Tensor weight = ((sigma.pow(2) + d2) / (sigma.pow(2) * d2)).view({-1, 1, 1, 1});
+        return (weight * (d - clean).pow(2) * mask).sum() / mask.sum().clamp_min(1.0);
+    }
+
+    TrainingConfig mConfig;
+    DiffusionConfig mSettings;
+    ModelShape mShape;
+    bool mResidual;
+    double mSigmaData;
+    Denoiser mNet{nullptr}, mEma{nullptr};
+    EmbeddedRegression mRegression;
+};
+
+} // namespace
+
+std::unique_ptr<Model> makeModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining) {
+    if (config.model == "diffusion") return std::make_unique<DiffusionModel>(config, shape, forTraining);
+    return std::make_unique<RegressionModel>(config, shape);
+}
+
+} // namespace jezero::ml::detail

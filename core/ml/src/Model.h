@@ -1,0 +1,71 @@
+#pragma once
+// Private (includes LibTorch). What the trainer and the predictor need of any model, so neither knows
+// which kind it drives: the regression U-Nets (unet, resnet34) and the conditional diffusion model.
+// Everything here works in normalised units (the run's train-split statistics).
+#include "Samplers.h"
+#include "jezero/ml/TrainingConfig.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace jezero::ml::detail {
+
+struct Normalisation {
+    std::vector<double> inputMean, inputStd, targetMean, targetStd;
+};
+
+// What a prediction is conditioned on.
+struct Conditioning {
+    torch::Tensor image;    // N × Cin × H × W, normalised, NaN → 0
+    torch::Tensor metadata; // N × kMetadataFeatures (zeros: unknown)
+    torch::Tensor location; // N, int64 (0: unknown)
+};
+// Latitude/longitude as sin/cos features with a "present" flag; NaN gives the unknown (zero) row.
+std::vector<float> metadataFeatures(double latitudeDeg, double longitudeDeg);
+
+struct SampleSettings {
+    int steps = 18;
+    Sampler sampler = Sampler::Heun;
+    double imageGuidance = 1.0, metadataGuidance = 1.0;
+};
+
+struct ModelShape {
+    int channelsIn = 0, channelsOut = 0;
+    std::vector<std::string> locations; // known location names; embedding index = position + 1
+    Normalisation normalisation;
+};
+
+class Model {
+public:
+    virtual ~Model() = default;
+    virtual std::vector<torch::Tensor> trainableParameters() = 0;
+    // The training loss on a batch (train mode); seed draws its noise levels, noise and dropout.
+    virtual torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) = 0;
+    // The same loss with the weights used for prediction (EMA) and no dropout; deterministic per seed.
+    virtual torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) = 0;
+    virtual void afterStep(long step) { (void)step; }
+    // One prediction (N × Cout × H × W); a diffusion model draws its starting noise from generator.
+    virtual torch::Tensor predict(const Conditioning& c, const SampleSettings& settings, at::Generator& generator) = 0;
+    virtual bool stochastic() const = 0;
+    virtual void setTraining(bool training) = 0;
+    virtual void to(torch::Device device) = 0;
+    // Measures what the model learns from the data before training (a diffusion model's σ_data).
+    virtual void calibrate(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) { (void)c, (void)target, (void)mask; }
+    virtual void save(torch::serialize::OutputArchive& archive) = 0;
+    virtual void load(torch::serialize::InputArchive& archive) = 0;
+    virtual std::string summary() const = 0; // for logs and model cards
+};
+
+// The model a config names. With forTraining, a residual diffusion model reads its regression
+// checkpoint from the config's path; otherwise load() restores it from the checkpoint. Throws Error.
+std::unique_ptr<Model> makeModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining);
+
+torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
+// A CPU generator seeded for one job (reproducible whatever the device).
+at::Generator seededGenerator(std::uint64_t seed);
+
+} // namespace jezero::ml::detail
