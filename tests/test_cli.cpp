@@ -315,6 +315,81 @@ private slots:
         QVERIFY(!QFile::exists(dir.path() + "/run/cancel"));
     }
 
+    void predictAndEvaluateWriteGeoreferencedResultsAndReports() {
+        QTemporaryDir dir;
+        QCOMPARE(cli({"synth", "--count", "4", "--size", "48", "--seed", "9", "--carbonate-fraction", "0.5", "--out", dir.path() + "/scenes"}).exitCode, 0);
+        QCOMPARE(cli({"dataset", "build", dir.path() + "/scenes", "--out", dir.path() + "/data", "--tile", "16", "--target", "car"}).exitCode, 0);
+        const auto write = [&](const QString& name, const QByteArray& json) {
+            QFile f(dir.path() + "/" + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(json);
+        };
+        write("unet.json", R"({"dataset": "data", "base_width": 8, "depth": 2, "batch": 4, "epochs": 2, "threads": 1})");
+        write("diffusion.json", R"({"dataset": "data", "model": "diffusion", "base_width": 8, "depth": 2, "batch": 4, "epochs": 1, "threads": 1,
+                                    "diffusion": {"regression": "unet/best.pt"}})");
+        QCOMPARE(cli({"train", "--config", dir.path() + "/unet.json", "--out", dir.path() + "/unet"}).exitCode, 0);
+        QCOMPARE(cli({"train", "--config", dir.path() + "/diffusion.json", "--out", dir.path() + "/diffusion"}).exitCode, 0);
+
+        // predict: the scene's size, CRS and geotransform; named bands; the settings as metadata.
+        const QString scene = QDir(dir.path() + "/scenes").entryList({"*_if_mtr3.hdr"}).first();
+        const QString scenePath = dir.path() + "/scenes/" + scene;
+        const auto gdalinfo = [](const QString& path) {
+            QProcess gdal;
+            gdal.start("gdalinfo", {"-json", path});
+            gdal.waitForFinished(30000);
+            return QJsonDocument::fromJson(gdal.readAllStandardOutput()).object();
+        };
+        const auto descriptions = [](const QJsonObject& info) {
+            QStringList d;
+            for (const auto& band : info["bands"].toArray()) d << band.toObject()["description"].toString();
+            return d;
+        };
+        const Run unet = cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/unet.tif"});
+        QVERIFY2(unet.exitCode == 0, unet.err.constData());
+        const QJsonObject sceneInfo = gdalinfo(scenePath.chopped(4) + ".img"), unetInfo = gdalinfo(dir.path() + "/unet.tif");
+        QCOMPARE(unetInfo["size"], sceneInfo["size"]);
+        QCOMPARE(unetInfo["geoTransform"], sceneInfo["geoTransform"]);
+        QVERIFY(unetInfo["coordinateSystem"].toObject()["wkt"].toString().contains("Mars"));
+        QCOMPARE(descriptions(unetInfo), (QStringList{"D2300", "BD2500_2", "BD1900_2", "P(BD2500_2 > 0.01)"}));
+        const Run diffusion = cli({"predict", scenePath, "--model", dir.path() + "/diffusion/best.pt", "--out", dir.path() + "/diffusion.tif",
+                                   "--samples", "3", "--steps", "4", "--sampler", "dpm", "--seed", "5"});
+        QVERIFY2(diffusion.exitCode == 0, diffusion.err.constData());
+        const QJsonObject diffusionInfo = gdalinfo(dir.path() + "/diffusion.tif");
+        QCOMPARE(descriptions(diffusionInfo), (QStringList{"D2300 mean", "BD2500_2 mean", "BD1900_2 mean", "D2300 std", "BD2500_2 std", "BD1900_2 std",
+                                                           "P(BD2500_2 > 0.01)"}));
+        const QJsonObject metadata = diffusionInfo["metadata"].toObject()[""].toObject();
+        QCOMPARE(metadata["JEZERO_SAMPLES"].toString(), QString("3"));
+        QCOMPARE(metadata["JEZERO_SAMPLER"].toString(), QString("dpm"));
+        QVERIFY(metadata["JEZERO_MODEL_SUMMARY"].toString().contains("diffusion"));
+        QCOMPARE(diffusionInfo["geoTransform"], sceneInfo["geoTransform"]);
+        QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet.json", "--out", dir.path() + "/x.tif"}).err.contains("not a Jezero checkpoint"));
+        QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/x.png"}).err.contains("GeoTIFF"));
+
+        // evaluate: per-image rows for every test tile, groups with carbonate detection, panels.
+        const Run report = cli({"evaluate", "--model", dir.path() + "/diffusion/best.pt", "--data", dir.path() + "/data", "--out", dir.path() + "/report",
+                                "--samples", "2", "--steps", "3", "--panels", "1"});
+        QVERIFY2(report.exitCode == 0, report.err.constData());
+        QFile summaryFile(dir.path() + "/report/summary.json");
+        QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+        const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object();
+        const QJsonObject groups = summary["groups"].toObject();
+        for (const char* group : {"all", "carbonate_bearing", "carbonate_free"}) QVERIFY2(groups.contains(group), group);
+        const QJsonObject all = groups["all"].toObject();
+        QVERIFY(all["images"].toInt() > 0);
+        for (const char* key : {"rmse", "rmse_255", "pcc", "cosine", "sam_deg", "ssim", "mean_std"}) QVERIFY2(all.contains(key), key);
+        QVERIFY(all["carbonate"].toObject().contains("average_precision"));
+        QCOMPARE(summary["carbonate_channel"].toString(), QString("BD2500_2"));
+        QVERIFY(summary["lpips"].toString().contains("no LPIPS network"));
+        QFile perImage(dir.path() + "/report/per_image.csv");
+        QVERIFY(perImage.open(QIODevice::ReadOnly));
+        QCOMPARE(perImage.readAll().count('\n'), all["images"].toInt() + 1);
+        const QJsonArray panels = summary["panels"].toArray();
+        QCOMPARE(panels.size(), 2); // worst and best
+        const QImage panel(dir.path() + "/report/" + panels[0].toObject()["file"].toString());
+        QCOMPARE(panel.size(), QSize(5 * 16 + 4 * 4, 16));
+        QVERIFY(QFile::exists(dir.path() + "/report/summary.csv"));
+    }
+
     void realScenesAreLabelledFromTheirCarbonateParameters() {
         // Synthetic cubes without sidecars or abundance maps look like real MTRDR I/F files: their
         // tiles are labelled from MIN2295_2480/BD2500_2 (Mg) or MIN2345_2537 (Ca/Fe carbonate).

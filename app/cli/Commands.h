@@ -19,7 +19,9 @@ std::vector<Command> addSpectralCommands(CLI::App& app); // cassis, inputs, para
 std::vector<Command> addSynthCommands(CLI::App& app);    // synth
 std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, dataset info
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
-std::vector<Command> addTrainCommands(CLI::App& app);    // train
+std::vector<Command> addTrainCommands(CLI::App& app);    // train (jezero-ml)
+std::vector<Command> addPredictCommands(CLI::App& app);  // predict (jezero-ml)
+std::vector<Command> addEvaluateCommands(CLI::App& app); // evaluate (jezero-ml)
 
 // Parses argv into app, sets up logging as logName (--verbose is registered here), runs the command
 // given, and turns any error into one line on stderr and exit code 1.

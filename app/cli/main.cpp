@@ -10,7 +10,9 @@
 namespace {
 
 // Commands whose code needs LibTorch run in jezero-ml, beside this program.
-bool isMlCommand(const char* name) { return std::strcmp(name, "train") == 0; }
+bool isMlCommand(const char* name) {
+    return std::strcmp(name, "train") == 0 || std::strcmp(name, "predict") == 0 || std::strcmp(name, "evaluate") == 0;
+}
 
 int runMlCommand(char** argv) {
     std::error_code ec;
@@ -32,6 +34,9 @@ int main(int argc, char** argv) {
     for (auto& c : jezero::cli::addSynthCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addDatasetCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addMetricsCommands(app)) commands.push_back(std::move(c));
+    // Listed for --help; run by jezero-ml.
     app.add_subcommand("train", "Train a model on a built dataset (runs jezero-ml; see jezero-cli train --help)");
+    app.add_subcommand("predict", "Predict a scene with a trained model, GeoTIFF out (runs jezero-ml)");
+    app.add_subcommand("evaluate", "Evaluate a model on a dataset split: metrics, detection, panels (runs jezero-ml)");
     return jezero::cli::runCommandLine(app, commands, argc, argv, "jezero-cli");
 }

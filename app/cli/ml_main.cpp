@@ -1,10 +1,12 @@
-// jezero-ml: the LibTorch half of the command line (train; predict and evaluate to come). Kept out of
-// jezero-cli so that its other commands start in milliseconds instead of loading LibTorch;
-// `jezero-cli train …` runs this program with the same arguments.
+// jezero-ml: the LibTorch half of the command line (train, predict, evaluate). Kept out of jezero-cli so
+// that its other commands start in milliseconds instead of loading LibTorch; `jezero-cli train …`
+// (predict, evaluate) runs this program with the same arguments.
 #include "Commands.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"Jezero: model training from the command line (also reached as jezero-cli train)"};
-    const auto commands = jezero::cli::addTrainCommands(app);
+    CLI::App app{"Jezero: model training, prediction and evaluation (also reached as jezero-cli train/predict/evaluate)"};
+    auto commands = jezero::cli::addTrainCommands(app);
+    for (auto& c : jezero::cli::addPredictCommands(app)) commands.push_back(c);
+    for (auto& c : jezero::cli::addEvaluateCommands(app)) commands.push_back(c);
     return jezero::cli::runCommandLine(app, commands, argc, argv, "jezero-ml");
 }

@@ -31,4 +31,12 @@ std::string resourcePath(const std::string& relativePath) {
     return path.string();
 }
 
+std::vector<std::string> shippedModelNames() { return {"unet", "diffusion"}; }
+
+std::string resolveModel(const std::string& nameOrPath) {
+    for (const auto& name : shippedModelNames())
+        if (nameOrPath == name && !fs::exists(nameOrPath)) return resourcePath("models/" + name + "-pnr-car.pt");
+    return nameOrPath;
+}
+
 } // namespace jezero

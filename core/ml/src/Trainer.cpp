@@ -120,7 +120,10 @@ struct Trainer::Impl {
         return result;
     }
 
-    void save(const std::string& name) { detail::saveCheckpoint(runDirectory + "/" + name, *model, optimizer.get(), info); }
+    // latest.pt carries the optimizer for --resume; best.pt is for prediction and stays small.
+    void save(const std::string& name) {
+        detail::saveCheckpoint(runDirectory + "/" + name, *model, name == "latest.pt" ? optimizer.get() : nullptr, info);
+    }
 
     // Validation loss (normalised; for diffusion the EDM loss at fixed noise draws, EMA weights) and
     // RMSE in target units of one prediction (diffusion: one fast sample), mean over channels.

@@ -2,8 +2,9 @@
 // Trains a model on a built dataset. Runs inline (the CLI) or on a worker thread; reports progress,
 // honours cancellation by saving the latest checkpoint first. Checkpoints (RUN_DIR/latest.pt after
 // every epoch and on cancel, RUN_DIR/best.pt when validation improves) are written atomically and hold
-// the weights, the optimizer, the config, the normalisation statistics, the format version and the
-// exact position (epoch, batch), so a resumed run continues the same curve.
+// the weights (and a diffusion model's EMA weights and embedded regression model), the config, the
+// normalisation statistics, the format version and the exact position (epoch, batch); latest.pt also
+// holds the optimizer, so a resumed run continues the same curve.
 #include "jezero/ml/TrainingConfig.h"
 
 #include <functional>

@@ -1,0 +1,35 @@
+#pragma once
+// One predicted image against its ground truth, as the evaluation report and the comparison view show it:
+//   physical  RMSE (target units), PCC, cosine similarity and spectral angle on the values as they are
+//   255       RMSE and SSIM after mapping both images by the truth's per-channel min–max onto 0–255
+//             (the thesis compares 8-bit renderings; SSIM with data range 255)
+//   carbonate detection on the carbonate channel at a threshold in physical units (truth > threshold
+//             vs prediction > threshold), and the carbonate-pixel shares of both images
+#include "jezero/core/ImageMetrics.h"
+#include "jezero/core/ImageStack.h"
+
+#include <limits>
+
+namespace jezero {
+
+struct ImageEvaluation {
+    ImageMetrics physical;
+    double rmse255 = 0, ssim255 = 0;
+    bool hasCarbonateChannel = false;
+    DetectionMetrics detection;
+    double truthCarbonateFraction = 0, predictedCarbonateFraction = 0;
+};
+
+// Both images mapped by reference's per-channel minimum and maximum (finite values) onto 0–255; a
+// constant channel maps to 127.5.
+ImageStack scaledTo255(const ImageStack& image, const ImageStack& reference);
+
+// Throws Error when the shapes differ or no pixel is valid in both. carbonateChannel < 0: no detection.
+ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold);
+
+// The carbonate channel as scores and a truth mask (1 above threshold, 0 below, −1 where either is NaN),
+// for pooling pixels over many images (average precision).
+void carbonatePixels(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold, std::vector<float>& scores,
+                     std::vector<char>& truthMask);
+
+} // namespace jezero
