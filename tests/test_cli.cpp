@@ -388,6 +388,16 @@ private slots:
         const QImage panel(dir.path() + "/report/" + panels[0].toObject()["file"].toString());
         QCOMPARE(panel.size(), QSize(5 * 16 + 4 * 4, 16));
         QVERIFY(QFile::exists(dir.path() + "/report/summary.csv"));
+
+        // The shipped models work out of the box on the bundled MTRDR sample (smaller than a tile: padded).
+        for (const QString model : {"unet", "diffusion"}) {
+            const Run shipped = cli({"predict", jezero::test::sampleMtrdrTiff(), "--model", model, "--out", dir.path() + "/" + model + "-sample.tif",
+                                     "--samples", "2", "--steps", "3", "--sampler", "dpm"});
+            QVERIFY2(shipped.exitCode == 0, shipped.err.constData());
+            const QJsonObject info = gdalinfo(dir.path() + "/" + model + "-sample.tif");
+            QCOMPARE(info["size"].toArray()[0].toInt(), 20);
+            QVERIFY(descriptions(info).contains("P(BD2500_2 > 0.01)"));
+        }
     }
 
     void realScenesAreLabelledFromTheirCarbonateParameters() {
