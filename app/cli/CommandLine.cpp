@@ -1,8 +1,10 @@
 #include "Commands.h"
+#include "jezero/core/Error.h"
 #include "jezero/core/Logging.h"
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <iostream>
 
 namespace jezero::cli {
@@ -26,6 +28,18 @@ int runCommandLine(CLI::App& app, const std::vector<Command>& commands, int argc
         std::cerr << "jezero-cli: error: " << e.what() << '\n';
         return 1;
     }
+}
+
+std::string extensionOf(const std::string& path) {
+    const auto dot = path.find_last_of('.');
+    std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+void requireTiff(const std::string& path) {
+    const std::string ext = extensionOf(path);
+    if (ext != "tif" && ext != "tiff") throw Error("--out must name a GeoTIFF (.tif), not '" + path + "'");
 }
 
 } // namespace jezero::cli

@@ -33,6 +33,10 @@ struct Pixel {
 };
 // "X,Y" (column, row from 0); throws Error.
 Pixel parsePixel(const std::string& text);
+// The lower-case extension of a path ("" when none).
+std::string extensionOf(const std::string& path);
+// Throws Error unless path names a GeoTIFF (.tif or .tiff, any case).
+void requireTiff(const std::string& path);
 // "A,B,C" → {"A", "B", "C"}, blanks trimmed.
 std::vector<std::string> splitList(const std::string& text);
 

@@ -62,8 +62,7 @@ std::vector<float> toChw(const ImageStack& image) {
     return chw;
 }
 
-double jsonNumber(double v) { return v; }
-nlohmann::json numberOrNull(double v) { return std::isfinite(v) ? nlohmann::json(jsonNumber(v)) : nlohmann::json(nullptr); }
+nlohmann::json numberOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json imageJson(const ImageResult& r) {
     const auto& e = r.evaluation;
@@ -113,7 +112,7 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
             found += r->evaluation.predictedCarbonateFraction >= kCarbonateTileFraction;
         }
     }
-    const auto d = detect(scores, truth, std::nextafter(threshold, 1e300));
+    const auto d = detectAbove(scores, truth, threshold);
     const double ap = averagePrecision(scores, truth);
     j["carbonate"] = {{"threshold", threshold},
                       {"precision", d.precision},

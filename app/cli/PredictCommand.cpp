@@ -135,8 +135,7 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     cmd->add_option("--device", o->device, "auto (default), cpu, cuda, cuda:N");
     cmd->add_flag("--json", o->json, "Progress and result as JSON lines on stdout");
     return {{cmd, [o] {
-                 if (o->out.size() < 5 || (o->out.substr(o->out.size() - 4) != ".tif" && o->out.substr(o->out.size() - 5) != ".tiff"))
-                     throw Error("--out must name a GeoTIFF (.tif), not '" + o->out + "'");
+                 requireTiff(o->out);
                  predict(*o);
              }}};
 }

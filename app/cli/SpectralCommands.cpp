@@ -25,18 +25,6 @@ struct Options {
 
 FilterSet loadFilters(const Options& o) { return o.filters.empty() ? cassisFilters() : readFilterSet(o.filters); }
 
-std::string extensionOf(const std::string& path) {
-    const auto dot = path.find_last_of('.');
-    std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext;
-}
-
-void requireTiff(const std::string& path) {
-    const std::string ext = extensionOf(path);
-    if (ext != "tif" && ext != "tiff") throw Error("--out must name a GeoTIFF (.tif), not '" + path + "'");
-}
-
 std::map<std::string, std::string> provenance(const SpectralCube& cube, const std::string& what) {
     return {{"JEZERO_PRODUCT", what}, {"JEZERO_SOURCE_SCENE", cube.metadata().productId}, {"JEZERO_SOURCE_PATH", cube.metadata().sourcePath}};
 }

@@ -38,6 +38,10 @@ void carbonatePixels(const ImageStack& prediction, const ImageStack& truth, int 
     }
 }
 
+DetectionMetrics detectAbove(const std::vector<float>& scores, const std::vector<char>& truthMask, double threshold) {
+    return detect(scores, truthMask, std::nextafter(threshold, std::numeric_limits<double>::infinity()));
+}
+
 ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold) {
     ImageEvaluation e;
     e.physical = compareImages(prediction, truth, 1.0);
@@ -49,8 +53,7 @@ ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& tr
         std::vector<float> scores;
         std::vector<char> mask;
         carbonatePixels(prediction, truth, carbonateChannel, threshold, scores, mask);
-        // Strictly above the threshold, like the truth mask (detect() counts score ≥ threshold).
-        e.detection = detect(scores, mask, std::nextafter(threshold, std::numeric_limits<double>::infinity()));
+        e.detection = detectAbove(scores, mask, threshold);
         std::size_t valid = 0, truthPositive = 0, predictedPositive = 0;
         for (std::size_t i = 0; i < mask.size(); ++i) {
             if (mask[i] < 0) continue;

@@ -32,4 +32,8 @@ ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& tr
 void carbonatePixels(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold, std::vector<float>& scores,
                      std::vector<char>& truthMask);
 
+// Detection with pixels strictly above the threshold predicted positive, as the truth mask counts them
+// (detect() takes score ≥ threshold).
+DetectionMetrics detectAbove(const std::vector<float>& scores, const std::vector<char>& truthMask, double threshold);
+
 } // namespace jezero
