@@ -421,6 +421,31 @@ private slots:
         QVERIFY2(with > 0 && with > without, qPrintable(QString("%1 vs %2").arg(with).arg(without)));
     }
 
+    void modelInfoAndDevicesDescribeWhatTheGuiOffers() {
+        const Run info = cli({"model-info", "unet", "--json"});
+        QCOMPARE(info.exitCode, 0);
+        const QJsonObject model = QJsonDocument::fromJson(info.out).object();
+        QCOMPARE(model["input"].toString(), QString("pnr"));
+        QCOMPARE(model["target"].toString(), QString("car"));
+        QCOMPARE(model["input_channels"].toArray().size(), 3);
+        QCOMPARE(model["target_channels"].toArray().first().toString(), QString("D2300"));
+        QCOMPARE(model["tile"].toInt(), 128);
+        QCOMPARE(model["stochastic"].toBool(), false);
+        QCOMPARE(model["config"].toObject()["model"].toString(), QString("unet"));
+        QVERIFY(QJsonDocument::fromJson(cli({"model-info", "diffusion", "--json"}).out).object()["stochastic"].toBool());
+        const Run bad = cli({"model-info", jezero::test::sampleMtrdrTiff()});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.trimmed().count('\n') == 0 && bad.err.contains("not a Jezero checkpoint"));
+
+        const Run devices = cli({"devices", "--json"});
+        QCOMPARE(devices.exitCode, 0);
+        const QJsonObject d = QJsonDocument::fromJson(devices.out).object();
+        QVERIFY(d["cuda_devices"].isDouble() && d["cuda_devices"].toInt() >= 0);
+        QVERIFY(d["cpu_threads"].toInt() >= 1);
+        QVERIFY(d["gpus"].isArray());
+        QVERIFY(d["gpus"].toArray().size() <= d["cuda_devices"].toInt());
+    }
+
     void renderWritesWhatTheWindowShows() {
         QTemporaryDir dir;
         const Run r = cli({"render", jezero::test::sampleVnirLabel(), "--out", dir.path(), "--pixel", "32,7"});

@@ -1,7 +1,9 @@
 // core: statistics, composites, gaps, tables, tasks, atomic writes — against hand-computed values.
 #include "TestPaths.h"
 #include "jezero/core/AtomicFile.h"
+#include "jezero/core/Comparison.h"
 #include "jezero/core/Composite.h"
+#include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/SpectralCube.h"
@@ -209,6 +211,79 @@ private slots:
         QCOMPARE(smallOut.width, 20);
         QCOMPARE(smallOut.values, small.values);
         QVERIFY_THROWS_EXCEPTION(Error, predictTiled(small, 32, 8, {"A", "B"}, identity)); // wrong output size
+    }
+    void detectionMaskKeepsBlobsOfTheMinimumSize() {
+        // 7 × 5 map, threshold 0.5: a 3-pixel diagonal blob (8-connected), a single pixel, a 2-pixel
+        // blob touching the border, a NaN and a value exactly at the threshold (not above).
+        const float n = std::nanf("");
+        ImageStack map(7, 5, {"p"});
+        map.values = {0.9f, 0, 0, 0, 0, 0, 0.8f,  //
+                      0, 0.7f, 0, 0, 0.5f, 0, 0.6f, //
+                      0, 0, 0.9f, 0, 0, 0, 0,       //
+                      0, 0, 0, 0, n, 0, 0,          //
+                      0, 0, 0, 0, 0, 0.95f, 0};
+        const DetectionMask all = detectionMask(map, 0, 0.5, 1);
+        QCOMPARE(all.blobs, 3);
+        QCOMPARE(all.pixels, std::size_t(6));
+        QCOMPARE(int(all.mask[1 * 7 + 4]), 0); // 0.5 is not above 0.5
+        const DetectionMask big = detectionMask(map, 0, 0.5, 2);
+        QCOMPARE(big.blobs, 2);
+        QCOMPARE(big.pixels, std::size_t(5));
+        QCOMPARE(int(big.mask[4 * 7 + 5]), 0); // the lone pixel is dropped
+        QCOMPARE(int(big.mask[2 * 7 + 2]), 1);
+        QCOMPARE(int(big.mask[1 * 7 + 6]), 1);
+        QCOMPARE(detectionMask(map, 0, 0.5, 4).blobs, 0);
+        QVERIFY_THROWS_EXCEPTION(Error, detectionMask(map, 1, 0.5, 1));
+        // A blob as large as a scene does not overflow anything.
+        ImageStack wide(1000, 1000, {"p"});
+        std::fill(wide.values.begin(), wide.values.end(), 1.0f);
+        QCOMPARE(detectionMask(wide, 0, 0.5, 10).pixels, std::size_t(1000000));
+    }
+
+    void predictionBandsSplitIntoMeanStdAndProbability() {
+        ImageStack bands(2, 1, {"D2300 mean", "BD2500_2 mean", "D2300 std", "BD2500_2 std", "P(BD2500_2 > 0.01)"});
+        for (std::size_t i = 0; i < bands.values.size(); ++i) bands.values[i] = static_cast<float>(i);
+        const PredictionLayers layers = splitPredictionBands(bands);
+        QCOMPARE(layers.mean.channelNames, (std::vector<std::string>{"D2300", "BD2500_2"}));
+        QCOMPARE(layers.mean.at(1, 0, 1), 6.0f); // pixel 1 starts at 5
+        QVERIFY(layers.stddev && layers.stddev->at(1, 0, 0) == 7.0f);
+        QVERIFY(layers.probability && layers.probability->at(0, 0, 0) == 4.0f);
+        QCOMPARE(layers.probabilityName, std::string("P(BD2500_2 > 0.01)"));
+        // A deterministic model's bands are the channel names themselves.
+        const PredictionLayers plain = splitPredictionBands(ImageStack(2, 1, {"R2529", "R1506", "R1080"}));
+        QCOMPARE(plain.mean.channels(), 3);
+        QVERIFY(!plain.stddev && !plain.probability);
+        QVERIFY_THROWS_EXCEPTION(Error, splitPredictionBands(ImageStack(2, 1, {"P(x > 1)"})));
+        QVERIFY_THROWS_EXCEPTION(Error, splitPredictionBands(ImageStack(2, 1, {"A mean", "B std"})));
+    }
+
+    void comparisonSharesTheTruthStretchAndScalesErrors() {
+        // Truth ramps 0..1 over 101 columns; prediction = truth + 0.1 everywhere; std 0.25 everywhere.
+        ImageStack input(101, 1, {"PAN"}), truth(101, 1, {"A"}), prediction(101, 1, {"A"}), stddev(101, 1, {"A"});
+        for (int x = 0; x < 101; ++x) {
+            input.values[x] = static_cast<float>(x);
+            truth.values[x] = x / 100.0f;
+            prediction.values[x] = x / 100.0f + 0.1f;
+            stddev.values[x] = 0.25f;
+        }
+        const ComparisonImages images = renderComparison(input, &truth, prediction, &stddev);
+        // The 2–98 % stretch of the truth is 0.02..0.98: truth 0.6 → 0.6042 × 255 = 154; the prediction
+        // there (0.7) is drawn on the same stretch → 0.7083 × 255 = 181.
+        QCOMPARE(int(images.truth.rgba[60 * 4]), 154);
+        QCOMPARE(int(images.prediction.rgba[60 * 4]), 181);
+        // |error| 0.1 of a 0.96 range = 10.4 % of the way to white at 50 % → 53; std 0.25 → 26 % → 133.
+        QCOMPARE(int(images.error.rgba[60 * 4]), 53);
+        QCOMPARE(int(images.uncertainty.rgba[60 * 4]), 133);
+        // Without truth: the prediction keeps its own stretch; truth and error are transparent.
+        const ComparisonImages alone = renderComparison(input, nullptr, prediction, nullptr);
+        QCOMPARE(int(alone.prediction.rgba[60 * 4]), 154);
+        QCOMPARE(int(alone.truth.rgba[50 * 4 + 3]), 0);
+        QCOMPARE(int(alone.uncertainty.rgba[50 * 4 + 3]), 0);
+        QVERIFY_THROWS_EXCEPTION(Error, renderComparison(input, &truth, ImageStack(100, 1, {"A"}), nullptr));
+        const CompositeImage row = sideBySide({&images.input, &images.truth}, 3);
+        QCOMPARE(row.width, 205);
+        QCOMPARE(int(row.rgba[102 * 4]), 255); // the gap is white
+        QCOMPARE(int(row.rgba[(104 + 60) * 4]), 154);
     }
 };
 

@@ -8,7 +8,7 @@
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/RoiPanel.h"
-#include "jezero/ui/RecentFiles.h"
+#include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -319,11 +319,11 @@ private slots:
     }
 
     void openedScenesAreRememberedAndDropsOpen() {
-        jezero::ui::RecentFiles::clear();
+        jezero::ui::RecentPaths::scenes().clear();
         MainWindow w;
         w.show();
         waitShown(w, jezero::test::sampleMtrdrTiff());
-        QCOMPARE(jezero::ui::RecentFiles::list().first(), QFileInfo(jezero::test::sampleMtrdrTiff()).absoluteFilePath());
+        QCOMPARE(jezero::ui::RecentPaths::scenes().list().first(), QFileInfo(jezero::test::sampleMtrdrTiff()).absoluteFilePath());
         // Drop the VNIR label on the window, as from a file manager.
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(jezero::test::sampleVnirLabel())});
@@ -335,7 +335,7 @@ private slots:
         QApplication::sendEvent(&w, &drop);
         QVERIFY(shown.wait(30000));
         QCOMPARE(w.cube()->bands(), 531);
-        QCOMPARE(jezero::ui::RecentFiles::list().size(), 2);
+        QCOMPARE(jezero::ui::RecentPaths::scenes().list().size(), 2);
     }
 
     void screenshotOptionWritesTheWindow() {

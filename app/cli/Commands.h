@@ -22,6 +22,7 @@ std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
 std::vector<Command> addTrainCommands(CLI::App& app);    // train (jezero-ml)
 std::vector<Command> addPredictCommands(CLI::App& app);  // predict (jezero-ml)
 std::vector<Command> addEvaluateCommands(CLI::App& app); // evaluate (jezero-ml)
+std::vector<Command> addModelCommands(CLI::App& app);    // model-info, devices (jezero-ml)
 
 // Parses argv into app, sets up logging as logName (--verbose is registered here), runs the command
 // given, and turns any error into one line on stderr and exit code 1.

@@ -5,19 +5,14 @@
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/SummaryParameters.h"
-#include "jezero/io/ImageReader.h"
 #include "jezero/io/SceneReader.h"
-#include "jezero/io/ScenePaths.h"
+#include "jezero/io/SceneCatalog.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-
-namespace fs = std::filesystem;
 
 namespace jezero::cli {
 namespace {
@@ -30,106 +25,6 @@ struct Options {
     bool json = false;
 };
 
-// A scene going into a dataset: its I/F file and, when known, its parameters, true abundances and place.
-struct SceneSource {
-    std::string name, region = "unknown", ifPath, suPath, abundancePath;
-    double latitude = std::nan(""), longitude = std::nan("");
-    bool carbonateBearing = false; // known for synthetic scenes only
-};
-
-// Synthetic runs (synth.json with sidecars), or real scenes: MTRDR I/F (*_if*_mtr3.img / .tif) and
-// TRR3 labels (a VNIR+IR pair counts once).
-std::vector<SceneSource> discoverScenes(const std::string& dir) {
-    if (!fs::is_directory(dir)) throw Error("scene folder " + dir + " does not exist");
-    std::vector<SceneSource> scenes;
-    if (fs::exists(dir + "/synth.json")) {
-        std::ifstream in(dir + "/synth.json");
-        const auto index = nlohmann::json::parse(in, nullptr, false);
-        if (index.is_discarded()) throw Error(dir + "/synth.json is not valid JSON");
-        for (const auto& name : index.value("scenes", nlohmann::json::array())) {
-            std::ifstream sidecarFile(dir + "/" + name.get<std::string>() + ".json");
-            const auto meta = nlohmann::json::parse(sidecarFile, nullptr, false);
-            if (meta.is_discarded()) throw Error("scene sidecar " + dir + "/" + name.get<std::string>() + ".json is missing or not JSON");
-            SceneSource s;
-            s.name = meta.at("name");
-            s.region = meta.value("region", "unknown");
-            s.latitude = meta.value("latitude_deg", std::nan(""));
-            s.longitude = meta.value("longitude_deg", std::nan(""));
-            s.carbonateBearing = meta.value("carbonate_bearing", false);
-            const auto& files = meta.at("files");
-            s.ifPath = dir + "/" + files.at("if").get<std::string>();
-            s.suPath = dir + "/" + files.value("su", "");
-            s.abundancePath = dir + "/" + files.value("abundance", "");
-            scenes.push_back(std::move(s));
-        }
-        return scenes;
-    }
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& p : files) {
-        std::string stem = p.stem().string(), ext = p.extension().string();
-        for (char& c : stem) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const bool mtrdr = stem.find("_if") != std::string::npos && stem.find("mtr3") != std::string::npos && (ext == ".img" || ext == ".tif");
-        const auto name = io::parseCrismProductName(p.string());
-        const bool trr3 = ext == ".lbl" && stem.find("_trr3") != std::string::npos && name &&
-                          (name->sensor == 'S' || !io::findDetectorPartner(p.string())); // the S file stands for a pair
-        if (!mtrdr && !trr3) continue;
-        SceneSource scene{p.stem().string(), "unknown", p.string(), "", "", std::nan(""), std::nan(""), false};
-        if (mtrdr) {
-            // The MTRDR summary-parameter product of the same observation: …_if164j_mtr3 → …_sr164j_mtr3.
-            std::string sr = p.filename().string();
-            const auto at = stem.find("_if");
-            sr.replace(at, 3, sr.compare(at, 3, "_IF") == 0 ? "_SR" : "_sr");
-            if (fs::exists(p.parent_path() / sr)) scene.suPath = (p.parent_path() / sr).string();
-        }
-        scenes.push_back(std::move(scene));
-    }
-    if (scenes.empty()) throw Error("no CRISM scenes in " + dir + " (expected synth.json, *_if*_mtr3.img/.tif or TRR3 .lbl files)");
-    return scenes;
-}
-
-// The target channels: from the scene's summary-parameter cube when it has them, else computed.
-ImageStack targetsOf(const SceneSource& s, const SpectralCube& cube, const TargetSpec& target) {
-    if (!s.suPath.empty() && fs::exists(s.suPath)) {
-        const auto [su, meta] = io::readImageStack(s.suPath);
-        ImageStack out(su.width, su.height, target.parameters);
-        bool complete = su.width == cube.width() && su.height == cube.height();
-        for (std::size_t c = 0; c < target.parameters.size() && complete; ++c) {
-            const int from = su.channelIndex(target.parameters[c]);
-            complete = from >= 0;
-            for (std::size_t p = 0; complete && p < su.pixelCount(); ++p) out.values[p * 3 + c] = su.values[p * su.channels() + from];
-        }
-        if (complete) return out;
-    }
-    return SummaryParameters(cube.wavelengthsNm(), target.parameters).compute(cube);
-}
-
-// Carbonate per pixel: the true abundance (> 0.2) for synthetic scenes; else from the summary
-// parameters averaged over 3 × 3 pixels (single-pixel values are too noisy: at 0.01, 4 % of
-// carbonate-free synthetic pixels pass, 0.01 % after the 3 × 3 mean): Mg carbonate (MIN2295_2480 >
-// 0.01 and BD2500_2 > 0.01) or Ca/Fe carbonate (MIN2345_2537 > 0.01) — both minima need the 2.3 and
-// the 2.5 µm band.
-std::vector<char> carbonateMask(const SceneSource& s, const SpectralCube& cube) {
-    std::vector<char> mask(cube.pixelCount(), 0);
-    if (!s.abundancePath.empty() && fs::exists(s.abundancePath)) {
-        const auto [abundance, meta] = io::readImageStack(s.abundancePath);
-        const int c = abundance.channelIndex("carbonate");
-        if (c >= 0 && abundance.pixelCount() == cube.pixelCount()) {
-            for (std::size_t p = 0; p < mask.size(); ++p) mask[p] = abundance.values[p * abundance.channels() + c] > 0.2f;
-            return mask;
-        }
-    }
-    const auto params = meanFilter(SummaryParameters(cube.wavelengthsNm(), {"MIN2295_2480", "BD2500_2", "MIN2345_2537"}).compute(cube), 3);
-    for (std::size_t p = 0; p < mask.size(); ++p) {
-        const float* v = &params.values[p * 3];
-        const auto above = [](float value) { return value > kCarbonateThreshold; };
-        mask[p] = (above(v[0]) && above(v[1])) || above(v[2]);
-    }
-    return mask;
-}
-
 void build(const Options& o) {
     if (o.tile < 16 || o.tile > 2048) throw Error("--tile must be between 16 and 2048");
     const InputKind kind = parseInputKind(o.input);
@@ -138,9 +33,9 @@ void build(const Options& o) {
     for (const auto& p : target.parameters)
         if (std::find(known.begin(), known.end(), p) == known.end()) throw Error("unknown summary parameter '" + p + "' in --target");
     const RectangularRanges ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
-    std::vector<SceneSource> scenes;
+    std::vector<io::CatalogScene> scenes;
     for (const auto& dir : o.sceneDirs)
-        for (auto& s : discoverScenes(dir)) scenes.push_back(std::move(s));
+        for (auto& s : io::discoverScenes(dir)) scenes.push_back(std::move(s));
     std::vector<SplitUnit> units;
     for (const auto& s : scenes) units.push_back({s.name, s.region, s.carbonateBearing});
     const auto split = assignSplits(units, o.splitBy, o.seed);
@@ -156,11 +51,11 @@ void build(const Options& o) {
     std::unique_ptr<DatasetWriter> writer;
     const int t = o.tile;
     std::vector<float> inputTile, targetTile;
-    for (const SceneSource& s : scenes) {
+    for (const io::CatalogScene& s : scenes) {
         const SpectralCube cube = io::readScene(s.ifPath);
         const ImageStack input = makeModelInput(cube, kind, filters, ranges);
-        const ImageStack targets = targetsOf(s, cube, target);
-        const auto carbonate = carbonateMask(s, cube);
+        const ImageStack targets = io::sceneTargets(s, cube, target);
+        const auto carbonate = io::carbonateMask(s, cube);
         if (!writer) {
             manifest.inputChannels = input.channelNames;
             writer = std::make_unique<DatasetWriter>(o.out, manifest);

@@ -6,6 +6,7 @@
 #include "Commands.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Composite.h"
+#include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Evaluation.h"
@@ -128,47 +129,9 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
     return j;
 }
 
-// input | ground truth | prediction | |error| | uncertainty, truth and prediction on the truth's stretch.
 CompositeImage panel(const ImageResult& r) {
-    const int c = r.truth.channels();
-    const std::array<int, 3> rgb{0, std::min(1, c - 1), std::min(2, c - 1)};
-    const int ci = r.input.channels();
-    const CompositeImage input = renderChannels(r.input, {0, std::min(1, ci - 1), std::min(2, ci - 1)}, Stretch{}, "input");
-    const CompositeImage truth = renderChannels(r.truth, rgb, Stretch{}, "truth");
-    CompositeImage prediction = truth;
-    fillRgba(prediction, [&](std::size_t p, int k) { return static_cast<double>(r.prediction.values[p * c + rgb[k]]); });
-    ImageStack error(r.truth.width, r.truth.height, {"error"}), spread(r.truth.width, r.truth.height, {"std"});
-    for (std::size_t p = 0; p < error.pixelCount(); ++p) {
-        double e = 0, s = 0;
-        for (int k = 0; k < c; ++k) {
-            const double range = std::max(1e-12, truth.channels[std::min(k, 2)].high - truth.channels[std::min(k, 2)].low);
-            e += std::abs(r.prediction.values[p * c + k] - r.truth.values[p * c + k]) / range / c;
-            s += r.stddev.values[p * c + k] / range / c;
-        }
-        error.values[p] = static_cast<float>(e);
-        spread.values[p] = static_cast<float>(s);
-    }
-    // Errors and spreads as a share of the truth's displayed range: black 0, white ≥ 50 %.
-    const auto grey = [](const ImageStack& image, const std::string& name) {
-        CompositeImage g;
-        g.width = image.width;
-        g.height = image.height;
-        g.rgb.name = name;
-        for (auto& range : g.channels) range = {0, 0.0, 0.5};
-        fillRgba(g, [&](std::size_t p, int) { return static_cast<double>(image.values[p]); });
-        return g;
-    };
-    const CompositeImage parts[5] = {input, truth, prediction, grey(error, "error"), grey(spread, "uncertainty")};
-    const int gap = 4, w = r.truth.width, h = r.truth.height;
-    CompositeImage out;
-    out.width = 5 * w + 4 * gap;
-    out.height = h;
-    out.rgba.assign(static_cast<std::size_t>(out.width) * h * 4, 255);
-    for (int i = 0; i < 5; ++i)
-        for (int y = 0; y < h; ++y)
-            std::copy_n(parts[i].rgba.begin() + static_cast<std::ptrdiff_t>(y) * w * 4, w * 4,
-                        out.rgba.begin() + (static_cast<std::ptrdiff_t>(y) * out.width + i * (w + gap)) * 4);
-    return out;
+    const ComparisonImages images = renderComparison(r.input, &r.truth, r.prediction, &r.stddev);
+    return sideBySide({&images.input, &images.truth, &images.prediction, &images.error, &images.uncertainty}, 4);
 }
 
 std::string csvOf(const nlohmann::json& rows) {

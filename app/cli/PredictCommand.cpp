@@ -107,7 +107,10 @@ void predict(const Options& o) {
     if (carbonate >= 0) meta["JEZERO_CARBONATE_THRESHOLD"] = std::to_string(o.threshold);
     io::writeGeoTiff(o.out, result, cube.metadata(), meta);
     if (o.json) {
-        std::cout << nlohmann::json{{"event", "done"}, {"out", o.out}, {"bands", bands}, {"width", result.width}, {"height", result.height}}.dump() << std::endl;
+        std::cout << nlohmann::json{{"event", "done"},        {"out", o.out},
+                                   {"bands", bands},         {"width", result.width},
+                                   {"height", result.height}, {"input", predictor.inputKind()},
+                                   {"target", predictor.target()}, {"threshold", o.threshold}}.dump() << std::endl;
     } else {
         std::cout << "wrote " << o.out << " (" << result.width << " × " << result.height << "; ";
         for (std::size_t b = 0; b < bands.size(); ++b) std::cout << (b ? ", " : "") << bands[b];

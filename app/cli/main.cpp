@@ -11,7 +11,9 @@ namespace {
 
 // Commands whose code needs LibTorch run in jezero-ml, beside this program.
 bool isMlCommand(const char* name) {
-    return std::strcmp(name, "train") == 0 || std::strcmp(name, "predict") == 0 || std::strcmp(name, "evaluate") == 0;
+    for (const char* ml : {"train", "predict", "evaluate", "model-info", "devices"})
+        if (std::strcmp(name, ml) == 0) return true;
+    return false;
 }
 
 int runMlCommand(char** argv) {
@@ -38,5 +40,7 @@ int main(int argc, char** argv) {
     app.add_subcommand("train", "Train a model on a built dataset (runs jezero-ml; see jezero-cli train --help)");
     app.add_subcommand("predict", "Predict a scene with a trained model, GeoTIFF out (runs jezero-ml)");
     app.add_subcommand("evaluate", "Evaluate a model on a dataset split: metrics, detection, panels (runs jezero-ml)");
+    app.add_subcommand("model-info", "What a checkpoint takes and predicts (runs jezero-ml)");
+    app.add_subcommand("devices", "The CUDA devices and CPU threads training can use (runs jezero-ml)");
     return jezero::cli::runCommandLine(app, commands, argc, argv, "jezero-cli");
 }

@@ -1,6 +1,6 @@
-// jezero-ml: the LibTorch half of the command line (train, predict, evaluate). Kept out of jezero-cli so
+// jezero-ml: the LibTorch half of the command line (train, predict, evaluate, model-info, devices). Kept out of jezero-cli so
 // that its other commands start in milliseconds instead of loading LibTorch; `jezero-cli train …`
-// (predict, evaluate) runs this program with the same arguments.
+// (predict, evaluate, model-info, devices) runs this program with the same arguments.
 #include "Commands.h"
 
 int main(int argc, char** argv) {
@@ -8,5 +8,6 @@ int main(int argc, char** argv) {
     auto commands = jezero::cli::addTrainCommands(app);
     for (auto& c : jezero::cli::addPredictCommands(app)) commands.push_back(c);
     for (auto& c : jezero::cli::addEvaluateCommands(app)) commands.push_back(c);
+    for (auto& c : jezero::cli::addModelCommands(app)) commands.push_back(c);
     return jezero::cli::runCommandLine(app, commands, argc, argv, "jezero-ml");
 }

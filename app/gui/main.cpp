@@ -2,6 +2,7 @@
 // saves a PNG of the whole window and exits (for documentation and tests).
 #include "jezero/core/Logging.h"
 #include "jezero/core/Resources.h"
+#include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/SceneView.h"
@@ -25,6 +26,7 @@ int fail(const QString& message) {
 } // namespace
 
 int main(int argc, char** argv) {
+    jezero::ui::CubeView::setDefaultSurfaceFormat(); // before the QApplication, as Qt requires
     QApplication app(argc, argv);
     QApplication::setApplicationName("jezero");
     QApplication::setOrganizationName("jezero");

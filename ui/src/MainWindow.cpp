@@ -1,18 +1,23 @@
 #include "jezero/ui/MainWindow.h"
 
 #include "jezero/core/FilterResponse.h"
+#include "jezero/core/Comparison.h"
+#include "jezero/core/Dataset.h"
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/BackgroundTask.h"
 #include "jezero/core/BrowseProducts.h"
+#include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/CliProcess.h"
+#include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/RoiPanel.h"
-#include "jezero/ui/RecentFiles.h"
+#include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPalette.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -33,6 +38,7 @@
 #include <QProgressBar>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -54,7 +60,8 @@ struct LoadedScene {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
-      mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel) {
+      mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel), mTabs(new QTabWidget),
+      mComparison(new ComparisonView), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
     resize(1400, 820);
@@ -65,7 +72,11 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({700, 700});
-    setCentralWidget(splitter);
+    mTabs->setObjectName("mainTabs");
+    mTabs->addTab(splitter, tr("Scene"));
+    mTabs->addTab(mComparison, tr("Comparison"));
+    mTabs->setTabEnabled(1, false); // until a prediction arrives
+    setCentralWidget(mTabs);
 
     auto* toolbar = addToolBar(tr("Composite"));
     toolbar->setObjectName("compositeToolbar");
@@ -81,6 +92,17 @@ MainWindow::MainWindow(QWidget* parent)
         mRatio.reset();
         refreshSpectra();
     });
+    addToolBarBreak(); // the model row gets its own line: the overlay controls need the room
+    auto* modelBar = addToolBar(tr("Model"));
+    modelBar->setObjectName("modelToolbar");
+    mPredictAction = modelBar->addAction(tr("Predict carbonates"), this, &MainWindow::predictCarbonates);
+    mPredictAction->setObjectName("predictCarbonates");
+    mPredictAction->setToolTip(tr("Run a trained model on the open scene and compare its prediction with the scene's own parameters"));
+    mPredictAction->setEnabled(false);
+    modelBar->addSeparator();
+    modelBar->addWidget(mOverlay);
+    connect(mOverlay, &CarbonateOverlay::overlayChanged, mSceneView, &SceneView::setOverlay);
+    connect(mComparison, &ComparisonView::pixelSelected, this, [this](QPoint pixel) { selectPixel(pixel, false); });
 
     mHoverLabel->setObjectName("hoverReadout");
     mHoverLabel->setText(tr("Click a pixel for its spectrum; shift-click to keep several."));
@@ -93,7 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(mProgress);
     statusBar()->addPermanentWidget(mCancel);
     connect(mCancel, &QToolButton::clicked, this, [this] {
-        if (mTask) mTask->cancel();
+        if (mCancelWork) mCancelWork();
     });
 
     connect(mSceneView, &SceneView::pixelHovered, this, &MainWindow::showHover);
@@ -163,13 +185,13 @@ void MainWindow::buildMenus() {
 
 void MainWindow::rebuildRecentMenu() {
     mRecentMenu->clear();
-    const QStringList files = RecentFiles::list();
+    const QStringList files = RecentPaths::scenes().list();
     for (const QString& path : files)
         mRecentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openScene(path); })->setToolTip(path);
     if (!files.isEmpty()) {
         mRecentMenu->addSeparator();
         mRecentMenu->addAction(tr("Clear list"), this, [this] {
-            RecentFiles::clear();
+            RecentPaths::scenes().clear();
             rebuildRecentMenu();
         });
     }
@@ -226,11 +248,15 @@ void MainWindow::openScene(const QString& path) {
             }
         }
         refreshRois();
+        mOverlay->clearSources();
+        mPredictAction->setEnabled(!isPredicting());
+        mTabs->setTabEnabled(1, false); // the comparison was of the scene before
+        mTabs->setCurrentIndex(0);
         mParametersPanel->clearPixel();
         mInputsPanel->setScene(mCube);
         mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
         setWindowTitle(QString("Jezero — %1").arg(QString::fromStdString(mCube->metadata().productId)));
-        RecentFiles::add(path);
+        RecentPaths::scenes().add(path);
         rebuildRecentMenu();
         showComposite(scene.composite, false);
         if (mLayer != "composite") showLayer(mLayer);
@@ -304,6 +330,11 @@ void MainWindow::showLayer(const QString& id) {
         connect(runner, &BackgroundTask::succeeded, this, [this, task, cube] {
             if (cube != mCube) return; // another scene was opened meanwhile
             mParameterMaps = task->result();
+            const int carbonate = carbonateChannel(mParameterMaps->channelNames);
+            if (carbonate >= 0) {
+                const std::string name = mParameterMaps->channelNames[carbonate];
+                mOverlay->setSource(tr("Scene %1").arg(QString::fromStdString(name)), selectChannels(*mParameterMaps, {name}), kCarbonateThreshold);
+            }
             showLayer(mLayer);
         });
         connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
@@ -339,6 +370,7 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     mSelected.push_back(pixel);
     mSceneView->addMarker(pixel, colour);
     refreshSpectra();
+    if (mTabs->isTabEnabled(1)) mComparison->selectPixel(pixel);
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
 }
 
@@ -365,19 +397,30 @@ void MainWindow::showHover(QPoint pixel) {
     mHoverLabel->setText(text + (layer ? "   " : "   I/F ") + values.join("  "));
 }
 
-void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
-    mTask = task;
+void MainWindow::showProgress(const QString& what, std::function<void()> cancel) {
+    mCancelWork = std::move(cancel);
     mProgress->setValue(0);
     mProgress->setFormat(what + " %p%");
     mProgress->setVisible(true);
     mCancel->setVisible(true);
+}
+
+void MainWindow::hideProgress() {
+    mCancelWork = nullptr;
+    mProgress->setVisible(false);
+    mCancel->setVisible(false);
+}
+
+void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
+    mTask = task;
+    showProgress(what, [task = QPointer<BackgroundTask>(task)] {
+        if (task) task->cancel();
+    });
     connect(task, &BackgroundTask::progressChanged, this, [this, task](double fraction) {
         if (mTask == task) mProgress->setValue(static_cast<int>(fraction * 1000));
     });
     connect(task, &BackgroundTask::finished, this, [this, task] {
-        if (mTask != task) return;
-        mProgress->setVisible(false);
-        mCancel->setVisible(false);
+        if (mTask == task) hideProgress();
     });
     connect(task, &BackgroundTask::canceled, this, [this] { statusBar()->showMessage(tr("Canceled"), 4000); });
 }
@@ -415,6 +458,7 @@ void MainWindow::showEvent(QShowEvent* event) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (mTask) mTask->cancel();
+    cancelPrediction();
     QMainWindow::closeEvent(event);
 }
 

@@ -9,6 +9,7 @@
 #include <QGraphicsScene>
 #include <QMouseEvent>
 #include <QPen>
+#include <QScrollBar>
 #include <QWheelEvent>
 
 #include <cmath>
@@ -33,6 +34,11 @@ SceneView::SceneView(QWidget* parent) : QGraphicsView(parent) {
     setBackgroundBrush(QColor(40, 40, 44));
     setMinimumSize(320, 240);
     viewport()->setCursor(Qt::CrossCursor);
+    // Drag-panning moves the (hidden) scroll bars: that is how a pan shows up.
+    for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()})
+        connect(bar, &QScrollBar::valueChanged, this, [this] {
+            if (!mSettingView) emit viewChanged();
+        });
 }
 
 void SceneView::setImage(const QImage& image, bool keepView) {
@@ -52,7 +58,33 @@ void SceneView::setImage(const QImage& image, bool keepView) {
 bool SceneView::hasImage() const { return mImage != nullptr; }
 
 void SceneView::fitToWindow() {
-    if (mImage) fitInView(mImage, Qt::KeepAspectRatio);
+    if (!mImage) return;
+    fitInView(mImage, Qt::KeepAspectRatio);
+    emit viewChanged();
+}
+
+void SceneView::setOverlay(const QImage& overlay) {
+    if (overlay.isNull()) {
+        delete mOverlay;
+        mOverlay = nullptr;
+        return;
+    }
+    if (!mOverlay) {
+        mOverlay = scene()->addPixmap(QPixmap::fromImage(overlay));
+        mOverlay->setTransformationMode(Qt::FastTransformation);
+        mOverlay->setZValue(0.3); // above the image, below ROIs and markers
+    } else {
+        mOverlay->setPixmap(QPixmap::fromImage(overlay));
+    }
+}
+
+QPointF SceneView::viewCentre() const { return mapToScene(viewport()->rect().center()); }
+
+void SceneView::setView(const QTransform& zoom, const QPointF& centre) {
+    mSettingView = true;
+    setTransform(zoom);
+    centerOn(centre);
+    mSettingView = false;
 }
 
 void SceneView::setTool(Tool tool) {
@@ -148,6 +180,7 @@ void SceneView::wheelEvent(QWheelEvent* event) {
     const double current = transform().m11();
     if ((current > 64 && factor > 1) || (current < 0.02 && factor < 1)) return;
     scale(factor, factor);
+    emit viewChanged();
     event->accept();
 }
 

@@ -103,4 +103,11 @@ TilePrediction Predictor::predictEnsemble(const std::vector<float>& input, const
     return out;
 }
 
+ComputeDevices computeDevices() {
+    ComputeDevices d;
+    d.cudaDevices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+    d.cudnn = d.cudaDevices > 0 && torch::cuda::cudnn_is_available();
+    return d;
+}
+
 } // namespace jezero::ml

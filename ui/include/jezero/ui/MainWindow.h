@@ -13,19 +13,26 @@
 #include <QPoint>
 #include <QPointer>
 
-#include <memory>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 
+class QAction;
+class QJsonObject;
 class QLabel;
 class QDockWidget;
 class QMenu;
 class QProgressBar;
+class QTabWidget;
 class QToolButton;
 
 namespace jezero::ui {
 
 class BackgroundTask;
+class CarbonateOverlay;
+class CliProcess;
+class ComparisonView;
 class CompositeControls;
 class InputsPanel;
 class ParametersPanel;
@@ -67,10 +74,22 @@ public:
     QString roiSidecarPath() const;
     bool isBusy() const { return !mTask.isNull(); }
 
+    // Predict carbonates: the dialog to choose the model and settings (opened, not exec'd), then
+    // jezero-cli predict in a child process; the result opens in the comparison view.
+    void predictCarbonates();
+    void runPrediction(const QStringList& cliArguments, const QString& modelLabel);
+    bool isPredicting() const;
+    void cancelPrediction();
+    QTabWidget* tabs() const { return mTabs; }
+    ComparisonView* comparisonView() const { return mComparison; }
+    CarbonateOverlay* carbonateOverlay() const { return mOverlay; }
+
 signals:
     void sceneShown();
     void sceneFailed(const QString& error);
     void compositeShown(); // any map image: the composite or a parameter/browse layer
+    void predictionShown();
+    void predictionFailed(const QString& error);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -92,6 +111,9 @@ private:
     void refreshSpectra();
     void showHover(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
+    void showProgress(const QString& what, std::function<void()> cancel);
+    void hideProgress();
+    void showPrediction(const QString& path, const QJsonObject& done, const QString& modelLabel);
     void showError(const QString& message);
 
     SceneView* mSceneView;
@@ -123,7 +145,14 @@ private:
     std::vector<LibrarySpectrum> mLibrary;
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
     QPointer<BackgroundTask> mTask;
+    std::function<void()> mCancelWork; // what the status bar's Cancel stops
     int mCompositeGeneration = 0;
+
+    QTabWidget* mTabs;
+    ComparisonView* mComparison;
+    CarbonateOverlay* mOverlay;
+    CliProcess* mPrediction;
+    QAction* mPredictAction = nullptr;
 };
 
 } // namespace jezero::ui

@@ -33,6 +33,16 @@ public:
     bool hasImage() const;
     void fitToWindow();
 
+    // An image drawn over the scene (same size; transparent where nothing is shown), e.g. the
+    // carbonate mask. A null image removes it.
+    void setOverlay(const QImage& overlay);
+    bool hasOverlay() const { return mOverlay != nullptr; }
+
+    // Zoom and centre, to show several views of one grid in step (the comparison panels).
+    QTransform viewTransform() const { return transform(); }
+    QPointF viewCentre() const;
+    void setView(const QTransform& zoom, const QPointF& centre);
+
     void addMarker(QPoint pixel, const QColor& colour);
     void clearMarkers();
     int markerCount() const { return static_cast<int>(mMarkers.size()); }
@@ -43,6 +53,8 @@ public:
 signals:
     void pixelHovered(QPoint pixel);   // (-1, -1) when the cursor leaves the image
     void pixelClicked(QPoint pixel, Qt::KeyboardModifiers modifiers);
+    // The user zoomed or panned (or the view was fitted); not emitted by setView.
+    void viewChanged();
     // A finished ROI outline in pixel coordinates; tool says which kind it was drawn with.
     void roiDrawn(jezero::ui::SceneView::Tool tool, const QPolygonF& outline);
 
@@ -62,6 +74,8 @@ private:
     void cancelSketch();
 
     QGraphicsPixmapItem* mImage = nullptr;
+    QGraphicsPixmapItem* mOverlay = nullptr;
+    bool mSettingView = false;
     QSize mImageSize;
     std::vector<QGraphicsItem*> mMarkers;
     QPoint mPressPos;

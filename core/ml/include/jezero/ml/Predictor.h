@@ -67,4 +67,12 @@ private:
     std::unique_ptr<Impl> mImpl;
 };
 
+// How many CUDA devices LibTorch can use here (0 on a CPU build or a machine without a GPU), and
+// whether cuDNN is there for them.
+struct ComputeDevices {
+    int cudaDevices = 0;
+    bool cudnn = false;
+};
+ComputeDevices computeDevices();
+
 } // namespace jezero::ml

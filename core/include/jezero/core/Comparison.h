@@ -1,0 +1,41 @@
+#pragma once
+// A prediction beside its ground truth, as the comparison view and the evaluation report's panels
+// show it: input | ground truth | prediction | |error| | uncertainty. Truth and prediction share one
+// stretch (the truth's percentiles) so equal colours mean equal values; |error| and uncertainty are grey,
+// black 0 and white at ≥ 50 % of the truth's displayed range, averaged over the target channels.
+#include "jezero/core/Composite.h"
+#include "jezero/core/ImageStack.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jezero {
+
+struct ComparisonImages {
+    CompositeImage input, truth, prediction, error, uncertainty; // truth/error fully transparent without truth
+};
+
+// truth and stddev may be null (a scene without the target's wavelengths; a deterministic model).
+// Without truth the prediction is stretched by its own percentiles. Throws Error when sizes differ.
+ComparisonImages renderComparison(const ImageStack& input, const ImageStack* truth, const ImageStack& prediction,
+                                  const ImageStack* stddev, const Stretch& stretch = {});
+
+// The images left to right with gap white pixels between them (all must have the same height).
+CompositeImage sideBySide(const std::vector<const CompositeImage*>& images, int gap);
+
+// The bands of a prediction GeoTIFF (jezero-cli predict): "<ch> mean" and "<ch> std" of a diffusion
+// ensemble, plain "<ch>" of a deterministic model, and "P(<ch> > t)" the carbonate exceedance.
+struct PredictionLayers {
+    ImageStack mean;                       // channels named without " mean"
+    std::optional<ImageStack> stddev;      // channels named without " std"
+    std::optional<ImageStack> probability; // one channel
+    std::string probabilityName;           // "P(BD2500_2 > 0.01)"
+};
+// Throws Error when there is no prediction band, or std bands do not match the mean bands.
+PredictionLayers splitPredictionBands(const ImageStack& bands);
+
+// Only the named channels of image, in that order; throws Error naming a missing one.
+ImageStack selectChannels(const ImageStack& image, const std::vector<std::string>& names);
+
+} // namespace jezero

@@ -1,0 +1,224 @@
+// The 3D cube view under Xvfb: a synthetic cube drawn with its composite on top and colour-mapped
+// spectral slices on the sides, clicks on the top face mapped back to pixels, scenes replaced and
+// cleared. Saves screenshots (cubeview*.png) to look at.
+#include "jezero/ui/CubeView.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSet>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <cmath>
+#include <map>
+
+using jezero::CompositeImage;
+using jezero::SpectralCube;
+using jezero::ui::CubeView;
+
+namespace {
+
+// A cube whose spectra vary in space (a smooth pattern) and along the bands (a slope and an absorption
+// whose depth follows x), with one NaN corner so no-data shows up on the sides.
+std::shared_ptr<SpectralCube> syntheticCube(int width, int height, int bands) {
+    std::vector<double> wavelengths(bands);
+    for (int b = 0; b < bands; ++b) wavelengths[b] = 400.0 + b * 2000.0 / bands;
+    auto cube = std::make_shared<SpectralCube>(width, height, wavelengths);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            float* s = cube->spectrum(x, y);
+            for (int b = 0; b < bands; ++b) {
+                const double t = double(b) / bands;
+                const double absorption = 0.15 * x / width * std::exp(-std::pow((t - 0.6) / 0.08, 2));
+                s[b] = float(0.2 + 0.25 * t + 0.05 * std::sin(x / 5.0) * std::cos(y / 4.0) - absorption);
+            }
+        }
+    for (int b = 0; b < bands / 6; ++b) *(cube->spectrum(width - 1, height - 1) + b) = NAN;
+    return cube;
+}
+
+// Left half pure red, right half pure blue, the first `greenRows` rows green: orientation is visible.
+CompositeImage splitComposite(int width, int height, int greenRows) {
+    CompositeImage image;
+    image.width = width;
+    image.height = height;
+    image.rgba.resize(std::size_t(width) * height * 4);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            std::uint8_t* p = image.rgba.data() + (std::size_t(y) * width + x) * 4;
+            const bool green = y < greenRows, red = !green && x < width / 2;
+            p[0] = red ? 255 : 0;
+            p[1] = green ? 255 : 0;
+            p[2] = !green && !red ? 255 : 0;
+            p[3] = 255;
+        }
+    return image;
+}
+
+bool isRed(QRgb c) { return qRed(c) > 200 && qGreen(c) < 60 && qBlue(c) < 60; }
+bool isBlue(QRgb c) { return qBlue(c) > 200 && qRed(c) < 60 && qGreen(c) < 60; }
+bool isGreen(QRgb c) { return qGreen(c) > 200 && qRed(c) < 60 && qBlue(c) < 60; }
+
+int count(const QImage& image, bool (*match)(QRgb)) {
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) n += match(image.pixel(x, y));
+    return n;
+}
+
+// Colours (quantised to 16 levels a channel) covering at least minPixels pixels, other than the
+// background and the composite's pure colours: the colour-map colours of the side faces.
+int colourMapColours(const QImage& image, QRgb background, int minPixels) {
+    std::map<int, int> histogram;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb c = image.pixel(x, y);
+            if (c == background || isRed(c) || isBlue(c) || isGreen(c)) continue;
+            ++histogram[(qRed(c) / 16) << 8 | (qGreen(c) / 16) << 4 | qBlue(c) / 16];
+        }
+    int n = 0;
+    for (const auto& [colour, pixels] : histogram) n += pixels >= minPixels;
+    return n;
+}
+
+QImage grabAndSave(CubeView& view, const QString& name) {
+    const QImage image = view.grab().toImage().convertToFormat(QImage::Format_RGB32);
+    image.save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/" + name);
+    return image;
+}
+
+} // namespace
+
+class TestCubeView : public QObject {
+    Q_OBJECT
+private slots:
+    void drawsCompositeOnTopAndSlicesOnTheSides() {
+        CubeView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QVERIFY(!view.hasScene());
+        view.setScene(syntheticCube(64, 48, 60), splitComposite(64, 48, 0));
+        QVERIFY(view.hasScene());
+        const QImage image = grabAndSave(view, "cubeview.png");
+        QCOMPARE(image.size(), QSize(640, 480));
+
+        const QRgb background = image.pixel(2, 2);
+        QVERIFY2(qRed(background) + qGreen(background) + qBlue(background) > 30, "the widget is black");
+        const int red = count(image, isRed), blue = count(image, isBlue);
+        QVERIFY2(red > 5000 && blue > 5000, qPrintable(QString("red %1, blue %2 pixels").arg(red).arg(blue)));
+        const int mapColours = colourMapColours(image, background, 40);
+        QVERIFY2(mapColours >= 8, qPrintable(QString("%1 colour-map colours").arg(mapColours)));
+        // The top face seen from the front right: red (left half) is left of blue.
+        QVERIFY(view.widgetPosition(QPoint(10, 24)).x() < view.widgetPosition(QPoint(54, 24)).x());
+        QVERIFY(isRed(image.pixel(view.widgetPosition(QPoint(10, 24)))));
+        QVERIFY(isBlue(image.pixel(view.widgetPosition(QPoint(54, 24)))));
+    }
+
+    void clickOnTheTopFacePicksThePixel() {
+        CubeView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setScene(syntheticCube(64, 48, 60), splitComposite(64, 48, 8));
+        QSignalSpy picked(&view, &CubeView::pixelPicked);
+
+        // In the 3/4 view: where the view says the pixel is, a click picks it.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.widgetPosition(QPoint(12, 40)));
+        QCOMPARE(picked.count(), 1);
+        QPoint p = picked.takeFirst().at(0).toPoint();
+        QVERIFY2(std::abs(p.x() - 12) <= 1 && std::abs(p.y() - 40) <= 1, qPrintable(QString("%1,%2").arg(p.x()).arg(p.y())));
+
+        // Straight down: the widget's centre is the scene's centre, row 0 (green) at the top, red left.
+        view.viewFromTop();
+        view.setSelectedPixel(QPoint(40, 30));
+        const QImage top = grabAndSave(view, "cubeview-top.png");
+        const QPoint backCentre = view.widgetPosition(QPoint(32, 3)), frontLeft = view.widgetPosition(QPoint(10, 40));
+        const QPoint frontRight = view.widgetPosition(QPoint(54, 40));
+        QVERIFY(backCentre.y() < 200 && frontLeft.y() > 280 && frontLeft.x() < 250 && frontRight.x() > 390);
+        QVERIFY(isGreen(top.pixel(backCentre)));
+        QVERIFY(isRed(top.pixel(frontLeft)));
+        QVERIFY(isBlue(top.pixel(frontRight)));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(320, 240));
+        QCOMPARE(picked.count(), 1);
+        p = picked.takeFirst().at(0).toPoint();
+        QVERIFY2(std::abs(p.x() - 32) <= 1 && std::abs(p.y() - 24) <= 1, qPrintable(QString("%1,%2").arg(p.x()).arg(p.y())));
+
+        // A drag rotates instead of picking; a click beside the cube picks nothing.
+        QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(320, 240));
+        QMouseEvent move(QEvent::MouseMove, QPointF(400, 260), view.mapToGlobal(QPointF(400, 260)), Qt::NoButton,
+                         Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&view, &move);
+        QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(400, 260));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(3, 3));
+        QCOMPARE(picked.count(), 0);
+        const QImage rotated = grabAndSave(view, "cubeview-rotated.png");
+        QVERIFY(rotated != top);
+    }
+
+    void aNewSceneReplacesTheOldAndLargeScenesStayFast() {
+        CubeView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setScene(syntheticCube(64, 48, 60), splitComposite(64, 48, 0));
+        view.grab();
+
+        // 1200 × 300 pixels: textures are subsampled, picking still maps to full-resolution pixels.
+        const auto large = syntheticCube(1200, 300, 40);
+        CompositeImage green = splitComposite(1200, 300, 300);
+        QElapsedTimer timer;
+        timer.start();
+        view.setScene(large, green);
+        const QImage image = grabAndSave(view, "cubeview-replaced.png");
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+        QCOMPARE(count(image, isRed), 0);
+        QVERIFY(count(image, isGreen) > 5000);
+
+        QSignalSpy picked(&view, &CubeView::pixelPicked);
+        view.viewFromTop();
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.widgetPosition(QPoint(900, 100)));
+        QCOMPARE(picked.count(), 1);
+        const QPoint p = picked.takeFirst().at(0).toPoint();
+        QVERIFY2(std::abs(p.x() - 900) <= 2 && std::abs(p.y() - 100) <= 2, qPrintable(QString("%1,%2").arg(p.x()).arg(p.y())));
+    }
+
+    void emptyAndClearedViewsAreSafe() {
+        {
+            CubeView neverShown; // no OpenGL context was ever made for it
+            neverShown.setScene(syntheticCube(16, 12, 8), splitComposite(16, 12, 0));
+        }
+        CubeView view;
+        view.resize(400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy picked(&view, &CubeView::pixelPicked);
+        view.resetCamera();
+        view.viewFromTop();
+        view.setSelectedPixel(QPoint(1, 1));
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(200, 150));
+        const QImage empty = view.grab().toImage();
+        QVERIFY(!empty.isNull());
+
+        view.setScene(syntheticCube(16, 12, 8), splitComposite(16, 12, 0));
+        view.setSelectedPixel(QPoint(100, 100)); // outside: no marker, no crash
+        view.clear();
+        QVERIFY(!view.hasScene());
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(200, 150));
+        QCOMPARE(picked.count(), 0);
+        const QImage cleared = grabAndSave(view, "cubeview-cleared.png");
+        QCOMPARE(count(cleared, isRed) + count(cleared, isBlue), 0);
+        view.setScene(nullptr, CompositeImage{});
+        QVERIFY(!view.hasScene());
+    }
+};
+
+// Not QTEST_MAIN: the OpenGL surface format must be set before the QApplication exists.
+int main(int argc, char** argv) {
+    CubeView::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestCubeView test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_cubeview.moc"

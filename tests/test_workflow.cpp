@@ -1,0 +1,204 @@
+// The geologist's model workflow in the real window (under Xvfb), as a person does it: Predict
+// carbonates with the shipped U-Net through the dialog, read the comparison and its metrics, click
+// pixels, zoom the panels together, draw the carbonate overlay, export; cancel a long prediction.
+// jezero-cli runs as a child process, as in the product. Saves screenshots to look at.
+#include "TestPaths.h"
+#include "jezero/io/ImageReader.h"
+#include "jezero/io/SceneReader.h"
+#include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/ComparisonView.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/PredictDialog.h"
+#include "jezero/ui/SceneView.h"
+
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QtTest>
+
+#include <cmath>
+
+using jezero::ui::MainWindow;
+
+class TestWorkflow : public QObject {
+    Q_OBJECT
+private:
+    QString mOut = QStringLiteral(JEZERO_TEST_OUTPUT) + "/workflow";
+
+    static void openAndWait(MainWindow& w, const QString& path) {
+        QSignalSpy shown(&w, &MainWindow::sceneShown);
+        w.openScene(path);
+        QVERIFY(shown.wait(30000));
+    }
+    // Clicks Predict carbonates, waits until the dialog knows the model, sets the output, presses Predict.
+    static void predictThroughDialog(MainWindow& w, const QString& model, const QString& out, int samples = 2, int steps = 4) {
+        QAction* action = w.findChild<QAction*>("predictCarbonates");
+        QVERIFY(action && action->isEnabled());
+        action->trigger();
+        auto* dialog = w.findChild<jezero::ui::PredictDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        QSignalSpy info(dialog, &jezero::ui::PredictDialog::modelInfoChanged);
+        dialog->setModel(model);
+        QVERIFY(info.wait(60000));
+        dialog->setOutputPath(out);
+        dialog->setSamples(samples);
+        dialog->setSteps(steps);
+        QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    }
+
+private slots:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName("jezero-tests");
+        qputenv("JEZERO_CLI", JEZERO_CLI_PATH);
+        QDir(mOut).removeRecursively();
+        QVERIFY(QDir().mkpath(mOut));
+    }
+
+    void predictWithTheShippedUNetOpensTheComparison() {
+        MainWindow w;
+        w.resize(1500, 950);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        openAndWait(w, jezero::test::sampleMtrdrTiff());
+        const QString out = mOut + "/unet_prediction.tif";
+        QSignalSpy shown(&w, &MainWindow::predictionShown), failed(&w, &MainWindow::predictionFailed);
+        predictThroughDialog(w, "unet", out);
+        QVERIFY(w.isPredicting());
+        QVERIFY(!w.findChild<QAction*>("predictCarbonates")->isEnabled()); // one prediction at a time
+        // The window stays responsive while the child process runs: the event loop turns.
+        QVERIFY2(shown.wait(180000), failed.isEmpty() ? "timeout" : qPrintable(failed.first().first().toString()));
+        QVERIFY(QFile::exists(out));
+
+        auto* view = w.comparisonView();
+        QCOMPARE(w.tabs()->currentWidget(), view);
+        QVERIFY(view->result().truth.has_value()); // the MTRDR sample has the CAR wavelengths
+        QCOMPARE(view->result().prediction.mean.channelNames, (std::vector<std::string>{"D2300", "BD2500_2", "BD1900_2"}));
+        QCOMPARE(view->result().input.channelNames, (std::vector<std::string>{"PAN", "NIR", "RED"}));
+        // The metrics table holds numbers that agree with the result's evaluation.
+        QTableWidget* metrics = view->metricsTable();
+        QVERIFY(metrics->rowCount() >= 10);
+        QCOMPARE(metrics->item(0, 0)->text(), QString("RMSE"));
+        const double rmse = metrics->item(0, 1)->text().toDouble();
+        QVERIFY(rmse > 0 && std::abs(rmse - view->result().evaluation->physical.rmse) < 1e-3 * rmse + 1e-9);
+        bool hasF1 = false;
+        for (int r = 0; r < metrics->rowCount(); ++r) hasF1 |= metrics->item(r, 0)->text().startsWith("Carbonate F1");
+        QVERIFY(hasF1);
+        for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
+
+        // Clicking a pixel in the prediction panel shows that pixel in every row of the table and its
+        // spectrum in the scene's plot.
+        const QPoint pixel(12, 9);
+        QTest::qWait(100);
+        auto* predictionPanel = view->panel(2);
+        QTest::mouseClick(predictionPanel->viewport(), Qt::LeftButton, {}, predictionPanel->viewportPosition(pixel));
+        QTableWidget* values = view->pixelTable();
+        QCOMPARE(values->rowCount(), 5); // input, truth, prediction, |error|, P(carbonate > threshold)
+        QVERIFY(values->item(4, 0)->text().startsWith("P(BD2500_2 > 0.01)"));
+        const auto shownNear = [](const QTableWidgetItem* item, float value) { // four significant digits
+            return std::abs(item->text().toDouble() - value) <= 5e-4 * std::abs(value) + 1e-12;
+        };
+        QVERIFY(shownNear(values->item(2, 1), view->result().prediction.mean.at(pixel.x(), pixel.y(), 0)));
+        QVERIFY(shownNear(values->item(1, 2), view->result().truth->at(pixel.x(), pixel.y(), 1)));
+        for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QCOMPARE(view->panel(i)->markerCount(), 1);
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+
+        // Zooming one panel zooms all of them to the same place.
+        auto* first = view->panel(0);
+        QWheelEvent wheel(QPointF(80, 80), first->viewport()->mapToGlobal(QPointF(80, 80)), {}, QPoint(0, 360), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(first->viewport(), &wheel);
+        for (int i = 1; i < jezero::ui::ComparisonView::kPanels; ++i) {
+            QCOMPARE(view->panel(i)->viewTransform().m11(), first->viewTransform().m11());
+            QVERIFY((view->panel(i)->viewCentre() - first->viewCentre()).manhattanLength() < 1.0);
+        }
+        for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) view->panel(i)->fitToWindow();
+        QTest::qWait(200);
+        QVERIFY(w.grab().save(mOut + "/comparison.png"));
+
+        // Exports: the prediction GeoTIFF keeps the scene's CRS and geotransform; panels and metrics.
+        view->savePredictionGeoTiff(mOut + "/exported.tif");
+        const auto [bands, georef] = jezero::io::readImageStack((mOut + "/exported.tif").toStdString());
+        const jezero::SpectralCube scene = jezero::io::readScene(jezero::test::sampleMtrdrTiff().toStdString());
+        QVERIFY(georef.geoTransform && scene.metadata().geoTransform);
+        for (int k = 0; k < 6; ++k) QCOMPARE((*georef.geoTransform)[k], (*scene.metadata().geoTransform)[k]);
+        QCOMPARE(georef.crsWkt, scene.metadata().crsWkt);
+        QCOMPARE(bands.channelNames, (std::vector<std::string>{"D2300", "BD2500_2", "BD1900_2", "P(BD2500_2 > 0.01)"}));
+        view->savePanelsPng(mOut + "/panels.png");
+        QImage panels(mOut + "/panels.png");
+        QCOMPARE(panels.height(), scene.height());
+        QCOMPARE(panels.width(), 5 * scene.width() + 4 * 4);
+        view->saveMetricsCsv(mOut + "/metrics.csv");
+        QFile csv(mOut + "/metrics.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.first(), QString("metric,value"));
+        QCOMPARE(lines.size(), metrics->rowCount() + 1);
+        QVERIFY(lines[1].startsWith("RMSE,"));
+
+        // The carbonate overlay over the scene: the predicted carbonate parameter above a threshold
+        // low enough to catch pixels; a minimum blob size larger than the scene leaves nothing.
+        w.tabs()->setCurrentIndex(0);
+        auto* overlay = w.carbonateOverlay();
+        QVERIFY(overlay->isEnabled());
+        QCOMPARE(overlay->currentSource(), QString("Predicted BD2500_2"));
+        overlay->setEnabledOverlay(true);
+        const auto& carbonate = view->result().prediction.mean;
+        std::vector<float> values2;
+        for (std::size_t p = 0; p < carbonate.pixelCount(); ++p)
+            if (std::isfinite(carbonate.values[p * 3 + 1])) values2.push_back(carbonate.values[p * 3 + 1]);
+        std::nth_element(values2.begin(), values2.begin() + values2.size() / 2, values2.end());
+        overlay->setMinimumBlob(1);
+        overlay->setThreshold(values2[values2.size() / 2]); // about half the pixels are above the median
+        const auto above = std::count_if(values2.begin(), values2.end(), [&](float v) { return v > overlay->threshold(); });
+        QVERIFY(above > static_cast<long>(values2.size()) / 3 && above < static_cast<long>(values2.size()) * 2 / 3);
+        QCOMPARE(overlay->pixelCount(), static_cast<std::size_t>(above)); // every pixel above, at minimum blob 1
+        QVERIFY(overlay->blobCount() > 0);
+        QVERIFY(w.sceneView()->hasOverlay());
+        QVERIFY(w.grab().save(mOut + "/overlay.png"));
+        overlay->setMinimumBlob(100000);
+        QCOMPARE(overlay->blobCount(), 0);
+        overlay->setEnabledOverlay(false);
+        QVERIFY(!w.sceneView()->hasOverlay());
+    }
+
+    void aLongPredictionCancels() {
+        MainWindow w;
+        w.show();
+        openAndWait(w, jezero::test::sampleMtrdrTiff());
+        const QString out = mOut + "/canceled.tif";
+        QSignalSpy failed(&w, &MainWindow::predictionFailed), shown(&w, &MainWindow::predictionShown);
+        predictThroughDialog(w, "diffusion", out, 64, 200); // minutes of work
+        QVERIFY(w.isPredicting());
+        QTest::qWait(1500);
+        w.cancelPrediction();
+        QVERIFY(failed.wait(20000));
+        QCOMPARE(failed.first().first().toString(), QString("canceled"));
+        QVERIFY(shown.isEmpty());
+        QVERIFY(!w.isPredicting());
+        QVERIFY(w.findChild<QAction*>("predictCarbonates")->isEnabled());
+        QVERIFY(!QFile::exists(out)); // nothing half-written
+    }
+
+    void aBrokenModelIsReportedInOneLine() {
+        MainWindow w;
+        w.show();
+        openAndWait(w, jezero::test::sampleMtrdrTiff());
+        const QString bad = mOut + "/not_a_model.pt";
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is not a checkpoint");
+        file.close();
+        QSignalSpy failed(&w, &MainWindow::predictionFailed);
+        w.runPrediction({"predict", jezero::test::sampleMtrdrTiff(), "--model", bad, "--out", mOut + "/bad.tif", "--json"}, "broken");
+        QVERIFY(failed.wait(60000));
+        const QString error = failed.first().first().toString();
+        QVERIFY2(!error.contains('\n') && error.contains("not_a_model.pt"), qPrintable(error));
+        QVERIFY(!w.isPredicting());
+    }
+};
+
+QTEST_MAIN(TestWorkflow)
+#include "test_workflow.moc"

@@ -1,0 +1,79 @@
+#pragma once
+// A prediction beside its ground truth: input | ground truth | prediction | |error| | uncertainty,
+// panned and zoomed together on one stretch, with the per-image metrics and, for a clicked pixel,
+// its values in every panel. Export of the panels (PNG), the metrics (CSV) and the prediction
+// (GeoTIFF with the scene's georeference).
+#include "jezero/core/Comparison.h"
+#include "jezero/core/Evaluation.h"
+#include "jezero/core/ImageStack.h"
+
+#include <QPoint>
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <optional>
+
+class QDoubleSpinBox;
+class QLabel;
+class QTableWidget;
+
+namespace jezero::ui {
+
+class SceneView;
+
+struct ComparisonResult {
+    QString title;                   // "FRT0001458F… — shipped U-Net"
+    QString predictionPath;          // the GeoTIFF jezero-cli predict wrote
+    ImageStack input;                // the model input built from the scene
+    std::optional<ImageStack> truth; // the target channels from the scene, when it has them
+    PredictionLayers prediction;
+    std::optional<ImageEvaluation> evaluation; // with truth
+    int carbonateChannel = -1;
+    double threshold = 0.01;
+};
+
+class ComparisonView : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kPanels = 5;
+    explicit ComparisonView(QWidget* parent = nullptr);
+
+    void setResult(ComparisonResult result);
+    const ComparisonResult& result() const { return mResult; }
+    bool hasResult() const { return mHasResult; }
+
+    SceneView* panel(int index) const { return mViews[index]; }
+    QTableWidget* metricsTable() const { return mMetrics; }
+    QTableWidget* pixelTable() const { return mPixelValues; }
+    // Shows pixel's values in the table and marks it in every panel.
+    void selectPixel(QPoint pixel);
+
+    // Exports; throw Error with a one-line reason. All writes are atomic.
+    void savePanelsPng(const QString& path) const;
+    void saveMetricsCsv(const QString& path) const;
+    void savePredictionGeoTiff(const QString& path) const;
+
+signals:
+    void pixelSelected(QPoint pixel);
+
+private:
+    void render();
+    void fillMetrics();
+    void follow(int leader);
+    void choosePath(const QString& title, const QString& filter, const QString& suffix, void (ComparisonView::*save)(const QString&) const);
+
+    std::array<SceneView*, kPanels> mViews{};
+    std::array<QLabel*, kPanels> mTitles{};
+    QLabel* mHeading;
+    QDoubleSpinBox* mLow;
+    QDoubleSpinBox* mHigh;
+    QTableWidget* mMetrics;
+    QTableWidget* mPixelValues;
+    ComparisonResult mResult;
+    ComparisonImages mImages;
+    bool mHasResult = false;
+    bool mFollowing = false;
+};
+
+} // namespace jezero::ui

@@ -1,0 +1,58 @@
+#pragma once
+// Predict carbonates: which model (the shipped U-Net or diffusion model, a run trained here, or any
+// checkpoint), the diffusion sampling settings, the device and where the prediction GeoTIFF goes. What
+// the chosen model takes and predicts is read from it (jezero-cli model-info) and shown.
+#include <QDialog>
+#include <QJsonObject>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace jezero::ui {
+
+class CliProcess;
+
+class PredictDialog : public QDialog {
+    Q_OBJECT
+public:
+    // sceneId names the default output file.
+    PredictDialog(const QString& scenePath, const QString& sceneId, QWidget* parent = nullptr);
+
+    // What jezero-cli is run with: predict SCENE --model M --out F --json [diffusion settings].
+    QStringList arguments() const;
+    QString model() const;      // "unet", "diffusion" or a checkpoint path
+    QString modelLabel() const; // as the list shows it
+    QString outputPath() const;
+    // Choose the model by its argument (selects it, adding a checkpoint to the list when new).
+    void setModel(const QString& model);
+    void setOutputPath(const QString& path);
+    void setSamples(int samples);
+    void setSteps(int steps);
+    QJsonObject modelInfo() const { return mInfo; } // empty until model-info answered
+
+signals:
+    void modelInfoChanged();
+
+private:
+    void modelChosen();
+    void requestModelInfo();
+    void suggestOutput();
+    void accept() override;
+
+    QString mScenePath, mSceneId;
+    bool mOutputEdited = false;
+    QComboBox* mModel;
+    QLabel* mModelInfo;
+    QSpinBox* mSamples;
+    QSpinBox* mSteps;
+    QComboBox* mSampler;
+    QSpinBox* mSeed;
+    QComboBox* mDevice;
+    QLineEdit* mOutput;
+    CliProcess* mInfoProcess = nullptr;
+    QJsonObject mInfo;
+};
+
+} // namespace jezero::ui

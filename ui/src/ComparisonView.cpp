@@ -1,0 +1,279 @@
+#include "jezero/ui/ComparisonView.h"
+
+#include "jezero/core/AtomicFile.h"
+#include "jezero/core/Error.h"
+#include "jezero/io/ImageWriter.h"
+#include "jezero/ui/QtImages.h"
+#include "jezero/ui/SceneView.h"
+
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+
+#include <cmath>
+#include <sstream>
+
+namespace jezero::ui {
+namespace {
+
+const char* kPanelNames[ComparisonView::kPanels] = {"Input", "Ground truth", "Prediction", "|Error|", "Uncertainty"};
+
+QString names(const ImageStack& image) {
+    QStringList list;
+    for (const auto& name : image.channelNames) list << QString::fromStdString(name);
+    return list.join(" / ");
+}
+
+QString number(double v) { return std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("—"); }
+
+// Metric rows: name, value, what it means (tooltip).
+struct MetricRow {
+    QString name, value, help;
+};
+
+std::vector<MetricRow> metricRows(const ComparisonResult& r) {
+    std::vector<MetricRow> rows;
+    if (!r.evaluation) {
+        rows.push_back({QObject::tr("Ground truth"), QObject::tr("not available"),
+                        QObject::tr("The scene lacks the wavelengths of the target parameters, so nothing to compare with.")});
+    } else {
+        const ImageEvaluation& e = *r.evaluation;
+        rows.push_back({"RMSE", number(e.physical.rmse), QObject::tr("Root-mean-square error in the target's units")});
+        rows.push_back({"RMSE (0–255)", number(e.rmse255), QObject::tr("After mapping both by the truth's per-channel min–max onto 0–255")});
+        rows.push_back({"PCC", number(e.physical.pcc), QObject::tr("Pearson correlation, mean over channels")});
+        rows.push_back({QObject::tr("Cosine"), number(e.physical.cosine), QObject::tr("Cosine similarity, mean over channels")});
+        rows.push_back({"SAM (°)", number(e.physical.samDeg), QObject::tr("Mean spectral angle between the predicted and true pixel vectors")});
+        rows.push_back({"SSIM", number(e.ssim255), QObject::tr("Structural similarity on the 0–255 renderings")});
+        rows.push_back({"LPIPS", QObject::tr("not configured"), QObject::tr("Needs a TorchScript LPIPS network (jezero-cli evaluate --lpips)")});
+        if (e.hasCarbonateChannel) {
+            const QString at = QObject::tr(" (> %1)").arg(r.threshold);
+            rows.push_back({QObject::tr("Carbonate precision") + at, number(e.detection.precision), {}});
+            rows.push_back({QObject::tr("Carbonate recall") + at, number(e.detection.recall), {}});
+            rows.push_back({QObject::tr("Carbonate F1") + at, number(e.detection.f1), {}});
+            rows.push_back({QObject::tr("Carbonate IoU") + at, number(e.detection.iou), {}});
+            rows.push_back({QObject::tr("Carbonate pixels, truth"), QString::number(100 * e.truthCarbonateFraction, 'f', 2) + " %", {}});
+            rows.push_back({QObject::tr("Carbonate pixels, predicted"), QString::number(100 * e.predictedCarbonateFraction, 'f', 2) + " %", {}});
+        }
+        rows.push_back({QObject::tr("Valid pixels"), QString::number(e.physical.validPixels), {}});
+    }
+    if (r.prediction.stddev) {
+        double sum = 0;
+        std::size_t n = 0;
+        for (float v : r.prediction.stddev->values)
+            if (std::isfinite(v)) sum += v, ++n;
+        rows.push_back({QObject::tr("Mean ensemble std"), number(n ? sum / n : std::nan("")), QObject::tr("Spread of the diffusion samples")});
+    }
+    return rows;
+}
+
+} // namespace
+
+ComparisonView::ComparisonView(QWidget* parent)
+    : QWidget(parent), mHeading(new QLabel), mLow(new QDoubleSpinBox), mHigh(new QDoubleSpinBox), mMetrics(new QTableWidget),
+      mPixelValues(new QTableWidget) {
+    setObjectName("comparisonView");
+    auto* top = new QHBoxLayout;
+    mHeading->setObjectName("comparisonHeading");
+    QFont bold = mHeading->font();
+    bold.setBold(true);
+    mHeading->setFont(bold);
+    top->addWidget(mHeading, 1);
+    top->addWidget(new QLabel(tr("Stretch")));
+    for (QDoubleSpinBox* box : {mLow, mHigh}) {
+        box->setRange(0, 100);
+        box->setDecimals(1);
+        box->setSuffix(" %");
+        box->setToolTip(tr("Truth and prediction share this percentile stretch of the ground truth"));
+        top->addWidget(box);
+        connect(box, &QDoubleSpinBox::editingFinished, this, &ComparisonView::render);
+    }
+    mLow->setValue(2);
+    mHigh->setValue(98);
+    const auto addButton = [&](const QString& text, const QString& name, auto onClick) {
+        auto* button = new QPushButton(text);
+        button->setObjectName(name);
+        connect(button, &QPushButton::clicked, this, onClick);
+        top->addWidget(button);
+    };
+    addButton(tr("Save panels…"), "savePanels", [this] { choosePath(tr("Save panels"), tr("PNG images (*.png)"), "png", &ComparisonView::savePanelsPng); });
+    addButton(tr("Save metrics…"), "saveMetrics", [this] { choosePath(tr("Save metrics"), tr("CSV tables (*.csv)"), "csv", &ComparisonView::saveMetricsCsv); });
+    addButton(tr("Save prediction…"), "savePrediction",
+              [this] { choosePath(tr("Save prediction"), tr("GeoTIFF (*.tif *.tiff)"), "tif", &ComparisonView::savePredictionGeoTiff); });
+
+    auto* panels = new QWidget;
+    auto* grid = new QGridLayout(panels);
+    grid->setContentsMargins(0, 0, 0, 0);
+    for (int i = 0; i < kPanels; ++i) {
+        mTitles[i] = new QLabel(tr(kPanelNames[i]));
+        mTitles[i]->setAlignment(Qt::AlignCenter);
+        mViews[i] = new SceneView;
+        mViews[i]->setObjectName(QString("comparisonPanel%1").arg(i));
+        mViews[i]->setMinimumSize(160, 160);
+        grid->addWidget(mTitles[i], 0, i);
+        grid->addWidget(mViews[i], 1, i);
+        connect(mViews[i], &SceneView::viewChanged, this, [this, i] { follow(i); });
+        connect(mViews[i], &SceneView::pixelClicked, this, [this](QPoint pixel, Qt::KeyboardModifiers) {
+            selectPixel(pixel);
+            emit pixelSelected(pixel);
+        });
+    }
+    grid->setRowStretch(1, 1);
+
+    mMetrics->setObjectName("comparisonMetrics");
+    mMetrics->setColumnCount(2);
+    mMetrics->setHorizontalHeaderLabels({tr("Metric"), tr("Value")});
+    mPixelValues->setObjectName("comparisonPixelValues");
+    for (QTableWidget* table : {mMetrics, mPixelValues}) {
+        table->verticalHeader()->setVisible(false);
+        table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    }
+    auto* tables = new QSplitter(Qt::Horizontal);
+    tables->addWidget(mMetrics);
+    tables->addWidget(mPixelValues);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(panels);
+    split->addWidget(tables);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+}
+
+void ComparisonView::setResult(ComparisonResult result) {
+    mResult = std::move(result);
+    mHasResult = true;
+    mHeading->setText(mResult.title);
+    render();
+    for (SceneView* view : mViews) view->fitToWindow();
+    fillMetrics();
+    mPixelValues->clear();
+    mPixelValues->setRowCount(0);
+    mPixelValues->setColumnCount(0);
+}
+
+void ComparisonView::render() {
+    if (!mHasResult) return;
+    const Stretch stretch{mLow->value(), std::max(mHigh->value(), mLow->value() + 0.1)};
+    mImages = renderComparison(mResult.input, mResult.truth ? &*mResult.truth : nullptr, mResult.prediction.mean,
+                               mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr, stretch);
+    const CompositeImage* images[kPanels] = {&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty};
+    for (int i = 0; i < kPanels; ++i) mViews[i]->setImage(toQImage(*images[i]), true);
+    mTitles[0]->setText(tr("Input: %1").arg(names(mResult.input)));
+    mTitles[1]->setText(mResult.truth ? tr("Ground truth: %1").arg(names(*mResult.truth)) : tr("Ground truth: not available"));
+    mTitles[2]->setText(tr("Prediction%1").arg(mResult.prediction.stddev ? tr(" (ensemble mean)") : QString()));
+    mTitles[3]->setText(mResult.truth ? tr("|Error| (white ≥ 50 % of range)") : tr("|Error|: no truth"));
+    mTitles[4]->setText(mResult.prediction.stddev ? tr("Uncertainty (ensemble std)") : tr("Uncertainty: deterministic model"));
+}
+
+void ComparisonView::fillMetrics() {
+    const auto rows = metricRows(mResult);
+    mMetrics->setRowCount(static_cast<int>(rows.size()));
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+        auto* name = new QTableWidgetItem(rows[r].name);
+        name->setToolTip(rows[r].help);
+        mMetrics->setItem(r, 0, name);
+        mMetrics->setItem(r, 1, new QTableWidgetItem(rows[r].value));
+    }
+}
+
+void ComparisonView::follow(int leader) {
+    if (mFollowing) return;
+    mFollowing = true;
+    for (int i = 0; i < kPanels; ++i)
+        if (i != leader) mViews[i]->setView(mViews[leader]->viewTransform(), mViews[leader]->viewCentre());
+    mFollowing = false;
+}
+
+void ComparisonView::selectPixel(QPoint pixel) {
+    if (!mHasResult || pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= mResult.input.width || pixel.y() >= mResult.input.height) return;
+    for (SceneView* view : mViews) {
+        view->clearMarkers();
+        view->addMarker(pixel, Qt::yellow);
+    }
+    const ImageStack& p = mResult.prediction.mean;
+    QStringList columns{tr("Panel (x %1, y %2)").arg(pixel.x()).arg(pixel.y())};
+    for (const auto& name : p.channelNames) columns << QString::fromStdString(name);
+    mPixelValues->clear();
+    mPixelValues->setColumnCount(columns.size());
+    mPixelValues->setHorizontalHeaderLabels(columns);
+    std::vector<std::pair<QString, std::vector<QString>>> rows;
+    const auto valuesOf = [&](const ImageStack& s) {
+        std::vector<QString> v;
+        for (int c = 0; c < s.channels(); ++c) v.push_back(number(s.at(pixel.x(), pixel.y(), c)));
+        return v;
+    };
+    std::vector<QString> input;
+    for (int c = 0; c < mResult.input.channels(); ++c)
+        input.push_back(QString("%1 %2").arg(QString::fromStdString(mResult.input.channelNames[c]), number(mResult.input.at(pixel.x(), pixel.y(), c))));
+    rows.push_back({tr("Input"), input});
+    if (mResult.truth) rows.push_back({tr("Ground truth"), valuesOf(*mResult.truth)});
+    rows.push_back({tr("Prediction"), valuesOf(p)});
+    if (mResult.truth) {
+        std::vector<QString> error;
+        for (int c = 0; c < p.channels(); ++c) error.push_back(number(std::abs(p.at(pixel.x(), pixel.y(), c) - mResult.truth->at(pixel.x(), pixel.y(), c))));
+        rows.push_back({tr("|Error|"), error});
+    }
+    if (mResult.prediction.stddev) rows.push_back({tr("Uncertainty (std)"), valuesOf(*mResult.prediction.stddev)});
+    if (mResult.prediction.probability)
+        rows.push_back({QString::fromStdString(mResult.prediction.probabilityName), valuesOf(*mResult.prediction.probability)});
+    mPixelValues->setRowCount(static_cast<int>(rows.size()));
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+        mPixelValues->setItem(r, 0, new QTableWidgetItem(rows[r].first));
+        for (int c = 0; c < static_cast<int>(rows[r].second.size()) && c + 1 < columns.size(); ++c)
+            mPixelValues->setItem(r, c + 1, new QTableWidgetItem(rows[r].second[c]));
+    }
+}
+
+void ComparisonView::choosePath(const QString& title, const QString& filter, const QString& suffix, void (ComparisonView::*save)(const QString&) const) {
+    if (!mHasResult) return;
+    QFileDialog dialog(this, title, {}, filter);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(suffix);
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    try {
+        (this->*save)(dialog.selectedFiles().first());
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Jezero"), QString::fromStdString(e.what()));
+    }
+}
+
+void ComparisonView::savePanelsPng(const QString& path) const {
+    if (!mHasResult) throw Error("no comparison to save");
+    io::writePng(path.toStdString(), sideBySide({&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty}, 4));
+}
+
+void ComparisonView::saveMetricsCsv(const QString& path) const {
+    if (!mHasResult) throw Error("no comparison to save");
+    std::ostringstream csv;
+    csv << "metric,value\n";
+    for (const MetricRow& row : metricRows(mResult)) {
+        QString name = row.name;
+        if (name.contains(',') || name.contains('"')) name = '"' + name.replace('"', "\"\"") + '"';
+        csv << name.toStdString() << ',' << row.value.toStdString() << '\n';
+    }
+    writeTextFileAtomically(path.toStdString(), csv.str());
+}
+
+void ComparisonView::savePredictionGeoTiff(const QString& path) const {
+    if (!mHasResult) throw Error("no comparison to save");
+    // A byte copy of what jezero-cli predict wrote: every band, its description, the georeference and
+    // the model and sampling settings go out unchanged.
+    writeFileAtomically(path.toStdString(), [&](const std::string& temp) {
+        QFile::remove(QString::fromStdString(temp));
+        if (!QFile::copy(mResult.predictionPath, QString::fromStdString(temp)))
+            throw Error("cannot copy " + mResult.predictionPath.toStdString() + " to " + path.toStdString());
+    });
+}
+
+} // namespace jezero::ui

@@ -1,0 +1,125 @@
+// MainWindow's Predict carbonates workflow: the dialog, jezero-cli predict as a child process with
+// progress and Cancel, and the result — read, set against the scene's own parameters and evaluated
+// off the GUI thread — in the comparison view and the carbonate overlay.
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Comparison.h"
+#include "jezero/core/Dataset.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/Evaluation.h"
+#include "jezero/core/ModelInputs.h"
+#include "jezero/core/Task.h"
+#include "jezero/io/ImageReader.h"
+#include "jezero/io/SceneCatalog.h"
+#include "jezero/ui/BackgroundTask.h"
+#include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/CliProcess.h"
+#include "jezero/ui/ComparisonView.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/PredictDialog.h"
+
+#include <QAction>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include <algorithm>
+#include <cmath>
+
+namespace jezero::ui {
+
+bool MainWindow::isPredicting() const { return mPrediction->isRunning(); }
+
+void MainWindow::cancelPrediction() {
+    if (mPrediction->isRunning()) mPrediction->cancel(2000);
+}
+
+void MainWindow::predictCarbonates() {
+    if (!mCube || isPredicting()) return;
+    auto* dialog = new PredictDialog(QString::fromStdString(mCube->metadata().sourcePath), QString::fromStdString(mCube->metadata().productId), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { runPrediction(dialog->arguments(), dialog->modelLabel()); });
+    dialog->open();
+}
+
+void MainWindow::runPrediction(const QStringList& cliArguments, const QString& modelLabel) {
+    if (!mCube || isPredicting()) return;
+    mPrediction->disconnect(this);
+    mPredictAction->setEnabled(false);
+    showProgress(tr("Predicting with %1").arg(modelLabel), [this] { cancelPrediction(); });
+    auto done = std::make_shared<QJsonObject>();
+    connect(mPrediction, &CliProcess::event, this, [this, done](const QJsonObject& event) {
+        if (event.value("event") == "progress") mProgress->setValue(static_cast<int>(event.value("fraction").toDouble() * 1000));
+        else if (event.value("event") == "done") *done = event;
+    });
+    const QString scene = QString::fromStdString(mCube->metadata().sourcePath);
+    connect(mPrediction, &CliProcess::finished, this, [this, done, modelLabel, scene](bool ok, const QString& error) {
+        hideProgress();
+        mPredictAction->setEnabled(mCube != nullptr);
+        if (!ok) {
+            if (error == "canceled") statusBar()->showMessage(tr("Prediction canceled"), 6000);
+            else showError(tr("Prediction failed: %1").arg(error));
+            emit predictionFailed(error);
+            return;
+        }
+        if (!mCube || QString::fromStdString(mCube->metadata().sourcePath) != scene) return; // another scene is open now
+        showPrediction(done->value("out").toString(), *done, modelLabel);
+    });
+    mPrediction->start(cliArguments);
+}
+
+void MainWindow::showPrediction(const QString& path, const QJsonObject& done, const QString& modelLabel) {
+    auto cube = mCube;
+    const std::string file = path.toStdString();
+    const std::string inputKind = done.value("input").toString().toStdString();
+    const std::string target = done.value("target").toString().toStdString();
+    const double threshold = done.value("threshold").toDouble(kCarbonateThreshold);
+    auto task = std::make_shared<Task<ComparisonResult>>("comparison", [=](TaskControl& control) {
+        ComparisonResult r;
+        r.predictionPath = QString::fromStdString(file);
+        r.threshold = threshold;
+        r.prediction = splitPredictionBands(io::readImageStack(file).first);
+        if (r.prediction.mean.width != cube->width() || r.prediction.mean.height != cube->height())
+            throw Error("the prediction's grid differs from the scene's");
+        control.setProgress(0.2, "model input");
+        r.input = makeModelInput(*cube, parseInputKind(inputKind), cassisFilters());
+        control.setProgress(0.5, "ground truth");
+        const auto entry = io::catalogEntry(cube->metadata().sourcePath);
+        io::CatalogScene scene;
+        scene.ifPath = cube->metadata().sourcePath;
+        ImageStack truth = io::sceneTargets(entry ? *entry : scene, *cube, TargetSpec{target, r.prediction.mean.channelNames});
+        const bool anyTruth = std::any_of(truth.values.begin(), truth.values.end(), [](float v) { return std::isfinite(v); });
+        r.carbonateChannel = carbonateChannel(r.prediction.mean.channelNames);
+        if (anyTruth) {
+            r.truth = std::move(truth);
+            r.evaluation = evaluateImage(r.prediction.mean, *r.truth, r.carbonateChannel, threshold);
+        }
+        return r;
+    });
+    auto* runner = BackgroundTask::start(task, this);
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube, modelLabel] {
+        if (cube != mCube) return;
+        ComparisonResult& r = task->result();
+        r.title = tr("%1 — %2").arg(QString::fromStdString(cube->metadata().productId), modelLabel);
+        if (r.prediction.probability && r.prediction.stddev) // a deterministic model's is its mean thresholded
+            mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(r.prediction.probabilityName)), *r.prediction.probability, 0.5);
+        if (r.carbonateChannel >= 0) {
+            const std::string name = r.prediction.mean.channelNames[r.carbonateChannel];
+            mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(name)), selectChannels(r.prediction.mean, {name}), r.threshold);
+        }
+        mComparison->setResult(std::move(r));
+        mTabs->setTabEnabled(1, true);
+        mTabs->setCurrentWidget(mComparison);
+        statusBar()->showMessage(tr("Prediction written to %1").arg(mComparison->result().predictionPath), 10000);
+        emit predictionShown();
+    });
+    connect(runner, &BackgroundTask::failed, this, [this](const QString& error) {
+        showError(tr("Cannot show the prediction: %1").arg(error));
+        emit predictionFailed(error);
+    });
+    trackTask(runner, tr("Comparing with the scene"));
+}
+
+} // namespace jezero::ui

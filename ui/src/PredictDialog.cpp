@@ -1,0 +1,196 @@
+#include "jezero/ui/PredictDialog.h"
+
+#include "jezero/ui/CliProcess.h"
+#include "jezero/ui/RecentPaths.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+
+namespace jezero::ui {
+namespace {
+
+const char* kOtherCheckpoint = "other";
+
+QString joined(const QJsonArray& names) {
+    QStringList list;
+    for (const auto& n : names) list << n.toString();
+    return list.join(", ");
+}
+
+} // namespace
+
+PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, QWidget* parent)
+    : QDialog(parent), mScenePath(scenePath), mSceneId(sceneId), mModel(new QComboBox), mModelInfo(new QLabel), mSamples(new QSpinBox), mSteps(new QSpinBox),
+      mSampler(new QComboBox), mSeed(new QSpinBox), mDevice(new QComboBox), mOutput(new QLineEdit) {
+    setWindowTitle(tr("Predict carbonates"));
+    setObjectName("predictDialog");
+    mModel->setObjectName("predictModel");
+    mModel->addItem(tr("Shipped U-Net (PNR → CAR)"), "unet");
+    mModel->addItem(tr("Shipped diffusion model (PNR → CAR, ensembles)"), "diffusion");
+    for (const QString& run : RecentPaths::trainingRuns().existing())
+        if (QFileInfo::exists(run + "/best.pt")) mModel->addItem(tr("Run %1 (best)").arg(QFileInfo(run).fileName()), run + "/best.pt");
+    mModel->addItem(tr("Other checkpoint…"), kOtherCheckpoint);
+    mModelInfo->setObjectName("predictModelInfo");
+    mModelInfo->setWordWrap(true);
+    mModelInfo->setMinimumWidth(420);
+
+    mSamples->setObjectName("predictSamples");
+    mSamples->setRange(1, 256);
+    mSamples->setToolTip(tr("Diffusion: samples per tile; their mean is the prediction, their spread the uncertainty"));
+    mSteps->setObjectName("predictSteps");
+    mSteps->setRange(1, 200);
+    mSteps->setToolTip(tr("Diffusion: sampler steps (Heun: 18 is EDM's default; DPM-Solver++ is good at 8–12)"));
+    mSampler->addItems({"heun", "dpm", "euler"});
+    mSeed->setRange(0, 1 << 30);
+    mDevice->addItems({"auto", "cpu", "cuda"});
+    mDevice->setToolTip(tr("auto: the GPU when LibTorch sees one, else the CPU"));
+    const QSettings settings;
+    mSamples->setValue(settings.value("predict/samples", 8).toInt());
+    mSteps->setValue(settings.value("predict/steps", 18).toInt());
+    mSampler->setCurrentText(settings.value("predict/sampler", "heun").toString());
+
+    mOutput->setObjectName("predictOutput");
+    connect(mOutput, &QLineEdit::textEdited, this, [this] { mOutputEdited = true; });
+    auto* browse = new QPushButton(tr("Browse…"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Prediction GeoTIFF"), mOutput->text(), tr("GeoTIFF (*.tif *.tiff)"));
+        if (path.isEmpty()) return;
+        mOutput->setText(path);
+        mOutputEdited = true;
+    });
+    auto* outputRow = new QHBoxLayout;
+    outputRow->addWidget(mOutput, 1);
+    outputRow->addWidget(browse);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Model"), mModel);
+    form->addRow(QString(), mModelInfo);
+    form->addRow(tr("Samples"), mSamples);
+    form->addRow(tr("Steps"), mSteps);
+    form->addRow(tr("Sampler"), mSampler);
+    form->addRow(tr("Seed"), mSeed);
+    form->addRow(tr("Device"), mDevice);
+    form->addRow(tr("Save to"), outputRow);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Predict"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &PredictDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+
+    connect(mModel, &QComboBox::currentIndexChanged, this, &PredictDialog::modelChosen);
+    const int last = mModel->findData(settings.value("predict/model", "unet").toString());
+    mModel->setCurrentIndex(std::max(0, last));
+    if (last <= 0) modelChosen(); // index 0 was already current: no signal
+}
+
+void PredictDialog::modelChosen() {
+    if (mModel->currentData().toString() == kOtherCheckpoint) {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Model checkpoint"), {}, tr("Checkpoints (*.pt);;All files (*)"));
+        if (path.isEmpty()) {
+            mModel->setCurrentIndex(0);
+            return;
+        }
+        setModel(path);
+        return;
+    }
+    requestModelInfo();
+    if (!mOutputEdited) suggestOutput(); // the file name follows the model until the user types one
+}
+
+void PredictDialog::requestModelInfo() {
+    mInfo = {};
+    mModelInfo->setText(tr("Reading the model…"));
+    delete mInfoProcess; // an answer about the previous choice is not wanted any more
+    mInfoProcess = new CliProcess(this);
+    connect(mInfoProcess, &CliProcess::event, this, [this](const QJsonObject& info) {
+        mInfo = info;
+        const bool stochastic = info.value("stochastic").toBool();
+        mModelInfo->setText(tr("%1\nInput %2 (%3) → target %4 (%5), tiles of %6 px%7")
+                                .arg(info.value("summary").toString(), info.value("input").toString().toUpper(), joined(info.value("input_channels").toArray()),
+                                     info.value("target").toString().toUpper(), joined(info.value("target_channels").toArray()))
+                                .arg(info.value("tile").toInt())
+                                .arg(stochastic ? tr("; a diffusion model: the prediction is an ensemble mean with its spread") : QString()));
+        for (QWidget* w : {static_cast<QWidget*>(mSamples), static_cast<QWidget*>(mSteps), static_cast<QWidget*>(mSampler), static_cast<QWidget*>(mSeed)})
+            w->setEnabled(stochastic);
+        emit modelInfoChanged();
+    });
+    connect(mInfoProcess, &CliProcess::finished, this, [this](bool ok, const QString& error) {
+        if (!ok && error != "canceled") mModelInfo->setText(tr("Cannot read this model: %1").arg(error));
+    });
+    mInfoProcess->start({"model-info", model(), "--json"});
+}
+
+void PredictDialog::suggestOutput() {
+    const QString folder = QSettings().value("predict/folder", QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/predictions").toString();
+    // A run's checkpoint is named after its run folder (…/unet-pnr-car/best.pt → unet-pnr-car).
+    const QFileInfo checkpoint(model());
+    const QString name = checkpoint.suffix() == "pt" ? (checkpoint.baseName() == "best" || checkpoint.baseName() == "latest"
+                                                            ? checkpoint.dir().dirName()
+                                                            : checkpoint.baseName())
+                                                     : model();
+    mOutput->setText(QDir(folder).filePath(mSceneId.toLower() + "_" + name + "_prediction.tif"));
+}
+
+void PredictDialog::setModel(const QString& model) {
+    int index = mModel->findData(model);
+    if (index < 0) {
+        index = mModel->count() - 1; // before "Other checkpoint…"
+        mModel->insertItem(index, QFileInfo(model).fileName() + " — " + QFileInfo(model).absolutePath(), model);
+    }
+    if (index == mModel->currentIndex()) modelChosen();
+    else mModel->setCurrentIndex(index);
+}
+
+QString PredictDialog::model() const { return mModel->currentData().toString(); }
+QString PredictDialog::modelLabel() const { return mModel->currentText(); }
+QString PredictDialog::outputPath() const { return mOutput->text(); }
+void PredictDialog::setOutputPath(const QString& path) {
+    mOutput->setText(path);
+    mOutputEdited = true;
+}
+void PredictDialog::setSamples(int samples) { mSamples->setValue(samples); }
+void PredictDialog::setSteps(int steps) { mSteps->setValue(steps); }
+
+QStringList PredictDialog::arguments() const {
+    QStringList args{"predict", mScenePath, "--model", model(), "--out", outputPath(), "--json", "--device", mDevice->currentText()};
+    if (mInfo.value("stochastic").toBool())
+        args << "--samples" << QString::number(mSamples->value()) << "--steps" << QString::number(mSteps->value()) << "--sampler"
+             << mSampler->currentText() << "--seed" << QString::number(mSeed->value());
+    return args;
+}
+
+void PredictDialog::accept() {
+    const QFileInfo out(outputPath());
+    if (!out.fileName().endsWith(".tif", Qt::CaseInsensitive) && !out.fileName().endsWith(".tiff", Qt::CaseInsensitive)) {
+        QMessageBox::warning(this, windowTitle(), tr("The prediction is written as a GeoTIFF: give a .tif file name."));
+        return;
+    }
+    if (!QDir().mkpath(out.absolutePath())) {
+        QMessageBox::warning(this, windowTitle(), tr("Cannot create the folder %1").arg(out.absolutePath()));
+        return;
+    }
+    QSettings settings;
+    settings.setValue("predict/model", model());
+    settings.setValue("predict/samples", mSamples->value());
+    settings.setValue("predict/steps", mSteps->value());
+    settings.setValue("predict/sampler", mSampler->currentText());
+    settings.setValue("predict/folder", out.absolutePath());
+    QDialog::accept();
+}
+
+} // namespace jezero::ui
