@@ -12,7 +12,7 @@
 
 
 namespace mld = jezero::ml::detail;
-using jezero::ml::TrainingConfig;
+using jezero::TrainingConfig;
 
 namespace {
 

@@ -1,6 +1,7 @@
 // The 3D cube view under Xvfb: a synthetic cube drawn with its composite on top and colour-mapped
 // spectral slices on the sides, clicks on the top face mapped back to pixels, scenes replaced and
 // cleared. Saves screenshots (cubeview*.png) to look at.
+#include "GuiTestMain.h"
 #include "jezero/ui/CubeView.h"
 
 #include <QApplication>
@@ -213,12 +214,6 @@ private slots:
     }
 };
 
-// Not QTEST_MAIN: the OpenGL surface format must be set before the QApplication exists.
-int main(int argc, char** argv) {
-    CubeView::setDefaultSurfaceFormat();
-    QApplication app(argc, argv);
-    TestCubeView test;
-    return QTest::qExec(&test, argc, argv);
-}
+JEZERO_GUI_TEST_MAIN(TestCubeView)
 
 #include "test_cubeview.moc"

@@ -1,5 +1,6 @@
 // The real window driven as a person uses it (under Xvfb): open the sample, click pixels, see spectra,
 // toggle filter curves, change the composite, survive a bad file. Saves screenshots to look at.
+#include "GuiTestMain.h"
 #include "TestPaths.h"
 #include "jezero/ui/BackgroundTask.h"
 #include "jezero/core/Roi.h"
@@ -55,6 +56,9 @@ private slots:
         QCoreApplication::setOrganizationName("jezero-tests");
         qputenv("JEZERO_LOG_DIR", QDir::tempPath().toUtf8() + "/jezero-test-logs");
     }
+
+    // Each test starts from the default composites and layout (the window remembers them per scene).
+    void cleanup() { QSettings().remove("composites"); }
 
     void clickingAPixelShowsItsSpectrum() {
         MainWindow w;
@@ -357,5 +361,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestGui)
+JEZERO_GUI_TEST_MAIN(TestGui)
 #include "test_gui.moc"

@@ -59,8 +59,8 @@ void writeLearnableDataset(const QString& dir, int tile = 16) {
     writer.finish();
 }
 
-ml::TrainingConfig tinyConfig(const QString& dataset, int epochs, bool augment, const QString& extra = {}) {
-    return ml::TrainingConfig::fromJson(QString(R"({"dataset": "%1", "base_width": 8, "depth": 2, "batch": 4, "epochs": %2,
+TrainingConfig tinyConfig(const QString& dataset, int epochs, bool augment, const QString& extra = {}) {
+    return TrainingConfig::fromJson(QString(R"({"dataset": "%1", "base_width": 8, "depth": 2, "batch": 4, "epochs": %2,
                                                    "learning_rate": 0.003, "seed": 7, "threads": 1, "augment": %3 %4})")
                                             .arg(dataset)
                                             .arg(epochs)
@@ -74,7 +74,7 @@ std::vector<float> firstTileInput(const QString& dataset, int tile = 16) {
     return std::vector<float>(data.input(0), data.input(0) + 3 * tile * tile);
 }
 
-void train(const ml::TrainingConfig& config, const QString& runDirectory, std::vector<double>* valLosses = nullptr) {
+void train(const TrainingConfig& config, const QString& runDirectory, std::vector<double>* valLosses = nullptr) {
     ml::Trainer trainer(config, runDirectory.toStdString(), false);
     TaskControl control;
     trainer.run(control, [&](const ml::TrainingProgress& p) {
@@ -94,7 +94,7 @@ private slots:
     void badConfigsAreOneLineErrors() {
         const auto message = [](const std::string& json) {
             try {
-                ml::TrainingConfig::fromJson(json);
+                TrainingConfig::fromJson(json);
             } catch (const Error& e) {
                 return QString(e.what());
             }
@@ -110,9 +110,9 @@ private slots:
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\"}").contains("diffusion.regression"));
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"diffusion\": {\"mode\": \"plain\", \"ema\": 1}}").contains("unknown key 'diffusion.ema'"));
         QVERIFY(message("{\"dataset\": \"d\", \"diffusion\": {\"mode\": \"plain\"}}").contains("for model \"diffusion\" only"));
-        QCOMPARE(ml::TrainingConfig::fromJson("{\"dataset\": \"d\", \"model\": \"resnet34\"}").baseWidth, 64);
+        QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\", \"model\": \"resnet34\"}").baseWidth, 64);
         QVERIFY(!message("{\"dataset\": \"d\"}").contains('\n'));
-        QVERIFY_THROWS_EXCEPTION(Error, ml::TrainingConfig::read("/nonexistent/config.json"));
+        QVERIFY_THROWS_EXCEPTION(Error, TrainingConfig::read("/nonexistent/config.json"));
     }
 
     void trainingLowersTheLossAndCheckpointsReloadIdentically() {
@@ -165,7 +165,7 @@ private slots:
             QVERIFY(canceled);
         }
         {
-            ml::Trainer resumed(ml::TrainingConfig{}, (dir.path() + "/resumed").toStdString(), true);
+            ml::Trainer resumed(TrainingConfig{}, (dir.path() + "/resumed").toStdString(), true);
             TaskControl control;
             int epochs = 0;
             resumed.run(control, [&](const ml::TrainingProgress& p) { epochs += p.event == "epoch"; });
@@ -177,7 +177,7 @@ private slots:
         QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
         // A cancel file in the run folder stops a run too, saving first.
         QFile(dir.path() + "/straight/cancel").open(QIODevice::WriteOnly);
-        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(ml::TrainingConfig{}, (dir.path() + "/nothing").toStdString(), true));
+        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(TrainingConfig{}, (dir.path() + "/nothing").toStdString(), true));
     }
 
     void samplersFollowTheClosedFormFlowOfGaussianData() {
@@ -310,7 +310,7 @@ private slots:
             });
         }
         {
-            ml::Trainer resumed(ml::TrainingConfig{}, (dir.path() + "/resumed").toStdString(), true);
+            ml::Trainer resumed(TrainingConfig{}, (dir.path() + "/resumed").toStdString(), true);
             TaskControl control;
             resumed.run(control, [](const ml::TrainingProgress&) {});
         }

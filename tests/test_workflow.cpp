@@ -2,17 +2,24 @@
 // carbonates with the shipped U-Net through the dialog, read the comparison and its metrics, click
 // pixels, zoom the panels together, draw the carbonate overlay, export; cancel a long prediction.
 // jezero-cli runs as a child process, as in the product. Saves screenshots to look at.
+#include "GuiTestMain.h"
 #include "TestPaths.h"
 #include "jezero/io/ImageReader.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/CarbonateOverlay.h"
 #include "jezero/ui/ComparisonView.h"
+#include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/PredictDialog.h"
+#include "jezero/ui/SceneLibrary.h"
 #include "jezero/ui/SceneView.h"
+#include "jezero/ui/TrainingDialog.h"
 
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFile>
+#include <QProcess>
+#include <QSettings>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -182,6 +189,82 @@ private slots:
         QVERIFY(!QFile::exists(out)); // nothing half-written
     }
 
+    void theSceneLibraryListsScenesWithTheirPlaceAndOpensThem() {
+        // A folder with a synthetic run (places and carbonate known) and, in a subfolder, a real MTRDR scene.
+        QTemporaryDir dir;
+        QProcess synth;
+        synth.start(JEZERO_CLI_PATH, {"synth", "--count", "2", "--size", "32", "--seed", "9", "--carbonate-fraction", "0.5", "--out", dir.path()});
+        QVERIFY(synth.waitForFinished(60000) && synth.exitCode() == 0);
+        QVERIFY(QDir(dir.path()).mkdir("real"));
+        QVERIFY(QFile::copy(jezero::test::sampleMtrdrTiff(), dir.path() + "/real/frt0000932c_07_if164j_mtr3.tif"));
+
+        MainWindow w;
+        w.resize(1500, 950);
+        w.show();
+        w.findChild<QDockWidget*>("sceneLibraryDock")->raise(); // the library's tab, as a person clicks it
+        auto* library = w.sceneLibrary();
+        QSignalSpy scanned(library, &jezero::ui::SceneLibrary::scanFinished);
+        library->setFolder(dir.path());
+        QVERIFY(scanned.wait(60000));
+        QTableWidget* table = library->table();
+        QCOMPARE(table->rowCount(), 3);
+        int carbonateKnown = 0;
+        for (int r = 0; r < 2; ++r) {
+            QVERIFY(table->item(r, jezero::ui::SceneLibrary::Size)->text().startsWith("32 × 32 × "));
+            QVERIFY(table->item(r, jezero::ui::SceneLibrary::Place)->text().contains("°"));
+            const QString carbonate = table->item(r, jezero::ui::SceneLibrary::Carbonate)->text();
+            carbonateKnown += carbonate == "yes" || carbonate == "no";
+            QVERIFY(!table->item(r, jezero::ui::SceneLibrary::Thumbnail)->icon().isNull());
+        }
+        QCOMPARE(carbonateKnown, 2);
+        QCOMPARE(table->item(2, jezero::ui::SceneLibrary::Size)->text(), QString("20 × 20 × 489"));
+        QCOMPARE(table->item(2, jezero::ui::SceneLibrary::Carbonate)->text(), QString("unknown"));
+        QVERIFY(w.grab().save(mOut + "/library.png"));
+
+        // Double-clicking a row opens that scene.
+        QSignalSpy shown(&w, &MainWindow::sceneShown), requested(library, &jezero::ui::SceneLibrary::openRequested), failedScene(&w, &MainWindow::sceneFailed);
+        table->scrollToItem(table->item(2, jezero::ui::SceneLibrary::Product));
+        const QRect cell = table->visualItemRect(table->item(2, jezero::ui::SceneLibrary::Product));
+        // A person's double-click: press, release, then the second press arrives as a double-click.
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(requested.size(), 1);
+        QVERIFY2(shown.wait(30000), failedScene.isEmpty() ? "" : qPrintable(failedScene.first().first().toString()));
+        QCOMPARE(w.cube()->width(), 20);
+        // The 3D cube shows the open scene; a pick on its top face selects the pixel everywhere.
+        w.tabs()->setCurrentWidget(w.cubeView());
+        QVERIFY(w.cubeView()->hasScene());
+        w.cubeView()->viewFromTop();
+        QTest::qWait(200);
+        QTest::mouseClick(w.cubeView(), Qt::LeftButton, {}, w.cubeView()->widgetPosition(QPoint(5, 6)));
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+        QVERIFY(w.grab().save(mOut + "/cube3d.png"));
+        QCOMPARE(library->folder(), dir.path());
+        QCOMPARE(QSettings().value("library/folder").toString(), dir.path()); // the next session starts here
+    }
+
+    void aTrainedRunIsOneClickFromPrediction() {
+        MainWindow w;
+        w.show();
+        openAndWait(w, jezero::test::sampleMtrdrTiff());
+        QAction* train = w.findChild<QAction*>("trainModel");
+        QVERIFY(train);
+        train->trigger();
+        QVERIFY(w.trainingDialog() && w.trainingDialog()->isVisible());
+        // "Use for prediction" on a run hands its checkpoint to Predict carbonates, chosen in the dialog.
+        const QString checkpoint = jezero::test::resource("models/unet-pnr-car.pt");
+        emit w.trainingDialog()->predictWith(checkpoint);
+        auto* dialog = w.findChild<jezero::ui::PredictDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        QCOMPARE(dialog->model(), checkpoint);
+        QSignalSpy info(dialog, &jezero::ui::PredictDialog::modelInfoChanged);
+        QVERIFY(info.wait(60000));
+        QCOMPARE(dialog->modelInfo().value("target").toString(), QString("car"));
+        QVERIFY(dialog->outputPath().endsWith("_unet-pnr-car_prediction.tif"));
+        QVERIFY(dialog->grab().save(mOut + "/predict-dialog.png"));
+        dialog->reject();
+    }
+
     void aBrokenModelIsReportedInOneLine() {
         MainWindow w;
         w.show();
@@ -200,5 +283,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestWorkflow)
+JEZERO_GUI_TEST_MAIN(TestWorkflow)
 #include "test_workflow.moc"

@@ -23,7 +23,7 @@ extern "C" void requestCancel(int) {
 }
 
 void train(const Options& o) {
-    ml::Trainer trainer(o.resume ? ml::TrainingConfig{} : ml::TrainingConfig::read(o.config), o.out, o.resume);
+    ml::Trainer trainer(o.resume ? TrainingConfig{} : TrainingConfig::read(o.config), o.out, o.resume);
     TaskControl control;
     gControl = &control;
     std::signal(SIGINT, requestCancel);

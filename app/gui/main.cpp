@@ -11,6 +11,9 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -40,8 +43,11 @@ int main(int argc, char** argv) {
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
     const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
+    const QCommandLineOption predict("predict", "Once open, Predict carbonates with MODEL (unet, diffusion or a checkpoint) and show the comparison.",
+                                     "MODEL");
+    const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
-    parser.addOptions({screenshot, pixel, layer, verbose});
+    parser.addOptions({screenshot, pixel, layer, predict, predictionOut, verbose});
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
@@ -87,10 +93,28 @@ int main(int argc, char** argv) {
             }
             window.selectPixel(selected, false);
         }
+        if (parser.isSet(predict)) {
+            const QString model = parser.value(predict);
+            QString out = parser.value(predictionOut);
+            if (out.isEmpty()) {
+                const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/predictions";
+                QDir().mkpath(folder);
+                out = folder + "/" + QString::fromStdString(window.cube()->metadata().productId).toLower() + "_" + QFileInfo(model).baseName() +
+                      "_prediction.tif";
+            }
+            window.runPrediction({"predict", QString::fromStdString(window.cube()->metadata().sourcePath), "--model", model, "--out", out, "--json"}, model);
+            if (!shotPath.isEmpty()) QObject::connect(&window, &jezero::ui::MainWindow::predictionShown, &window, takeShot, Qt::SingleShotConnection);
+            return;
+        }
         if (shotPath.isEmpty()) return;
         if (window.currentLayer() == "composite") takeShot();
         else // a parameter layer is computed after the scene opens: shoot once it is on the map
             QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
+    });
+    QObject::connect(&window, &jezero::ui::MainWindow::predictionFailed, &window, [&](const QString& error) {
+        if (shotPath.isEmpty()) return;
+        exitCode = fail("prediction failed: " + error);
+        QApplication::exit(exitCode);
     });
     QObject::connect(&window, &jezero::ui::MainWindow::sceneFailed, &window, [&](const QString& error) {
         if (shotPath.isEmpty()) return; // the window shows the error itself

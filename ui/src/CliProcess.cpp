@@ -11,7 +11,11 @@ namespace {
 constexpr int kLogLines = 2000; // enough to see why a run failed; a long run's chatter is dropped from the front
 }
 
-CliProcess::CliProcess(QObject* parent) : QObject(parent), mProcess(new QProcess(this)) {
+CliProcess::CliProcess(QObject* parent) : QObject(parent), mProcess(new QProcess(this)), mKillTimer(new QTimer(this)) {
+    mKillTimer->setSingleShot(true);
+    connect(mKillTimer, &QTimer::timeout, this, [this] {
+        if (isRunning()) mProcess->kill();
+    });
     connect(mProcess, &QProcess::readyReadStandardOutput, this, &CliProcess::readStdout);
     connect(mProcess, &QProcess::readyReadStandardError, this, &CliProcess::readStderr);
     connect(mProcess, &QProcess::finished, this, &CliProcess::onFinished);
@@ -46,6 +50,7 @@ void CliProcess::start(const QStringList& arguments) {
     mLog.clear();
     mLastError.clear();
     mCanceled = false;
+    mKillTimer->stop();
     mProcess->start(program(), arguments);
 }
 
@@ -53,9 +58,7 @@ void CliProcess::cancel(int graceMs) {
     if (!isRunning()) return;
     mCanceled = true;
     mProcess->terminate();
-    QTimer::singleShot(graceMs, mProcess, [process = mProcess] {
-        if (process->state() != QProcess::NotRunning) process->kill();
-    });
+    mKillTimer->start(graceMs);
 }
 
 bool CliProcess::isRunning() const { return mProcess->state() != QProcess::NotRunning; }
@@ -98,6 +101,7 @@ void CliProcess::handleLine(const QByteArray& line, bool fromStdout) {
 }
 
 void CliProcess::onFinished(int exitCode, QProcess::ExitStatus status) {
+    mKillTimer->stop();
     readStdout();
     readStderr();
     for (QByteArray* rest : {&mStdoutBuffer, &mStderrBuffer}) {

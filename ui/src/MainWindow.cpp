@@ -13,11 +13,13 @@
 #include "jezero/ui/CliProcess.h"
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/CubeView.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/RecentPaths.h"
+#include "jezero/ui/SceneLibrary.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPalette.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -36,6 +38,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -61,7 +64,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
       mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel), mTabs(new QTabWidget),
-      mComparison(new ComparisonView), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)) {
+      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
     resize(1400, 820);
@@ -74,8 +77,10 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->setSizes({700, 700});
     mTabs->setObjectName("mainTabs");
     mTabs->addTab(splitter, tr("Scene"));
+    mTabs->addTab(mCubeView, tr("3D cube"));
     mTabs->addTab(mComparison, tr("Comparison"));
-    mTabs->setTabEnabled(1, false); // until a prediction arrives
+    connect(mCubeView, &CubeView::pixelPicked, this, [this](QPoint pixel) { selectPixel(pixel, false); });
+    mTabs->setTabEnabled(mTabs->indexOf(mComparison), false); // until a prediction arrives
     setCentralWidget(mTabs);
 
     auto* toolbar = addToolBar(tr("Composite"));
@@ -95,10 +100,11 @@ MainWindow::MainWindow(QWidget* parent)
     addToolBarBreak(); // the model row gets its own line: the overlay controls need the room
     auto* modelBar = addToolBar(tr("Model"));
     modelBar->setObjectName("modelToolbar");
-    mPredictAction = modelBar->addAction(tr("Predict carbonates"), this, &MainWindow::predictCarbonates);
+    mPredictAction = modelBar->addAction(tr("Predict carbonates"), this, [this] { predictCarbonates(); });
     mPredictAction->setObjectName("predictCarbonates");
     mPredictAction->setToolTip(tr("Run a trained model on the open scene and compare its prediction with the scene's own parameters"));
     mPredictAction->setEnabled(false);
+    modelBar->addAction(tr("Train…"), this, &MainWindow::openTrainingDialog)->setToolTip(tr("Train a U-Net or diffusion model on a dataset"));
     modelBar->addSeparator();
     modelBar->addWidget(mOverlay);
     connect(mOverlay, &CarbonateOverlay::overlayChanged, mSceneView, &SceneView::setOverlay);
@@ -122,9 +128,14 @@ MainWindow::MainWindow(QWidget* parent)
     connect(mSceneView, &SceneView::pixelClicked, this,
             [this](QPoint pixel, Qt::KeyboardModifiers modifiers) { selectPixel(pixel, modifiers & Qt::ShiftModifier); });
     connect(mCompositeControls, &CompositeControls::changed, this,
-            [this] { renderComposite(mCompositeControls->channels(), mCompositeControls->stretch()); });
+            [this] {
+                rememberComposite(); // the scene opens with this composite next time
+                renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
+            });
     connect(mCompositeControls, &CompositeControls::resetRequested, this, [this] {
-        if (mCube) renderComposite(defaultRgbChannels(mCube->wavelengthsNm()), Stretch{});
+        if (!mCube) return;
+        QSettings().remove("composites/" + QString::fromStdString(mCube->metadata().productId));
+        renderComposite(defaultRgbChannels(mCube->wavelengthsNm()), Stretch{});
     });
 
     mParametersDock = new QDockWidget(tr("Parameters"), this);
@@ -144,6 +155,14 @@ MainWindow::MainWindow(QWidget* parent)
     mInputsDock->setWidget(mInputsPanel);
     addDockWidget(Qt::BottomDockWidgetArea, mInputsDock);
     connect(mParametersPanel, &ParametersPanel::layerChosen, this, &MainWindow::showLayer);
+
+    mSceneLibraryDock = new QDockWidget(tr("Scene library"), this);
+    mSceneLibraryDock->setObjectName("sceneLibraryDock");
+    mSceneLibraryDock->setWidget(mSceneLibrary);
+    addDockWidget(Qt::RightDockWidgetArea, mSceneLibraryDock);
+    tabifyDockWidget(mParametersDock, mSceneLibraryDock); // a tab beside Parameters and ROIs: the map keeps its room
+    mParametersDock->raise();
+    connect(mSceneLibrary, &SceneLibrary::openRequested, this, &MainWindow::openScene);
 
     try {
         mLibrary = bundledSpectralLibrary();
@@ -181,6 +200,9 @@ void MainWindow::buildMenus() {
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* model = menuBar()->addMenu(tr("&Model"));
+    model->addAction(mPredictAction);
+    model->addAction(tr("&Train a model…"), this, &MainWindow::openTrainingDialog)->setObjectName("trainModel");
 }
 
 void MainWindow::rebuildRecentMenu() {
@@ -250,8 +272,9 @@ void MainWindow::openScene(const QString& path) {
         refreshRois();
         mOverlay->clearSources();
         mPredictAction->setEnabled(!isPredicting());
-        mTabs->setTabEnabled(1, false); // the comparison was of the scene before
-        mTabs->setCurrentIndex(0);
+        mTabs->setTabEnabled(mTabs->indexOf(mComparison), false); // the comparison was of the scene before
+        if (mTabs->currentWidget() == mComparison) mTabs->setCurrentIndex(0);
+        mCubeView->setScene(mCube, scene.composite);
         mParametersPanel->clearPixel();
         mInputsPanel->setScene(mCube);
         mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
@@ -259,6 +282,7 @@ void MainWindow::openScene(const QString& path) {
         RecentPaths::scenes().add(path);
         rebuildRecentMenu();
         showComposite(scene.composite, false);
+        restoreComposite();
         if (mLayer != "composite") showLayer(mLayer);
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
                                      .arg(QFileInfo(path).fileName())
@@ -370,7 +394,8 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     mSelected.push_back(pixel);
     mSceneView->addMarker(pixel, colour);
     refreshSpectra();
-    if (mTabs->isTabEnabled(1)) mComparison->selectPixel(pixel);
+    if (mTabs->isTabEnabled(mTabs->indexOf(mComparison))) mComparison->selectPixel(pixel);
+    mCubeView->setSelectedPixel(pixel);
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
 }
 
@@ -454,9 +479,42 @@ void MainWindow::showEvent(QShowEvent* event) {
     mDocksSized = true; // docks take their share only once the window has its size
     resizeDocks({mParametersDock}, {mParametersPanel->sizeHint().width()}, Qt::Horizontal);
     resizeDocks({mInputsDock}, {mInputsPanel->sizeHint().height()}, Qt::Vertical);
+    // The last session's layout, when there was one, wins over the defaults above.
+    const QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    if (mSceneLibrary->folder().isEmpty()) {
+        QString folder = settings.value("library/folder").toString();
+        if (folder.isEmpty() || !QFileInfo(folder).isDir()) {
+            try {
+                folder = QString::fromStdString(resourcePath("crism")); // the bundled samples
+            } catch (const std::exception&) {
+            }
+        }
+        if (!folder.isEmpty()) mSceneLibrary->setFolder(folder);
+    }
+}
+
+void MainWindow::rememberComposite() const {
+    if (!mCube) return;
+    const RgbChannels rgb = mCompositeControls->channels();
+    const Stretch stretch = mCompositeControls->stretch();
+    QSettings().setValue("composites/" + QString::fromStdString(mCube->metadata().productId),
+                         QVariantList{rgb.wavelengthsNm[0], rgb.wavelengthsNm[1], rgb.wavelengthsNm[2], stretch.lowPercent, stretch.highPercent});
+}
+
+void MainWindow::restoreComposite() {
+    const QVariantList saved = QSettings().value("composites/" + QString::fromStdString(mCube->metadata().productId)).toList();
+    if (saved.size() != 5) return;
+    RgbChannels rgb;
+    for (int c = 0; c < 3; ++c) rgb.wavelengthsNm[c] = saved[c].toDouble();
+    renderComposite(rgb, Stretch{saved[3].toDouble(), saved[4].toDouble()});
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
     if (mTask) mTask->cancel();
     cancelPrediction();
     QMainWindow::closeEvent(event);

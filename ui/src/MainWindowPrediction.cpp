@@ -16,6 +16,7 @@
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/PredictDialog.h"
+#include "jezero/ui/TrainingDialog.h"
 
 #include <QAction>
 #include <QFileInfo>
@@ -36,12 +37,31 @@ void MainWindow::cancelPrediction() {
     if (mPrediction->isRunning()) mPrediction->cancel(2000);
 }
 
-void MainWindow::predictCarbonates() {
+void MainWindow::predictCarbonates(const QString& model) {
     if (!mCube || isPredicting()) return;
     auto* dialog = new PredictDialog(QString::fromStdString(mCube->metadata().sourcePath), QString::fromStdString(mCube->metadata().productId), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!model.isEmpty()) dialog->setModel(model);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { runPrediction(dialog->arguments(), dialog->modelLabel()); });
     dialog->open();
+}
+
+TrainingDialog* MainWindow::trainingDialog() const { return mTrainingDialog; }
+
+void MainWindow::openTrainingDialog() {
+    if (!mTrainingDialog) {
+        mTrainingDialog = new TrainingDialog(this);
+        connect(mTrainingDialog, &TrainingDialog::predictWith, this, [this](const QString& checkpoint) {
+            if (!mCube) {
+                showError(tr("Open a scene first, then predict with %1").arg(checkpoint));
+                return;
+            }
+            predictCarbonates(checkpoint);
+        });
+    }
+    mTrainingDialog->show();
+    mTrainingDialog->raise();
+    mTrainingDialog->activateWindow();
 }
 
 void MainWindow::runPrediction(const QStringList& cliArguments, const QString& modelLabel) {
@@ -110,7 +130,7 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
             mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(name)), selectChannels(r.prediction.mean, {name}), r.threshold);
         }
         mComparison->setResult(std::move(r));
-        mTabs->setTabEnabled(1, true);
+        mTabs->setTabEnabled(mTabs->indexOf(mComparison), true);
         mTabs->setCurrentWidget(mComparison);
         statusBar()->showMessage(tr("Prediction written to %1").arg(mComparison->result().predictionPath), 10000);
         emit predictionShown();

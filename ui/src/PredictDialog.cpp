@@ -45,7 +45,10 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     mModel->addItem(tr("Other checkpoint…"), kOtherCheckpoint);
     mModelInfo->setObjectName("predictModelInfo");
     mModelInfo->setWordWrap(true);
-    mModelInfo->setMinimumWidth(420);
+    mModelInfo->setMinimumWidth(460);
+    // Room for the summary and the input → target line: a wrapped label does not grow its dialog.
+    mModelInfo->setMinimumHeight(mModelInfo->fontMetrics().lineSpacing() * 4);
+    mModelInfo->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
     mSamples->setObjectName("predictSamples");
     mSamples->setRange(1, 256);

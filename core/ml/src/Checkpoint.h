@@ -4,7 +4,7 @@
 // normalisation statistics, the position, a format version, the model's weights (and EMA weights and
 // embedded regression model, for diffusion) and the optimizer state.
 #include "Model.h"
-#include "jezero/ml/TrainingConfig.h"
+#include "jezero/core/TrainingConfig.h"
 
 #include <torch/torch.h>
 

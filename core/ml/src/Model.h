@@ -3,7 +3,7 @@
 // which kind it drives: the regression U-Nets (unet, resnet34) and the conditional diffusion model.
 // Everything here works in normalised units (the run's train-split statistics).
 #include "Samplers.h"
-#include "jezero/ml/TrainingConfig.h"
+#include "jezero/core/TrainingConfig.h"
 
 #include <torch/torch.h>
 

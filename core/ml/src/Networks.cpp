@@ -1,7 +1,7 @@
 #include "Networks.h"
 
 #include "jezero/core/Error.h"
-#include "jezero/ml/TrainingConfig.h"
+#include "jezero/core/TrainingConfig.h"
 
 namespace jezero::ml::detail {
 

@@ -12,7 +12,7 @@
 
 #include <memory>
 
-namespace jezero::ml {
+namespace jezero {
 struct TrainingConfig;
 }
 

@@ -8,6 +8,8 @@
 #include <QProcess>
 #include <QStringList>
 
+class QTimer;
+
 namespace jezero::ui {
 
 class CliProcess : public QObject {
@@ -41,6 +43,7 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
 
     QProcess* mProcess;
+    QTimer* mKillTimer; // the end of cancel()'s grace; stopped when the child ends or a new one starts
     QByteArray mStdoutBuffer, mStderrBuffer;
     QStringList mLog;
     QString mLastError;

@@ -34,6 +34,9 @@ class CarbonateOverlay;
 class CliProcess;
 class ComparisonView;
 class CompositeControls;
+class CubeView;
+class SceneLibrary;
+class TrainingDialog;
 class InputsPanel;
 class ParametersPanel;
 class RoiPanel;
@@ -76,13 +79,19 @@ public:
 
     // Predict carbonates: the dialog to choose the model and settings (opened, not exec'd), then
     // jezero-cli predict in a child process; the result opens in the comparison view.
-    void predictCarbonates();
+    // model preselects a checkpoint (a training run's "Use for prediction").
+    void predictCarbonates(const QString& model = {});
+    // The training dialog (one, non-modal): train, watch, cancel and resume runs from the window.
+    void openTrainingDialog();
+    TrainingDialog* trainingDialog() const;
     void runPrediction(const QStringList& cliArguments, const QString& modelLabel);
     bool isPredicting() const;
     void cancelPrediction();
     QTabWidget* tabs() const { return mTabs; }
     ComparisonView* comparisonView() const { return mComparison; }
     CarbonateOverlay* carbonateOverlay() const { return mOverlay; }
+    CubeView* cubeView() const { return mCubeView; }
+    SceneLibrary* sceneLibrary() const { return mSceneLibrary; }
 
 signals:
     void sceneShown();
@@ -103,6 +112,9 @@ private:
     void chooseAndOpen();
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
+    // The composite the user chose for a scene is kept per product id and restored when it reopens.
+    void rememberComposite() const;
+    void restoreComposite();
     void showComposite(const CompositeImage& composite, bool keepView);
     void showLayer(const QString& id);
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
@@ -150,9 +162,13 @@ private:
 
     QTabWidget* mTabs;
     ComparisonView* mComparison;
+    CubeView* mCubeView;
+    SceneLibrary* mSceneLibrary;
+    QDockWidget* mSceneLibraryDock;
     CarbonateOverlay* mOverlay;
     CliProcess* mPrediction;
     QAction* mPredictAction = nullptr;
+    QPointer<TrainingDialog> mTrainingDialog;
 };
 
 } // namespace jezero::ui

@@ -5,7 +5,7 @@
 // the weights (and a diffusion model's EMA weights and embedded regression model), the config, the
 // normalisation statistics, the format version and the exact position (epoch, batch); latest.pt also
 // holds the optimizer, so a resumed run continues the same curve.
-#include "jezero/ml/TrainingConfig.h"
+#include "jezero/core/TrainingConfig.h"
 
 #include <functional>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "jezero/ml/TrainingConfig.h"
+#include "jezero/core/TrainingConfig.h"
 
 #include "jezero/core/Error.h"
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-namespace jezero::ml {
+namespace jezero {
 
 TrainingConfig TrainingConfig::read(const std::string& path) {
     std::ifstream in(path);
@@ -135,4 +135,4 @@ std::string TrainingConfig::toJson() const {
     return j.dump(2);
 }
 
-} // namespace jezero::ml
+} // namespace jezero

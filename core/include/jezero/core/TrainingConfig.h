@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace jezero::ml {
+namespace jezero {
 
 // The diffusion model's settings ("diffusion": {...} in the config file).
 struct DiffusionConfig {
@@ -41,4 +41,4 @@ struct TrainingConfig {
     std::string toJson() const;
 };
 
-} // namespace jezero::ml
+} // namespace jezero
