@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 
 #include <cmath>
 #include <sstream>
@@ -114,6 +115,10 @@ ComparisonView::ComparisonView(QWidget* parent)
     for (int i = 0; i < kPanels; ++i) {
         mTitles[i] = new QLabel(tr(kPanelNames[i]));
         mTitles[i]->setAlignment(Qt::AlignCenter);
+        mTitles[i]->setWordWrap(true);
+        // Long titles must not widen their column: linked views only line up in equal panels.
+        mTitles[i]->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        grid->setColumnStretch(i, 1);
         mViews[i] = new SceneView;
         mViews[i]->setObjectName(QString("comparisonPanel%1").arg(i));
         mViews[i]->setMinimumSize(160, 160);
@@ -155,11 +160,23 @@ void ComparisonView::setResult(ComparisonResult result) {
     mHasResult = true;
     mHeading->setText(mResult.title);
     render();
-    for (SceneView* view : mViews) view->fitToWindow();
+    fitPanels();
     fillMetrics();
     mPixelValues->clear();
     mPixelValues->setRowCount(0);
     mPixelValues->setColumnCount(0);
+}
+
+void ComparisonView::fitPanels() {
+    // Fit the first panel; the others follow it (viewChanged). Hidden panels have no size yet: fit
+    // again when the view is first shown.
+    mFitPending = !isVisible();
+    mViews[0]->fitToWindow();
+}
+
+void ComparisonView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (mFitPending && mHasResult) QTimer::singleShot(0, this, [this] { fitPanels(); });
 }
 
 void ComparisonView::render() {

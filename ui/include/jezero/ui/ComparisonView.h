@@ -48,6 +48,8 @@ public:
     QTableWidget* pixelTable() const { return mPixelValues; }
     // Shows pixel's values in the table and marks it in every panel.
     void selectPixel(QPoint pixel);
+    // The whole image in the panels, all at one zoom.
+    void fitPanels();
 
     // Exports; throw Error with a one-line reason. All writes are atomic.
     void savePanelsPng(const QString& path) const;
@@ -56,6 +58,9 @@ public:
 
 signals:
     void pixelSelected(QPoint pixel);
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void render();
@@ -74,6 +79,7 @@ private:
     ComparisonImages mImages;
     bool mHasResult = false;
     bool mFollowing = false;
+    bool mFitPending = false;
 };
 
 } // namespace jezero::ui
