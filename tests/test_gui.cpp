@@ -359,6 +359,25 @@ private slots:
         QCOMPARE(p.exitCode(), 1);
         QVERIFY(p.readAllStandardError().contains("no such file"));
     }
+
+    void startedWithoutASceneTheWindowReopensTheLastOneOnItsLayer() {
+        QTemporaryDir config; // a user's settings of their own
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_CONFIG_HOME", config.path());
+        const QString shot = config.path() + "/window.png";
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {jezero::test::sampleMtrdrTiff(), "--layer", "browse:CAR", "--screenshot", shot});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {"--screenshot", shot, "--verbose"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray log = p.readAllStandardError();
+        QVERIFY2(log.contains("frt0000932c_07_if164j_mtr3_subsampled.tif (20x20"), log.constData()); // not the bundled TRR3 sample
+        QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
+        QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
+    }
 };
 
 JEZERO_GUI_TEST_MAIN(TestGui)

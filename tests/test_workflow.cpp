@@ -4,6 +4,9 @@
 // jezero-cli runs as a child process, as in the product. Saves screenshots to look at.
 #include "GuiTestMain.h"
 #include "TestPaths.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/Roi.h"
+#include "jezero/core/SummaryParameters.h"
 #include "jezero/io/ImageReader.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/CarbonateOverlay.h"
@@ -15,6 +18,7 @@
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/TrainingDialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
@@ -267,6 +271,49 @@ private slots:
         QVERIFY(dialog->outputPath().endsWith("_unet-pnr-car_prediction.tif"));
         QVERIFY(dialog->grab().save(mOut + "/predict-dialog.png"));
         dialog->reject();
+    }
+
+    void mapLayersAndSpectraExportWithTheScenesGeoreference() {
+        MainWindow w;
+        w.show();
+        openAndWait(w, jezero::test::sampleMtrdrTiff());
+        const jezero::SpectralCube& cube = *w.cube();
+        QVERIFY_THROWS_EXCEPTION(jezero::Error, w.exportSpectraCsv(mOut + "/none.csv")); // nothing selected yet
+        // The composite layer: its three channels' I/F on the scene's grid and CRS.
+        w.exportLayerGeoTiff(mOut + "/composite.tif");
+        const auto [composite, georef] = jezero::io::readImageStack((mOut + "/composite.tif").toStdString());
+        QCOMPARE(georef.crsWkt, cube.metadata().crsWkt);
+        QVERIFY(georef.geoTransform && *georef.geoTransform == *cube.metadata().geoTransform);
+        QCOMPARE(composite.channels(), 3);
+        const int red = cube.nearestBand(600);
+        QCOMPARE(QString::fromStdString(composite.channelNames[0]), QString("I/F %1 nm").arg(std::lround(cube.wavelengthsNm()[red])));
+        QCOMPARE(composite.at(7, 8, 0), cube.value(7, 8, red));
+        // A parameter layer, once the parameters are computed: the engine's values.
+        auto* choice = w.findChild<QComboBox*>("layerChoice");
+        QSignalSpy shown(&w, &MainWindow::compositeShown);
+        choice->setCurrentIndex(choice->findData("param:BD2500_2"));
+        QVERIFY(shown.wait(30000));
+        w.exportLayerGeoTiff(mOut + "/bd2500.tif");
+        const auto [parameter, georef2] = jezero::io::readImageStack((mOut + "/bd2500.tif").toStdString());
+        QCOMPARE(parameter.channelNames, (std::vector<std::string>{"BD2500_2"}));
+        const auto engine = jezero::SummaryParameters(cube.wavelengthsNm(), {"BD2500_2"}).compute(cube.spectrum(7, 8));
+        QCOMPARE(parameter.at(7, 8, 0), static_cast<float>(engine[0]));
+        QVERIFY(georef2.geoTransform && *georef2.geoTransform == *cube.metadata().geoTransform);
+
+        // Spectra: two clicked pixels and an ROI's mean and std, one row per channel.
+        w.selectPixel({3, 4}, false);
+        w.selectPixel({10, 12}, true);
+        w.addRoi(jezero::Roi::Shape::Rectangle, {{2, 2}, {9, 2}, {9, 9}, {2, 9}});
+        w.exportSpectraCsv(mOut + "/spectra.csv");
+        QFile csv(mOut + "/spectra.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), cube.bands() + 1);
+        QVERIFY2(lines[0].startsWith("wavelength_nm,pixel 3 4,pixel 10 12,\"") && lines[0].endsWith(" std\""), qPrintable(lines[0]));
+        const QStringList row = lines[101].split(',');
+        QCOMPARE(row.size(), 5);
+        QVERIFY(std::abs(row[0].toDouble() - cube.wavelengthsNm()[100]) < 1e-3);
+        QVERIFY(std::abs(row[2].toDouble() - cube.value(10, 12, 100)) <= 1e-6 * std::abs(cube.value(10, 12, 100)));
     }
 
     void aBrokenModelIsReportedInOneLine() {

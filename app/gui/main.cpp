@@ -5,6 +5,7 @@
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
+#include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/SceneView.h"
 
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTimer>
 
 #include <iostream>
@@ -39,7 +41,7 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Jezero: a Mars hyperspectral analysis workstation");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); the bundled sample when omitted");
+    parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); when omitted, the last one opened, else the bundled sample");
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
     const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
@@ -51,9 +53,14 @@ int main(int argc, char** argv) {
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
-    QString scene;
+    QString scene, mapLayer = parser.value(layer);
+    const QStringList recent = jezero::ui::RecentPaths::scenes().existing();
     if (!parser.positionalArguments().isEmpty()) {
         scene = parser.positionalArguments().first();
+    } else if (!recent.isEmpty()) {
+        // No scene asked for: carry on where the last session stopped, on its map layer.
+        scene = recent.first();
+        if (!parser.isSet(layer)) mapLayer = QSettings().value("map/layer", mapLayer).toString();
     } else {
         try {
             scene = QString::fromStdString(jezero::resourcePath("crism/trr3/frt0001458f_01_if156s_trr3.lbl"));
@@ -69,8 +76,11 @@ int main(int argc, char** argv) {
     }
 
     jezero::ui::MainWindow window;
-    if (!window.parametersPanel()->layers().contains(parser.value(layer))) return fail("unknown layer '" + parser.value(layer) + "'");
-    window.parametersPanel()->setCurrentLayer(parser.value(layer));
+    if (!window.parametersPanel()->layers().contains(mapLayer)) {
+        if (parser.isSet(layer)) return fail("unknown layer '" + mapLayer + "'");
+        mapLayer = "composite"; // a remembered layer this version does not know
+    }
+    window.parametersPanel()->setCurrentLayer(mapLayer);
 
     const QString shotPath = parser.value(screenshot);
     int exitCode = 0;

@@ -199,6 +199,9 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty()) loadFilterCurves(path);
     });
     file->addSeparator();
+    file->addAction(tr("Export map layer as &GeoTIFF..."), this, [this] { chooseExport(true); })->setObjectName("exportLayer");
+    file->addAction(tr("Export &spectra as CSV..."), this, [this] { chooseExport(false); })->setObjectName("exportSpectra");
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(mPredictAction);
@@ -335,6 +338,7 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
 
 void MainWindow::showLayer(const QString& id) {
     mLayer = id;
+    QSettings().setValue("map/layer", id); // the next session without a scene argument reopens on it
     mCompositeControls->setEnabled(mCube && id == "composite");
     if (!mCube) return;
     if (id == "composite") {

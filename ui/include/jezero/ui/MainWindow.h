@@ -73,6 +73,11 @@ public:
     // Saves / loads the scene's ROIs as GeoJSON (map coordinates when the scene has them). Throws Error.
     void saveRois(const QString& path) const;
     void loadRois(const QString& path);
+    // The map layer now shown (composite: its three channels' I/F; a parameter; a browse product's three
+    // parameters) as a GeoTIFF with the scene's georeference; the plot's spectra (selected pixels, ROI
+    // mean and std) as CSV, one row per channel. Atomic; throw Error.
+    void exportLayerGeoTiff(const QString& path) const;
+    void exportSpectraCsv(const QString& path) const;
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
     bool isBusy() const { return !mTask.isNull(); }
@@ -110,6 +115,7 @@ private:
     void buildMenus();
     void rebuildRecentMenu();
     void chooseAndOpen();
+    void chooseExport(bool layer);
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
     // The composite the user chose for a scene is kept per product id and restored when it reopens.

@@ -1,0 +1,94 @@
+// MainWindow's exports of what the scene tab shows: the map layer as a GeoTIFF with the scene's CRS
+// and geotransform, and the spectra of the plot (selected pixels, ROI means and spreads) as CSV.
+// Both are written atomically.
+#include "jezero/core/AtomicFile.h"
+#include "jezero/core/BrowseProducts.h"
+#include "jezero/core/Comparison.h"
+#include "jezero/core/Error.h"
+#include "jezero/io/ImageWriter.h"
+#include "jezero/ui/MainWindow.h"
+
+#include <QFileDialog>
+#include <QStatusBar>
+
+#include <cmath>
+#include <sstream>
+
+namespace jezero::ui {
+
+void MainWindow::exportLayerGeoTiff(const QString& path) const {
+    if (!mCube) throw Error("no scene is open");
+    ImageStack layer;
+    if (mLayer == "composite") {
+        // The three shown channels' I/F, named by their wavelengths.
+        std::vector<std::string> names;
+        for (const ChannelRange& c : mComposite.channels)
+            names.push_back("I/F " + std::to_string(static_cast<int>(std::lround(mCube->wavelengthsNm()[c.band]))) + " nm");
+        layer = ImageStack(mCube->width(), mCube->height(), names);
+        for (int y = 0; y < mCube->height(); ++y)
+            for (int x = 0; x < mCube->width(); ++x)
+                for (int c = 0; c < 3; ++c) layer.at(x, y, c) = mCube->value(x, y, mComposite.channels[c].band);
+    } else {
+        if (!mParameterMaps) throw Error("the summary parameters are still being computed");
+        const std::string name = mLayer.section(':', 1).toStdString();
+        if (mLayer.startsWith("browse:")) {
+            const auto product = browseProduct(name);
+            layer = selectChannels(*mParameterMaps, {product.parameters.begin(), product.parameters.end()});
+        } else {
+            layer = selectChannels(*mParameterMaps, {name});
+        }
+    }
+    io::writeGeoTiff(path.toStdString(), layer, mCube->metadata(),
+                     {{"JEZERO_PRODUCT", "map layer " + mLayer.toStdString()},
+                      {"JEZERO_SOURCE_SCENE", mCube->metadata().productId},
+                      {"JEZERO_SOURCE_PATH", mCube->metadata().sourcePath}});
+}
+
+void MainWindow::exportSpectraCsv(const QString& path) const {
+    if (!mCube) throw Error("no scene is open");
+    if (mSelected.empty() && mRois.empty()) throw Error("no spectra to export: click a pixel or draw an ROI");
+    std::ostringstream csv;
+    csv.precision(7);
+    csv << "wavelength_nm";
+    for (const QPoint& p : mSelected) csv << ",pixel " << p.x() << ' ' << p.y();
+    const auto quoted = [](const std::string& text) {
+        std::string out = "\"";
+        for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return out + "\"";
+    };
+    for (const Roi& roi : mRois) csv << ',' << quoted(roi.name + " mean") << ',' << quoted(roi.name + " std");
+    csv << '\n';
+    const auto cell = [&csv](double v) { // an empty cell is no data
+        csv << ',';
+        if (std::isfinite(v)) csv << v;
+    };
+    for (int b = 0; b < mCube->bands(); ++b) {
+        csv << mCube->wavelengthsNm()[b];
+        for (const QPoint& p : mSelected) cell(mCube->value(p.x(), p.y(), b));
+        for (const RoiSpectrum& s : mRoiSpectra) {
+            cell(s.mean[b]);
+            cell(s.stddev[b]);
+        }
+        csv << '\n';
+    }
+    writeTextFileAtomically(path.toStdString(), csv.str());
+}
+
+void MainWindow::chooseExport(bool layer) {
+    const QString title = layer ? tr("Export map layer") : tr("Export spectra");
+    const QString filter = layer ? tr("GeoTIFF (*.tif *.tiff)") : tr("CSV tables (*.csv)");
+    QFileDialog dialog(this, title, {}, filter);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(layer ? "tif" : "csv");
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    const QString path = dialog.selectedFiles().first();
+    try {
+        if (layer) exportLayerGeoTiff(path);
+        else exportSpectraCsv(path);
+        statusBar()->showMessage(tr("Wrote %1").arg(path), 8000);
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace jezero::ui
