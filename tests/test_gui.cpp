@@ -93,7 +93,7 @@ private slots:
         MainWindow w;
         w.show();
         QCOMPARE(w.spectrumPlot()->filterNames(), (QStringList{"BLU", "PAN", "RED", "NIR"}));
-        auto* pan = w.findChild<QCheckBox*>("filterToggle_PAN");
+        auto* pan = w.spectrumPlot()->findChild<QCheckBox*>("filterToggle_PAN");
         QVERIFY(pan && pan->isChecked());
         pan->click();
         QVERIFY(!w.spectrumPlot()->isFilterVisible("PAN"));
@@ -251,7 +251,7 @@ private slots:
         // Ratio of the two ROIs, then everything continuum-removed.
         w.plotRatio(1, 0);
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 5); // 2 × (mean, median) + the ratio
-        w.findChild<QCheckBox*>("continuumToggle")->click();
+        w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
         QVERIFY(w.spectrumPlot()->continuumRemoved());
         for (double v : w.spectrumPlot()->shownValues(0)) QVERIFY(!std::isfinite(v) || v <= 1 + 1e-9);
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-rois.png");
@@ -281,7 +281,7 @@ private slots:
         w.show();
         waitShown(w, jezero::test::sampleMtrdrTiff());
         w.selectPixel({10, 10}, false);
-        auto* button = w.findChild<QToolButton*>("libraryButton");
+        auto* button = w.spectrumPlot()->findChild<QToolButton*>("libraryButton");
         QVERIFY(button && button->menu());
         QAction* magnesite = nullptr;
         for (QAction* a : button->menu()->actions())
@@ -291,7 +291,7 @@ private slots:
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 2);
         QCOMPARE(w.spectrumPlot()->channelCount(1), 489); // on the scene's channels
         QCOMPARE(w.spectrumPlot()->shownLibrarySpectra(), QStringList{"MICA Mg carbonate"});
-        w.findChild<QCheckBox*>("continuumToggle")->click();
+        w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-library.png");
         magnesite->trigger();
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);

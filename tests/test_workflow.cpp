@@ -16,6 +16,7 @@
 #include "jezero/ui/PredictDialog.h"
 #include "jezero/ui/SceneLibrary.h"
 #include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPlot.h"
 #include "jezero/ui/TrainingDialog.h"
 
 #include <QComboBox>
@@ -115,6 +116,8 @@ private slots:
         QVERIFY(shownNear(values->item(1, 2), view->result().truth->at(pixel.x(), pixel.y(), 1)));
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QCOMPARE(view->panel(i)->markerCount(), 1);
         QCOMPARE(w.sceneView()->markerCount(), 1);
+        QCOMPARE(view->spectrumPlot()->spectrumCount(), 1); // its spectrum, beside the tables
+        QCOMPARE(view->spectrumPlot()->validChannelCount(0), w.spectrumPlot()->validChannelCount(0));
 
         // Zooming one panel zooms all of them to the same place.
         auto* first = view->panel(0);

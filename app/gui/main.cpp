@@ -17,6 +17,7 @@
 #include <QStandardPaths>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <iostream>
@@ -135,5 +136,9 @@ int main(int argc, char** argv) {
     if (!scene.isEmpty()) window.openScene(scene);
     else if (!shotPath.isEmpty()) return fail("no scene to show");
     const int rc = app.exec();
+    // Worker threads must not outlive main(): a scene still being read would log into a logger
+    // already destroyed.
+    window.cancelBackgroundWork();
+    QThreadPool::globalInstance()->waitForDone();
     return exitCode ? exitCode : rc;
 }

@@ -5,6 +5,7 @@
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
+#include "jezero/ui/SpectrumPlot.h"
 
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -79,7 +80,7 @@ std::vector<MetricRow> metricRows(const ComparisonResult& r) {
 
 ComparisonView::ComparisonView(QWidget* parent)
     : QWidget(parent), mHeading(new QLabel), mLow(new QDoubleSpinBox), mHigh(new QDoubleSpinBox), mMetrics(new QTableWidget),
-      mPixelValues(new QTableWidget) {
+      mPixelValues(new QTableWidget), mSpectrum(new SpectrumPlot) {
     setObjectName("comparisonView");
     auto* top = new QHBoxLayout;
     mHeading->setObjectName("comparisonHeading");
@@ -144,6 +145,10 @@ ComparisonView::ComparisonView(QWidget* parent)
     auto* tables = new QSplitter(Qt::Horizontal);
     tables->addWidget(mMetrics);
     tables->addWidget(mPixelValues);
+    mSpectrum->setObjectName("comparisonSpectrum");
+    tables->addWidget(mSpectrum);
+    mPixelValues->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    tables->setSizes({300, 380, 420});
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(panels);
     split->addWidget(tables);
@@ -219,7 +224,7 @@ void ComparisonView::selectPixel(QPoint pixel) {
         view->addMarker(pixel, Qt::yellow);
     }
     const ImageStack& p = mResult.prediction.mean;
-    QStringList columns{tr("Panel (x %1, y %2)").arg(pixel.x()).arg(pixel.y())};
+    QStringList columns{tr("x %1, y %2").arg(pixel.x()).arg(pixel.y())};
     for (const auto& name : p.channelNames) columns << QString::fromStdString(name);
     mPixelValues->clear();
     mPixelValues->setColumnCount(columns.size());

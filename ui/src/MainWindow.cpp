@@ -233,6 +233,7 @@ void MainWindow::loadFilterCurves(const QString& path) {
     try {
         mFilters = readFilterSet(path.toStdString());
         mSpectrumPlot->setFilters(mFilters);
+        mComparison->spectrumPlot()->setFilters(mFilters);
         mInputsPanel->setFilters(mFilters);
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
@@ -398,7 +399,13 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     mSelected.push_back(pixel);
     mSceneView->addMarker(pixel, colour);
     refreshSpectra();
-    if (mTabs->isTabEnabled(mTabs->indexOf(mComparison))) mComparison->selectPixel(pixel);
+    if (mTabs->isTabEnabled(mTabs->indexOf(mComparison))) {
+        mComparison->selectPixel(pixel);
+        SpectrumPlot* plot = mComparison->spectrumPlot();
+        plot->clearSpectra();
+        plot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(), mCube->spectrum(pixel.x(), pixel.y()),
+                          spectrumColour(0));
+    }
     mCubeView->setSelectedPixel(pixel);
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
 }
@@ -515,12 +522,18 @@ void MainWindow::restoreComposite() {
     renderComposite(rgb, Stretch{saved[3].toDouble(), saved[4].toDouble()});
 }
 
+void MainWindow::cancelBackgroundWork() {
+    if (mTask) mTask->cancel();
+    if (mParameterTask) mParameterTask->cancel();
+    mSceneLibrary->cancelScan();
+    cancelPrediction();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
-    if (mTask) mTask->cancel();
-    cancelPrediction();
+    cancelBackgroundWork();
     QMainWindow::closeEvent(event);
 }
 

@@ -73,7 +73,10 @@ SceneLibrary::SceneLibrary(QWidget* parent) : QWidget(parent), mFolderEdit(new Q
     layout->addWidget(mStatus);
 }
 
-SceneLibrary::~SceneLibrary() {
+SceneLibrary::~SceneLibrary() { cancelScan(); }
+
+void SceneLibrary::cancelScan() {
+    ++mGeneration; // what is still running reports to nobody and starts no next scene
     if (mTask) mTask->cancel();
 }
 

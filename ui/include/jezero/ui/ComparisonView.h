@@ -21,6 +21,7 @@ class QTableWidget;
 namespace jezero::ui {
 
 class SceneView;
+class SpectrumPlot;
 
 struct ComparisonResult {
     QString title;                   // "FRT0001458F… — shipped U-Net"
@@ -46,6 +47,8 @@ public:
     SceneView* panel(int index) const { return mViews[index]; }
     QTableWidget* metricsTable() const { return mMetrics; }
     QTableWidget* pixelTable() const { return mPixelValues; }
+    // The clicked pixel's spectrum (the main window fills it: the scene is its).
+    SpectrumPlot* spectrumPlot() const { return mSpectrum; }
     // Shows pixel's values in the table and marks it in every panel.
     void selectPixel(QPoint pixel);
     // The whole image in the panels, all at one zoom.
@@ -75,6 +78,7 @@ private:
     QDoubleSpinBox* mHigh;
     QTableWidget* mMetrics;
     QTableWidget* mPixelValues;
+    SpectrumPlot* mSpectrum;
     ComparisonResult mResult;
     ComparisonImages mImages;
     bool mHasResult = false;

@@ -81,6 +81,9 @@ public:
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
     bool isBusy() const { return !mTask.isNull(); }
+    // Asks all background work (scene reading, parameters, library scan, prediction) to stop: before the
+    // program ends, which then waits for the thread pool.
+    void cancelBackgroundWork();
 
     // Predict carbonates: the dialog to choose the model and settings (opened, not exec'd), then
     // jezero-cli predict in a child process; the result opens in the comparison view.

@@ -29,6 +29,7 @@ public:
     QTableWidget* table() const { return mTable; }
     QString scenePath(int row) const;
     bool isScanning() const { return !mTask.isNull(); }
+    void cancelScan();
 
 signals:
     void openRequested(const QString& path);
