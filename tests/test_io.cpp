@@ -13,8 +13,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 using namespace jezero;
 
@@ -72,6 +75,22 @@ QString expectError(const QString& path, const QString& fragment) {
 class TestIo : public QObject {
     Q_OBJECT
 private slots:
+    // First, before anything else in this process touches GDAL: the window reads a scene while the scene
+    // library reads others, so the first reads may come from several threads at once (GDAL's driver
+    // registration crashed when two threads ran it together).
+    void firstReadsFromSeveralThreadsAtOnce() {
+        const std::string paths[] = {test::sampleVnirLabel().toStdString(), test::sampleMtrdrTiff().toStdString(),
+                                     test::sampleIrLabel().toStdString(), test::sampleMtrdrTiff().toStdString()};
+        std::vector<std::thread> readers;
+        std::atomic<int> read{0};
+        for (const std::string& path : paths)
+            readers.emplace_back([&read, path] {
+                if (io::readScene(path).bands() > 0) ++read;
+            });
+        for (auto& t : readers) t.join();
+        QCOMPARE(read.load(), 4);
+    }
+
     void vnirLabelReadsRawValuesAndRowWavelengths() {
         const auto cube = io::readScene(test::sampleVnirLabel().toStdString(), detectorsApart());
         QCOMPARE(cube.width(), 64);

@@ -5,6 +5,7 @@
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
+#include "jezero/ui/PredictDialog.h"
 #include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/SceneView.h"
 
@@ -14,7 +15,6 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <QStandardPaths>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QThreadPool>
@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
     window.parametersPanel()->setCurrentLayer(mapLayer);
 
     const QString shotPath = parser.value(screenshot);
+    bool predicted = false;
     int exitCode = 0;
     const auto takeShot = [&] {
         // Let the window lay out and paint once more before grabbing it.
@@ -104,15 +105,12 @@ int main(int argc, char** argv) {
             }
             window.selectPixel(selected, false);
         }
-        if (parser.isSet(predict)) {
+        if (parser.isSet(predict) && !predicted) {
+            predicted = true; // the scene asked for on the command line, not those opened later
             const QString model = parser.value(predict);
             QString out = parser.value(predictionOut);
-            if (out.isEmpty()) {
-                const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/predictions";
-                QDir().mkpath(folder);
-                out = folder + "/" + QString::fromStdString(window.cube()->metadata().productId).toLower() + "_" + QFileInfo(model).baseName() +
-                      "_prediction.tif";
-            }
+            if (out.isEmpty()) out = jezero::ui::PredictDialog::defaultOutputPath(QString::fromStdString(window.cube()->metadata().productId), model);
+            QDir().mkpath(QFileInfo(out).absolutePath());
             window.runPrediction({"predict", QString::fromStdString(window.cube()->metadata().sourcePath), "--model", model, "--out", out, "--json"}, model);
             if (!shotPath.isEmpty()) QObject::connect(&window, &jezero::ui::MainWindow::predictionShown, &window, takeShot, Qt::SingleShotConnection);
             return;

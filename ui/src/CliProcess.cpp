@@ -29,7 +29,8 @@ CliProcess::~CliProcess() {
     if (!isRunning()) return;
     mProcess->disconnect(this);
     mProcess->terminate();
-    if (!mProcess->waitForFinished(5000)) {
+    // The window is going away: give a training run the time to save its checkpoint before it is killed.
+    if (!mProcess->waitForFinished(30000)) {
         mProcess->kill();
         mProcess->waitForFinished(2000);
     }

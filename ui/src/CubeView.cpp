@@ -296,7 +296,11 @@ void CubeView::setScene(std::shared_ptr<const SpectralCube> cube, const Composit
 }
 
 void CubeView::clear() {
+    // Removing the actors frees their textures and buffers: in VTK's context, not whichever is current.
+    const bool ownContext = context() != nullptr;
+    if (ownContext) makeCurrent();
     mImpl->renderer->RemoveAllViewProps();
+    if (ownContext) doneCurrent();
     mImpl->cube.reset();
     mImpl->topFace = nullptr;
     mImpl->width = mImpl->height = 0;

@@ -64,7 +64,8 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
       mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel), mTabs(new QTabWidget),
-      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)) {
+      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)),
+      mPredictionProgress(new QProgressBar), mPredictionCancel(new QToolButton) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
     resize(1400, 820);
@@ -120,6 +121,16 @@ MainWindow::MainWindow(QWidget* parent)
     mCancel->setVisible(false);
     statusBar()->addPermanentWidget(mProgress);
     statusBar()->addPermanentWidget(mCancel);
+    mPredictionProgress->setObjectName("predictionProgress");
+    mPredictionProgress->setRange(0, 1000);
+    mPredictionProgress->setMaximumWidth(260);
+    mPredictionProgress->setVisible(false);
+    mPredictionCancel->setObjectName("predictionCancel");
+    mPredictionCancel->setText(tr("Cancel prediction"));
+    mPredictionCancel->setVisible(false);
+    statusBar()->addPermanentWidget(mPredictionProgress);
+    statusBar()->addPermanentWidget(mPredictionCancel);
+    connect(mPredictionCancel, &QToolButton::clicked, this, &MainWindow::cancelPrediction);
     connect(mCancel, &QToolButton::clicked, this, [this] {
         if (mCancelWork) mCancelWork();
     });

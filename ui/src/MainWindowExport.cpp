@@ -6,6 +6,7 @@
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Error.h"
 #include "jezero/io/ImageWriter.h"
+#include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/MainWindow.h"
 
 #include <QFileDialog>
@@ -20,14 +21,19 @@ void MainWindow::exportLayerGeoTiff(const QString& path) const {
     if (!mCube) throw Error("no scene is open");
     ImageStack layer;
     if (mLayer == "composite") {
-        // The three shown channels' I/F, named by their wavelengths.
+        // The I/F of the three channels the composite controls choose (the map may still show the
+        // layer before while the composite is redrawn), named by their wavelengths.
+        const RgbChannels rgb = mCompositeControls->channels();
         std::vector<std::string> names;
-        for (const ChannelRange& c : mComposite.channels)
-            names.push_back("I/F " + std::to_string(static_cast<int>(std::lround(mCube->wavelengthsNm()[c.band]))) + " nm");
+        int bands[3];
+        for (int c = 0; c < 3; ++c) {
+            bands[c] = mCube->nearestBand(rgb.wavelengthsNm[c]);
+            names.push_back("I/F " + std::to_string(static_cast<int>(std::lround(mCube->wavelengthsNm()[bands[c]]))) + " nm");
+        }
         layer = ImageStack(mCube->width(), mCube->height(), names);
         for (int y = 0; y < mCube->height(); ++y)
             for (int x = 0; x < mCube->width(); ++x)
-                for (int c = 0; c < 3; ++c) layer.at(x, y, c) = mCube->value(x, y, mComposite.channels[c].band);
+                for (int c = 0; c < 3; ++c) layer.at(x, y, c) = mCube->value(x, y, bands[c]);
     } else {
         if (!mParameterMaps) throw Error("the summary parameters are still being computed");
         const std::string name = mLayer.section(':', 1).toStdString();

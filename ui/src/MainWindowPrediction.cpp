@@ -25,6 +25,7 @@
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolButton>
 
 #include <algorithm>
 #include <cmath>
@@ -68,15 +69,19 @@ void MainWindow::runPrediction(const QStringList& cliArguments, const QString& m
     if (!mCube || isPredicting()) return;
     mPrediction->disconnect(this);
     mPredictAction->setEnabled(false);
-    showProgress(tr("Predicting with %1").arg(modelLabel), [this] { cancelPrediction(); });
+    mPredictionProgress->setValue(0);
+    mPredictionProgress->setFormat(tr("Predicting with %1").arg(modelLabel) + " %p%");
+    mPredictionProgress->setVisible(true);
+    mPredictionCancel->setVisible(true);
     auto done = std::make_shared<QJsonObject>();
     connect(mPrediction, &CliProcess::event, this, [this, done](const QJsonObject& event) {
-        if (event.value("event") == "progress") mProgress->setValue(static_cast<int>(event.value("fraction").toDouble() * 1000));
+        if (event.value("event") == "progress") mPredictionProgress->setValue(static_cast<int>(event.value("fraction").toDouble() * 1000));
         else if (event.value("event") == "done") *done = event;
     });
     const QString scene = QString::fromStdString(mCube->metadata().sourcePath);
     connect(mPrediction, &CliProcess::finished, this, [this, done, modelLabel, scene](bool ok, const QString& error) {
-        hideProgress();
+        mPredictionProgress->setVisible(false);
+        mPredictionCancel->setVisible(false);
         mPredictAction->setEnabled(mCube != nullptr);
         if (!ok) {
             if (error == "canceled") statusBar()->showMessage(tr("Prediction canceled"), 6000);

@@ -16,6 +16,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardPaths>
 
@@ -88,7 +89,8 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     form->addRow(tr("Device"), mDevice);
     form->addRow(tr("Save to"), outputRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Predict"));
+    mPredictButton = buttons->button(QDialogButtonBox::Ok);
+    mPredictButton->setText(tr("Predict"));
     connect(buttons, &QDialogButtonBox::accepted, this, &PredictDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
@@ -118,8 +120,12 @@ void PredictDialog::modelChosen() {
 void PredictDialog::requestModelInfo() {
     mInfo = {};
     mModelInfo->setText(tr("Reading the model…"));
-    delete mInfoProcess; // an answer about the previous choice is not wanted any more
+    if (mInfoProcess) { // an answer about the previous choice is not wanted any more
+        mInfoProcess->disconnect(this);
+        mInfoProcess->deleteLater();
+    }
     mInfoProcess = new CliProcess(this);
+    mPredictButton->setEnabled(false); // the diffusion settings apply once the model is known
     connect(mInfoProcess, &CliProcess::event, this, [this](const QJsonObject& info) {
         mInfo = info;
         const bool stochastic = info.value("stochastic").toBool();
@@ -130,6 +136,7 @@ void PredictDialog::requestModelInfo() {
                                 .arg(stochastic ? tr("; a diffusion model: the prediction is an ensemble mean with its spread") : QString()));
         for (QWidget* w : {static_cast<QWidget*>(mSamples), static_cast<QWidget*>(mSteps), static_cast<QWidget*>(mSampler), static_cast<QWidget*>(mSeed)})
             w->setEnabled(stochastic);
+        mPredictButton->setEnabled(true);
         emit modelInfoChanged();
     });
     connect(mInfoProcess, &CliProcess::finished, this, [this](bool ok, const QString& error) {
@@ -139,20 +146,25 @@ void PredictDialog::requestModelInfo() {
 }
 
 void PredictDialog::suggestOutput() {
+    mOutput->setText(defaultOutputPath(mSceneId, model()));
+}
+
+QString PredictDialog::defaultOutputPath(const QString& sceneId, const QString& model) {
     const QString folder = QSettings().value("predict/folder", QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/predictions").toString();
     // A run's checkpoint is named after its run folder (…/unet-pnr-car/best.pt → unet-pnr-car).
-    const QFileInfo checkpoint(model());
+    const QFileInfo checkpoint(model);
     const QString name = checkpoint.suffix() == "pt" ? (checkpoint.baseName() == "best" || checkpoint.baseName() == "latest"
                                                             ? checkpoint.dir().dirName()
                                                             : checkpoint.baseName())
-                                                     : model();
-    mOutput->setText(QDir(folder).filePath(mSceneId.toLower() + "_" + name + "_prediction.tif"));
+                                                     : model;
+    return QDir(folder).filePath(sceneId.toLower() + "_" + name + "_prediction.tif");
 }
 
 void PredictDialog::setModel(const QString& model) {
     int index = mModel->findData(model);
     if (index < 0) {
         index = mModel->count() - 1; // before "Other checkpoint…"
+        const QSignalBlocker quiet(mModel); // inserting before the current item must not re-run the choice
         mModel->insertItem(index, QFileInfo(model).fileName() + " — " + QFileInfo(model).absolutePath(), model);
     }
     if (index == mModel->currentIndex()) modelChosen();

@@ -23,12 +23,6 @@ void RecentPaths::add(const QString& path) const {
     QSettings().setValue(mKey, paths);
 }
 
-void RecentPaths::remove(const QString& path) const {
-    QStringList paths = list();
-    paths.removeAll(QFileInfo(path).absoluteFilePath());
-    QSettings().setValue(mKey, paths);
-}
-
 void RecentPaths::clear() const { QSettings().remove(mKey); }
 
 } // namespace jezero::ui

@@ -30,7 +30,7 @@ BrowseImage readBrowseProduct(const std::string& path) {
         throw Error("cannot read " + label + ": BAND_NAME, OFFSET and SCALING_FACTOR differ in length");
 
     // The data through GDAL: the ENVI header when there is one (it carries the map projection), else the label.
-    GDALAllRegister();
+    detail::registerDrivers();
     const auto hdr = siblingFile(path, ".hdr");
     const auto img = siblingFile(path, ".img");
     const std::string openPath = hdr && img ? *img : label;

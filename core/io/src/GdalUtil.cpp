@@ -4,8 +4,14 @@
 #include <ogr_spatialref.h>
 
 #include <algorithm>
+#include <mutex>
 
 namespace jezero::io::detail {
+
+void registerDrivers() {
+    static std::once_flag registered;
+    std::call_once(registered, [] { GDALAllRegister(); });
+}
 
 std::string lastGdalError() {
     std::string message = CPLGetLastErrorMsg();

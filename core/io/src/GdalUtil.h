@@ -9,6 +9,10 @@ class GDALDataset;
 
 namespace jezero::io::detail {
 
+// Registers GDAL's drivers, once per process. GDALAllRegister is not safe to run on two threads at
+// once (the window reads a scene and scans the scene library side by side): call this instead.
+void registerDrivers();
+
 // GDAL's last error message on one line (its messages may hold newlines); empty when none.
 std::string lastGdalError();
 

@@ -13,7 +13,7 @@ namespace jezero::io {
 
 std::pair<ImageStack, SceneMetadata> readImageStack(const std::string& path) {
     if (!std::filesystem::is_regular_file(path)) throw Error("cannot open " + path + ": no such file");
-    GDALAllRegister();
+    detail::registerDrivers();
     const auto ds = detail::openRasterQuietly(path);
     if (!ds) throw Error("cannot read " + path + ": not a raster GDAL can open (" + detail::lastGdalError() + ")");
     std::vector<std::string> names;

@@ -3,6 +3,8 @@
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Error.h"
 
+#include "GdalUtil.h"
+
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
@@ -12,7 +14,7 @@ namespace jezero::io {
 
 void writePng(const std::string& path, const CompositeImage& image) {
     if (image.width <= 0 || image.height <= 0) throw Error("cannot write " + path + ": empty image");
-    GDALAllRegister();
+    detail::registerDrivers();
     writeFileAtomically(path, [&](const std::string& temp) {
         GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
         GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
@@ -33,7 +35,7 @@ void writePng(const std::string& path, const CompositeImage& image) {
 void writeGeoTiff(const std::string& path, const ImageStack& image, const SceneMetadata& georeference,
                   const std::map<std::string, std::string>& metadata) {
     if (image.width <= 0 || image.height <= 0 || image.channels() == 0) throw Error("cannot write " + path + ": empty image");
-    GDALAllRegister();
+    detail::registerDrivers();
     writeFileAtomically(path, [&](const std::string& temp) {
         GDALDriver* gtiff = GetGDALDriverManager()->GetDriverByName("GTiff");
         if (!gtiff) throw Error("GDAL has no GTiff driver");

@@ -39,7 +39,8 @@ std::vector<CatalogScene> syntheticScenes(const std::string& dir) {
         s.carbonateKnown = meta.contains("carbonate_bearing");
         s.carbonateBearing = meta.value("carbonate_bearing", false);
         const auto& files = meta.at("files");
-        s.ifPath = dir + "/" + files.value("if", "");
+        if (!files.contains("if")) throw Error("scene sidecar " + sidecar + " names no I/F file");
+        s.ifPath = dir + "/" + files.at("if").get<std::string>();
         if (files.contains("su")) s.suPath = dir + "/" + files.value("su", "");
         if (files.contains("abundance")) s.abundancePath = dir + "/" + files.value("abundance", "");
         scenes.push_back(std::move(s));

@@ -353,7 +353,7 @@ struct OpenedScene {
 };
 
 OpenedScene openScene(const std::string& path, const ReadOptions& options) {
-    GDALAllRegister();
+    detail::registerDrivers();
     OpenedScene scene;
     auto& parts = scene.parts;
     parts.push_back(openPart(resolveSceneFile(path)));

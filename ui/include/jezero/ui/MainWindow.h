@@ -176,6 +176,8 @@ private:
     QDockWidget* mSceneLibraryDock;
     CarbonateOverlay* mOverlay;
     CliProcess* mPrediction;
+    QProgressBar* mPredictionProgress; // its own bar and Cancel: scene work may run beside a prediction
+    QToolButton* mPredictionCancel;
     QAction* mPredictAction = nullptr;
     QPointer<TrainingDialog> mTrainingDialog;
 };

@@ -8,6 +8,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace jezero::ui {
@@ -31,6 +32,8 @@ public:
     void setSamples(int samples);
     void setSteps(int steps);
     QJsonObject modelInfo() const { return mInfo; } // empty until model-info answered
+    // <prediction folder>/<scene id>_<model name>_prediction.tif (a run's checkpoint by its run folder).
+    static QString defaultOutputPath(const QString& sceneId, const QString& model);
 
 signals:
     void modelInfoChanged();
@@ -51,6 +54,7 @@ private:
     QSpinBox* mSeed;
     QComboBox* mDevice;
     QLineEdit* mOutput;
+    QPushButton* mPredictButton = nullptr;
     CliProcess* mInfoProcess = nullptr;
     QJsonObject mInfo;
 };

@@ -14,7 +14,6 @@ public:
     QStringList list() const;          // as stored
     QStringList existing() const;      // those still on disk
     void add(const QString& path) const; // to the front, once
-    void remove(const QString& path) const;
     void clear() const;
 
 private:
