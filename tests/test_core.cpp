@@ -37,6 +37,13 @@ private slots:
         QVERIFY(std::isnan(finitePercentiles({nan, nan}, {50})[0]));
     }
 
+    void finiteMeanSkipsNoData() {
+        const float nan = std::nanf("");
+        QCOMPARE(finiteMean({1, nan, 2, INFINITY, 6}), 3.0);
+        QVERIFY(std::isnan(finiteMean({nan, -INFINITY})));
+        QVERIFY(std::isnan(finiteMean({})));
+    }
+
     void nearestBandPicksClosestChannel() {
         SpectralCube cube(1, 1, {400, 500, 600});
         QCOMPARE(cube.nearestBand(100), 0);

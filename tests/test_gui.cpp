@@ -114,6 +114,16 @@ private slots:
         QVERIFY(composite.wait(10000));
         QVERIFY(std::abs(w.compositeControls()->channels().wavelengthsNm[0] - 2529) < 1e-9);
         QCOMPARE(w.compositeControls()->channels().name, std::string("custom"));
+
+        // The scene opens again with the composite chosen for it, drawn once.
+        MainWindow again;
+        again.show();
+        QSignalSpy drawn(&again, &MainWindow::compositeShown);
+        waitShown(again, jezero::test::sampleVnirLabel());
+        QTest::qWait(300);
+        QCOMPARE(drawn.size(), 1);
+        QVERIFY(std::abs(again.compositeControls()->channels().wavelengthsNm[0] - 2529) < 1e-9);
+        QVERIFY(std::abs(again.findChild<QDoubleSpinBox*>("compositeNmR")->value() - 2529) < 1.0);
     }
 
     void aBadFileIsReportedAndTheWindowCarriesOn() {

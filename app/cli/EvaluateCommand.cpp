@@ -6,11 +6,13 @@
 #include "Commands.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Composite.h"
+#include "jezero/core/CsvText.h"
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Evaluation.h"
 #include "jezero/core/Resources.h"
+#include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ml/Lpips.h"
 #include "jezero/ml/Predictor.h"
@@ -143,13 +145,7 @@ std::string csvOf(const nlohmann::json& rows) {
     for (const auto& row : rows) {
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const auto& v = row.contains(keys[k]) ? row.at(keys[k]) : nlohmann::json(nullptr);
-            std::string text = v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump();
-            if (text.find_first_of(",\"\n") != std::string::npos) {
-                std::string quoted = "\"";
-                for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-                text = quoted + "\"";
-            }
-            csv << (k ? "," : "") << text;
+            csv << (k ? "," : "") << csvField(v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump());
         }
         csv << '\n';
     }
@@ -188,11 +184,8 @@ void evaluate(const Options& o) {
         for (std::size_t k = 0; k < r.prediction.values.size(); ++k)
             if (!std::isfinite(r.truth.values[k])) r.prediction.values[k] = r.stddev.values[k] = std::nanf(""); // no data stays no data
         r.evaluation = evaluateImage(r.prediction, r.truth, carbonate, o.threshold);
-        double spread = 0;
-        std::size_t n = 0;
-        for (const float s : r.stddev.values)
-            if (std::isfinite(s)) spread += s, ++n;
-        r.meanStd = n ? spread / n : 0.0;
+        const double spread = finiteMean(r.stddev.values);
+        r.meanStd = std::isfinite(spread) ? spread : 0.0;
         if (lpips) r.lpips = lpips->distance(toChw(scaledTo255(r.prediction, r.truth)), toChw(scaledTo255(r.truth, r.truth)), t, t);
         std::cerr << "evaluated " << i + 1 << " / " << data.size() << '\r';
     }

@@ -2,6 +2,7 @@
 
 #include "DelimitedText.h"
 #include "jezero/core/AtomicFile.h"
+#include "jezero/core/CsvText.h"
 #include "jezero/core/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -27,13 +28,6 @@ namespace {
 std::string inputsFile(const std::string& split) { return split + "_inputs.f32"; }
 std::string targetsFile(const std::string& split) { return split + "_targets.f32"; }
 std::string tilesFile(const std::string& split) { return split + "_tiles.csv"; }
-
-std::string csvField(const std::string& text) {
-    if (text.find_first_of(",\"") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
-}
 
 std::string tilesCsv(const std::vector<TileRecord>& records) {
     std::ostringstream out;

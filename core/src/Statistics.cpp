@@ -6,6 +6,14 @@
 
 namespace jezero {
 
+double finiteMean(const std::vector<float>& values) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (const float v : values)
+        if (std::isfinite(v)) sum += v, ++n;
+    return n ? sum / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
 std::vector<double> finitePercentiles(std::vector<float> values, const std::vector<double>& percents) {
     values.erase(std::remove_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }),
                  values.end());

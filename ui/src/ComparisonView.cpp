@@ -1,7 +1,9 @@
 #include "jezero/ui/ComparisonView.h"
 
 #include "jezero/core/AtomicFile.h"
+#include "jezero/core/CsvText.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
@@ -66,13 +68,8 @@ std::vector<MetricRow> metricRows(const ComparisonResult& r) {
         }
         rows.push_back({QObject::tr("Valid pixels"), QString::number(e.physical.validPixels), {}});
     }
-    if (r.prediction.stddev) {
-        double sum = 0;
-        std::size_t n = 0;
-        for (float v : r.prediction.stddev->values)
-            if (std::isfinite(v)) sum += v, ++n;
-        rows.push_back({QObject::tr("Mean ensemble std"), number(n ? sum / n : std::nan("")), QObject::tr("Spread of the diffusion samples")});
-    }
+    if (r.prediction.stddev)
+        rows.push_back({QObject::tr("Mean ensemble std"), number(finiteMean(r.prediction.stddev->values)), QObject::tr("Spread of the diffusion samples")});
     return rows;
 }
 
@@ -279,11 +276,7 @@ void ComparisonView::saveMetricsCsv(const QString& path) const {
     if (!mHasResult) throw Error("no comparison to save");
     std::ostringstream csv;
     csv << "metric,value\n";
-    for (const MetricRow& row : metricRows(mResult)) {
-        QString name = row.name;
-        if (name.contains(',') || name.contains('"')) name = '"' + name.replace('"', "\"\"") + '"';
-        csv << name.toStdString() << ',' << row.value.toStdString() << '\n';
-    }
+    for (const MetricRow& row : metricRows(mResult)) csv << csvField(row.name.toStdString()) << ',' << csvField(row.value.toStdString()) << '\n';
     writeTextFileAtomically(path.toStdString(), csv.str());
 }
 

@@ -56,7 +56,20 @@ const char* kSceneFilter = "CRISM scenes (*.img *.IMG *.lbl *.LBL *.hdr *.tif *.
 struct LoadedScene {
     std::shared_ptr<const SpectralCube> cube;
     CompositeImage composite;
+    Stretch stretch;
 };
+
+QString compositeKey(const std::string& productId) { return "composites/" + QString::fromStdString(productId); }
+
+// The composite chosen for this product in an earlier session (see rememberComposite), if any. Any
+// thread: QSettings is reentrant.
+std::optional<std::pair<RgbChannels, Stretch>> rememberedComposite(const std::string& productId) {
+    const QVariantList saved = QSettings().value(compositeKey(productId)).toList();
+    if (saved.size() != 5) return std::nullopt;
+    RgbChannels rgb;
+    for (int c = 0; c < 3; ++c) rgb.wavelengthsNm[c] = saved[c].toDouble();
+    return std::make_pair(rgb, Stretch{saved[3].toDouble(), saved[4].toDouble()});
+}
 
 } // namespace
 
@@ -132,7 +145,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(mPredictionCancel);
     connect(mPredictionCancel, &QToolButton::clicked, this, &MainWindow::cancelPrediction);
     connect(mCancel, &QToolButton::clicked, this, [this] {
-        if (mCancelWork) mCancelWork();
+        if (mTask) mTask->cancel();
     });
 
     connect(mSceneView, &SceneView::pixelHovered, this, &MainWindow::showHover);
@@ -145,7 +158,7 @@ MainWindow::MainWindow(QWidget* parent)
             });
     connect(mCompositeControls, &CompositeControls::resetRequested, this, [this] {
         if (!mCube) return;
-        QSettings().remove("composites/" + QString::fromStdString(mCube->metadata().productId));
+        QSettings().remove(compositeKey(mCube->metadata().productId));
         renderComposite(defaultRgbChannels(mCube->wavelengthsNm()), Stretch{});
     });
 
@@ -174,6 +187,11 @@ MainWindow::MainWindow(QWidget* parent)
     tabifyDockWidget(mParametersDock, mSceneLibraryDock); // a tab beside Parameters and ROIs: the map keeps its room
     mParametersDock->raise();
     connect(mSceneLibrary, &SceneLibrary::openRequested, this, &MainWindow::openScene);
+    // Reading every scene of a folder for its thumbnail is work for when the library is looked at, not
+    // for every start of the program.
+    connect(mSceneLibraryDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible) fillSceneLibrary();
+    });
 
     try {
         mLibrary = bundledSpectralLibrary();
@@ -257,7 +275,9 @@ void MainWindow::openScene(const QString& path) {
     auto task = std::make_shared<Task<LoadedScene>>("open " + QFileInfo(path).fileName().toStdString(), [file](TaskControl& control) {
         auto cube = std::make_shared<SpectralCube>(io::readScene(file, {}, &control));
         LoadedScene scene;
-        scene.composite = jezero::renderComposite(*cube, defaultRgbChannels(cube->wavelengthsNm()), Stretch{}, &control);
+        const auto remembered = rememberedComposite(cube->metadata().productId);
+        if (remembered) scene.stretch = remembered->second;
+        scene.composite = jezero::renderComposite(*cube, remembered ? remembered->first : defaultRgbChannels(cube->wavelengthsNm()), scene.stretch, &control);
         scene.cube = std::move(cube);
         return scene;
     });
@@ -292,12 +312,11 @@ void MainWindow::openScene(const QString& path) {
         mCubeView->setScene(mCube, scene.composite);
         mParametersPanel->clearPixel();
         mInputsPanel->setScene(mCube);
-        mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, Stretch{});
+        mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, scene.stretch);
         setWindowTitle(QString("Jezero — %1").arg(QString::fromStdString(mCube->metadata().productId)));
         RecentPaths::scenes().add(path);
         rebuildRecentMenu();
         showComposite(scene.composite, false);
-        restoreComposite();
         if (mLayer != "composite") showLayer(mLayer);
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
                                      .arg(QFileInfo(path).fileName())
@@ -444,30 +463,19 @@ void MainWindow::showHover(QPoint pixel) {
     mHoverLabel->setText(text + (layer ? "   " : "   I/F ") + values.join("  "));
 }
 
-void MainWindow::showProgress(const QString& what, std::function<void()> cancel) {
-    mCancelWork = std::move(cancel);
+void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
+    mTask = task;
     mProgress->setValue(0);
     mProgress->setFormat(what + " %p%");
     mProgress->setVisible(true);
     mCancel->setVisible(true);
-}
-
-void MainWindow::hideProgress() {
-    mCancelWork = nullptr;
-    mProgress->setVisible(false);
-    mCancel->setVisible(false);
-}
-
-void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
-    mTask = task;
-    showProgress(what, [task = QPointer<BackgroundTask>(task)] {
-        if (task) task->cancel();
-    });
     connect(task, &BackgroundTask::progressChanged, this, [this, task](double fraction) {
         if (mTask == task) mProgress->setValue(static_cast<int>(fraction * 1000));
     });
     connect(task, &BackgroundTask::finished, this, [this, task] {
-        if (mTask == task) hideProgress();
+        if (mTask != task) return;
+        mProgress->setVisible(false);
+        mCancel->setVisible(false);
     });
     connect(task, &BackgroundTask::canceled, this, [this] { statusBar()->showMessage(tr("Canceled"), 4000); });
 }
@@ -505,33 +513,29 @@ void MainWindow::showEvent(QShowEvent* event) {
     const QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
-    if (mSceneLibrary->folder().isEmpty()) {
-        QString folder = settings.value("library/folder").toString();
-        if (folder.isEmpty() || !QFileInfo(folder).isDir()) {
-            try {
-                folder = QString::fromStdString(resourcePath("crism")); // the bundled samples
-            } catch (const std::exception&) {
-            }
+}
+
+void MainWindow::fillSceneLibrary() {
+    if (!mSceneLibrary->folder().isEmpty()) return;
+    QString folder = QSettings().value("library/folder").toString();
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) {
+        try {
+            folder = QString::fromStdString(resourcePath("crism")); // the bundled samples
+        } catch (const std::exception&) {
         }
-        if (!folder.isEmpty()) mSceneLibrary->setFolder(folder);
     }
+    if (!folder.isEmpty()) mSceneLibrary->setFolder(folder);
 }
 
 void MainWindow::rememberComposite() const {
     if (!mCube) return;
     const RgbChannels rgb = mCompositeControls->channels();
     const Stretch stretch = mCompositeControls->stretch();
-    QSettings().setValue("composites/" + QString::fromStdString(mCube->metadata().productId),
+    QSettings().setValue(compositeKey(mCube->metadata().productId),
                          QVariantList{rgb.wavelengthsNm[0], rgb.wavelengthsNm[1], rgb.wavelengthsNm[2], stretch.lowPercent, stretch.highPercent});
 }
 
-void MainWindow::restoreComposite() {
-    const QVariantList saved = QSettings().value("composites/" + QString::fromStdString(mCube->metadata().productId)).toList();
-    if (saved.size() != 5) return;
-    RgbChannels rgb;
-    for (int c = 0; c < 3; ++c) rgb.wavelengthsNm[c] = saved[c].toDouble();
-    renderComposite(rgb, Stretch{saved[3].toDouble(), saved[4].toDouble()});
-}
+
 
 void MainWindow::cancelBackgroundWork() {
     if (mTask) mTask->cancel();

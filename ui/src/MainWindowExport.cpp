@@ -3,6 +3,7 @@
 // Both are written atomically.
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/BrowseProducts.h"
+#include "jezero/core/CsvText.h"
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Error.h"
 #include "jezero/io/ImageWriter.h"
@@ -57,12 +58,7 @@ void MainWindow::exportSpectraCsv(const QString& path) const {
     csv.precision(7);
     csv << "wavelength_nm";
     for (const QPoint& p : mSelected) csv << ",pixel " << p.x() << ' ' << p.y();
-    const auto quoted = [](const std::string& text) {
-        std::string out = "\"";
-        for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return out + "\"";
-    };
-    for (const Roi& roi : mRois) csv << ',' << quoted(roi.name + " mean") << ',' << quoted(roi.name + " std");
+    for (const Roi& roi : mRois) csv << ',' << csvQuoted(roi.name + " mean") << ',' << csvQuoted(roi.name + " std");
     csv << '\n';
     const auto cell = [&csv](double v) { // an empty cell is no data
         csv << ',';

@@ -8,4 +8,7 @@ namespace jezero {
 // between order statistics (numpy's default). Returns NaN for each when there is no finite value.
 std::vector<double> finitePercentiles(std::vector<float> values, const std::vector<double>& percents);
 
+// Mean of the finite values (NaN and ±inf skipped); NaN when there is none.
+double finiteMean(const std::vector<float>& values);
+
 } // namespace jezero

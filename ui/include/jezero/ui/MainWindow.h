@@ -13,7 +13,6 @@
 #include <QPoint>
 #include <QPointer>
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -121,9 +120,10 @@ private:
     void chooseExport(bool layer);
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
-    // The composite the user chose for a scene is kept per product id and restored when it reopens.
+    // The composite the user chose for a scene is kept per product id; opening it renders that one.
     void rememberComposite() const;
-    void restoreComposite();
+    // Lists the last library folder (else the bundled samples) the first time the library is shown.
+    void fillSceneLibrary();
     void showComposite(const CompositeImage& composite, bool keepView);
     void showLayer(const QString& id);
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
@@ -132,8 +132,6 @@ private:
     void refreshSpectra();
     void showHover(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
-    void showProgress(const QString& what, std::function<void()> cancel);
-    void hideProgress();
     void showPrediction(const QString& path, const QJsonObject& done, const QString& modelLabel);
     void showError(const QString& message);
 
@@ -166,7 +164,6 @@ private:
     std::vector<LibrarySpectrum> mLibrary;
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
     QPointer<BackgroundTask> mTask;
-    std::function<void()> mCancelWork; // what the status bar's Cancel stops
     int mCompositeGeneration = 0;
 
     QTabWidget* mTabs;
