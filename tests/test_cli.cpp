@@ -162,7 +162,10 @@ private slots:
             QVERIFY2(r.exitCode == 0, r.err.constData());
         }
         QStringList files = QDir(a.path()).entryList(QDir::Files);
-        QCOMPARE(files.size(), 2 * 7 + 1); // per scene: if/su/abundance .img+.hdr and a sidecar; one index
+        // Per scene: I/F, observed and noise-free parameters, abundances, units (.img + .hdr) and a sidecar; one index.
+        QCOMPARE(files.size(), 2 * 11 + 1);
+        for (const char* suffix : {"_if_mtr3.img", "_su_mtr3.img", "_su_clean_mtr3.img", "_abundance.img", "_units.img"})
+            QCOMPARE(files.filter(suffix).size(), 2);
         for (const QString& f : files) {
             QFile fa(a.path() + "/" + f), fb(b.path() + "/" + f);
             QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
@@ -379,6 +382,17 @@ private slots:
         for (const char* key : {"rmse", "rmse_255", "pcc", "cosine", "sam_deg", "ssim", "mean_std"}) QVERIFY2(all.contains(key), key);
         QVERIFY(all["carbonate"].toObject().contains("average_precision"));
         QCOMPARE(summary["carbonate_channel"].toString(), QString("BD2500_2"));
+        // Detection is scored against the dataset's label (the true abundance), and the ensemble's
+        // exceedance probability is checked for calibration.
+        QVERIFY(summary["detection_truth"].toString().contains("true carbonate abundance"));
+        const QJsonObject carbonate = all["carbonate"].toObject();
+        QVERIFY(carbonate.contains("ece") && carbonate.contains("brier") && carbonate.contains("base_rate") && carbonate.contains("image_precision"));
+        QVERIFY(carbonate["ece"].toDouble() >= 0 && carbonate["ece"].toDouble() <= 1);
+        QVERIFY(all.contains("spread_skill_ratio"));
+        QCOMPARE(QImage(dir.path() + "/report/reliability.png").size(), QSize(400, 400));
+        QFile reliability(dir.path() + "/report/reliability.csv");
+        QVERIFY(reliability.open(QIODevice::ReadOnly));
+        QCOMPARE(reliability.readAll().count('\n'), 11); // header and ten bins
         QVERIFY(summary["lpips"].toString().contains("no LPIPS network"));
         QFile perImage(dir.path() + "/report/per_image.csv");
         QVERIFY(perImage.open(QIODevice::ReadOnly));

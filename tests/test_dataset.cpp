@@ -38,6 +38,14 @@ void fill(int k, int tile, std::vector<float>& in, std::vector<float>& out) {
         }
 }
 
+// Tile k's label: carbonate on its first k pixels, no data on the last one.
+std::vector<std::uint8_t> tileLabel(int k, int tile) {
+    std::vector<std::uint8_t> label(static_cast<std::size_t>(tile) * tile, kLabelNone);
+    for (int p = 0; p < k && p < tile * tile; ++p) label[static_cast<std::size_t>(p)] = kLabelCarbonate;
+    label.back() = kLabelNoData;
+    return label;
+}
+
 QString writeDataset(const QString& dir, int tiles) {
     DatasetWriter writer(dir.toStdString(), manifest(8));
     std::vector<float> in, out;
@@ -50,7 +58,8 @@ QString writeDataset(const QString& dir, int tiles) {
         r.carbonateFraction = k % 3 == 0 ? 0.2 : 0.0;
         r.carbonateBearing = k % 3 == 0;
         r.validFraction = 1;
-        writer.addTile(k % 2 ? "test" : "train", in.data(), out.data(), r);
+        const std::vector<std::uint8_t> label = tileLabel(k, 8);
+        writer.addTile(k % 2 ? "test" : "train", in.data(), out.data(), label.data(), r);
     }
     writer.finish();
     return dir;
@@ -74,12 +83,20 @@ private slots:
         QCOMPARE(train.record(2).scene, std::string("scene4"));
         QCOMPARE(train.record(2).region, std::string("region, 0"));
         QCOMPARE(train.record(2).x, 32);
+        QVERIFY(train.hasLabels());
+        const auto label = tileLabel(4, 8);
+        QVERIFY(std::equal(label.begin(), label.end(), train.label(2)));
+        QCOMPARE(train.tile(2).label, label);
         // Balanced test: tiles 1,3,5,7,9,11 → carbonate-bearing 3, 9 → two of each.
         const auto balanced = TileDataset::open(dir.path().toStdString(), "test_balanced");
         QCOMPARE(balanced.size(), std::size_t(4));
         int bearing = 0;
         for (std::size_t i = 0; i < balanced.size(); ++i) bearing += balanced.record(i).carbonateBearing;
         QCOMPARE(bearing, 2);
+        for (std::size_t i = 0; i < balanced.size(); ++i) { // each balanced tile keeps its own label (tile k has k carbonate pixels)
+            const int k = balanced.record(i).x / 8;
+            QCOMPARE(std::count(balanced.label(i), balanced.label(i) + 64, kLabelCarbonate), static_cast<long>(k));
+        }
         QCOMPARE(balanced.manifest().splits.at("test").carbonateTiles, std::size_t(2));
         // Never over an existing dataset.
         QVERIFY_THROWS_EXCEPTION(Error, DatasetWriter(dir.path().toStdString(), manifest(8)));
@@ -107,7 +124,8 @@ private slots:
             DatasetWriter writer(b.path().toStdString(), manifest(8));
             std::vector<float> in, out;
             fill(0, 8, in, out);
-            writer.addTile("train", in.data(), out.data(), {});
+            const std::vector<std::uint8_t> label(64, kLabelNone);
+            writer.addTile("train", in.data(), out.data(), label.data(), {});
         }
         QVERIFY(message(b.path(), "train").contains("missing or partial"));
         QCOMPARE(QDir(b.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
@@ -142,6 +160,21 @@ private slots:
             QCOMPARE(assignSplits(units, by, 11), split);                // reproducible
         }
         QVERIFY_THROWS_EXCEPTION(Error, assignSplits(units, "pixel", 1));
+        // Ten carbonate-bearing scenes of 60: val and test each get three of them (15 % would be two).
+        std::vector<SplitUnit> many;
+        for (int i = 0; i < 60; ++i) many.push_back({"m" + std::to_string(i), "r", i < 10});
+        std::map<std::string, int> carbonate;
+        for (const auto& [scene, to] : assignSplits(many, "scene", 3)) carbonate[to] += std::stoi(scene.substr(1)) < 10;
+        QCOMPARE(carbonate["val"], 3);
+        QCOMPARE(carbonate["test"], 3);
+        QCOMPARE(carbonate["train"], 4);
+        // Two scenes per stratum: each stratum trains on one; one held-out scene goes to test, the other to val.
+        const std::vector<SplitUnit> four = {{"a", "r", true}, {"b", "r", true}, {"c", "r", false}, {"d", "r", false}};
+        std::map<std::string, int> per;
+        for (const auto& [scene, to] : assignSplits(four, "scene", 5)) ++per[to];
+        QCOMPARE(per["train"], 2);
+        QCOMPARE(per["test"], 1);
+        QCOMPARE(per["val"], 1);
     }
 
     void augmentationKeepsInputAndTargetAligned() {
@@ -155,6 +188,7 @@ private slots:
             for (int x = 0; x < 32; ++x) {
                 t.input.push_back(static_cast<float>(x + 2 * y));
                 t.target.push_back(static_cast<float>(x + 2 * y));
+                t.label.push_back((x + 2 * y) % 3 == 0 ? kLabelCarbonate : kLabelNone); // a pattern the target predicts
             }
         const std::set<float> original(t.target.begin(), t.target.end());
         int changed = 0;
@@ -164,9 +198,12 @@ private slots:
             for (std::size_t i = 0; i < a.target.size(); ++i) {
                 if (std::isnan(a.target[i])) {
                     QVERIFY(std::isnan(a.input[i]));
+                    QCOMPARE(a.label[i], kLabelNoData);
                     continue;
                 }
                 ++valid;
+                // The label moves with the target: it is the one of the same source pixel.
+                QCOMPARE(a.label[i], static_cast<int>(a.target[i]) % 3 == 0 ? kLabelCarbonate : kLabelNone);
                 QVERIFY(original.count(a.target[i]));
                 QVERIFY2(std::abs(a.input[i] - a.target[i]) <= 1.5f + 1e-4f, qPrintable(QString("seed %1").arg(seed)));
             }

@@ -1,6 +1,7 @@
 // Image and detection metrics against independent references: scikit-image 0.19.3 and numpy (values
 // computed once with the formulas below and pasted here), closed forms, and scikit-learn's documented
 // average-precision example.
+#include "jezero/core/Calibration.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ImageMetrics.h"
 
@@ -94,6 +95,46 @@ private slots:
         // scikit-learn's example: average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.8333…
         QVERIFY(std::abs(averagePrecision({0.1f, 0.4f, 0.35f, 0.8f}, {0, 0, 1, 1}) - 0.8333333333333333) < 1e-12);
         QVERIFY(std::isnan(averagePrecision({0.5f}, {0})));
+    }
+
+    void calibrationByHand() {
+        // Ten bins. Probabilities 0.05 ×4 (truth 0 0 0 1), 0.55 ×2 (1 0), 0.95 ×4 (1 1 1 1), one NaN and one
+        // unlabelled pixel left out. Bin 0: mean 0.05, frequency 0.25; bin 5: 0.55 vs 0.5; bin 9: 0.95 vs 1.
+        // ECE = (4·0.20 + 2·0.05 + 4·0.05) / 10 = 0.11; Brier = (3·0.05² + 0.95² + 0.45² + 0.55² + 4·0.05²) / 10.
+        const std::vector<float> p = {0.05f, 0.05f, 0.05f, 0.05f, 0.55f, 0.55f, 0.95f, 0.95f, 0.95f, 0.95f, std::nanf(""), 0.5f};
+        const std::vector<char> y = {0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, -1};
+        const Calibration c = calibrate(p, y, 10);
+        QCOMPARE(c.pixels, std::size_t(10));
+        QCOMPARE(c.bins.size(), std::size_t(10));
+        QCOMPARE(c.bins[0].count, std::size_t(4));
+        QVERIFY(std::abs(c.bins[0].observedFrequency - 0.25) < 1e-12);
+        QVERIFY(std::abs(c.bins[5].meanPredicted - 0.55) < 1e-6);
+        QCOMPARE(c.bins[3].count, std::size_t(0));
+        QVERIFY(std::isnan(c.bins[3].observedFrequency));
+        QVERIFY(std::abs(c.ece - 0.11) < 1e-6);
+        const double brier = (3 * 0.0025 + 0.9025 + 0.2025 + 0.3025 + 4 * 0.0025) / 10;
+        QVERIFY(std::abs(c.brier - brier) < 1e-6);
+        // Nearly calibrated by construction: each bin 0.05 off.
+        std::vector<float> q;
+        std::vector<char> t;
+        for (int b = 0; b < 10; ++b)
+            for (int k = 0; k < 10; ++k) {
+                q.push_back(static_cast<float>(b / 10.0 + 0.05));
+                t.push_back(static_cast<char>(k <= b)); // frequency (b + 1) / 10: 0.05 from the probability
+            }
+        QVERIFY(calibrate(q, t, 10).ece < 0.051);
+        QVERIFY_THROWS_EXCEPTION(Error, calibrate(q, std::vector<char>(3, 0), 10));
+        // The diagram is an image of the asked size with bars drawn.
+        const CompositeImage diagram = reliabilityDiagram(c, 200);
+        QCOMPARE(diagram.width, 200);
+        QCOMPARE(diagram.rgba.size(), std::size_t(200 * 200 * 4));
+    }
+
+    void spreadSkillByHand() {
+        // Errors ±2 everywhere (RMSE 2), spread 1 → ratio 0.5; NaN pixels left out.
+        const std::vector<float> mean = {1, 3, 5, 7, std::nanf("")}, truth = {3, 1, 7, 5, 0}, spread = {1, 1, 1, 1, 1};
+        QVERIFY(std::abs(spreadSkillRatio(mean, spread, truth) - 0.5) < 1e-12);
+        QVERIFY(std::isnan(spreadSkillRatio(truth, spread, truth))); // no error: undefined
     }
 };
 

@@ -2,9 +2,11 @@
 // reloads to identical outputs, a canceled-then-resumed run ends exactly where an uninterrupted one
 // does (U-Net and diffusion with its EMA), the ResNet34 U-Net, the EDM samplers against the closed-form
 // flow of Gaussian data, diffusion ensembles, and the LPIPS TorchScript loading path.
+#include "../core/ml/src/Model.h"
 #include "../core/ml/src/Samplers.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/ImageMetrics.h"
 #include "jezero/core/Task.h"
 #include "jezero/ml/Lpips.h"
 #include "jezero/ml/Predictor.h"
@@ -54,7 +56,8 @@ void writeLearnableDataset(const QString& dir, int tile = 16) {
         r.region = k % 2 ? "Jezero" : "Nili Fossae";
         r.latitudeDeg = k % 2 ? 18.4 : 21.0;
         r.longitudeDeg = k % 2 ? 77.5 : 78.5;
-        writer.addTile(k % 6 == 5 ? "val" : "train", in.data(), out.data(), r);
+        const std::vector<std::uint8_t> label(plane, kLabelNone);
+        writer.addTile(k % 6 == 5 ? "val" : "train", in.data(), out.data(), label.data(), r);
     }
     writer.finish();
 }
@@ -80,6 +83,39 @@ void train(const TrainingConfig& config, const QString& runDirectory, std::vecto
     trainer.run(control, [&](const ml::TrainingProgress& p) {
         if (valLosses && p.event == "epoch") valLosses->push_back(p.valLoss);
     });
+}
+
+// A carbonate-label dataset: 3 smooth input channels; the label is 1 where channel 0 is high (about a
+// fifth of the pixels), so a small network can learn it; one pixel per tile has no data.
+void writeLabelDataset(const QString& dir, int tile = 16) {
+    DatasetManifest m;
+    m.input = "pnr";
+    m.inputChannels = {"PAN", "NIR", "RED"};
+    m.target = "carbonate";
+    m.targetChannels = {kCarbonateLabelChannel};
+    m.tile = tile;
+    m.seed = 1;
+    DatasetWriter writer(dir.toStdString(), m);
+    const int plane = tile * tile;
+    for (int k = 0; k < 30; ++k) {
+        std::vector<float> in(3 * plane), out(plane);
+        std::vector<std::uint8_t> label(plane);
+        for (int y = 0; y < tile; ++y)
+            for (int x = 0; x < tile; ++x)
+                for (int c = 0; c < 3; ++c)
+                    in[c * plane + y * tile + x] = static_cast<float>(0.2 + 0.05 * std::sin(0.4 * x * (c + 1) + 0.9 * k) + 0.04 * std::cos(0.35 * y + c + k));
+        for (int p = 0; p < plane; ++p) {
+            label[p] = in[p] > 0.235f ? kLabelCarbonate : kLabelNone;
+            out[p] = label[p] == kLabelCarbonate ? 1.0f : 0.0f;
+        }
+        label[7] = kLabelNoData;
+        out[7] = std::nanf("");
+        TileRecord r;
+        r.scene = "s" + std::to_string(k % 6);
+        r.region = "Jezero";
+        writer.addTile(k % 6 == 5 ? "val" : "train", in.data(), out.data(), label.data(), r);
+    }
+    writer.finish();
 }
 
 bool identical(const std::vector<float>& a, const std::vector<float>& b) {
@@ -321,6 +357,43 @@ private slots:
         const auto a = ml::Predictor::load((dir.path() + "/straight/latest.pt").toStdString(), "cpu").predictEnsemble(input, {}, options).mean;
         const auto b = ml::Predictor::load((dir.path() + "/resumed/latest.pt").toStdString(), "cpu").predictEnsemble(input, {}, options).mean;
         QVERIFY(identical(a, b));
+    }
+
+    void carbonateProbabilityModelLearnsTheLabelWithCalibratedProbabilities() {
+        QTemporaryDir dir;
+        writeLabelDataset(dir.path() + "/data");
+        train(tinyConfig(dir.path() + "/data", 25, false), dir.path() + "/run");
+        const auto model = ml::Predictor::load((dir.path() + "/run/best.pt").toStdString(), "cpu");
+        QVERIFY(model.summary().find("carbonate probability") != std::string::npos);
+        const auto data = TileDataset::open((dir.path() + "/data").toStdString(), "val");
+        std::vector<float> scores;
+        std::vector<char> truth;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const auto p = model.predictTile(std::vector<float>(data.input(i), data.input(i) + 3 * 256));
+            for (int k = 0; k < 256; ++k) {
+                QVERIFY(p[k] >= 0 && p[k] <= 1); // probabilities, not standardised values
+                scores.push_back(p[k]);
+                truth.push_back(data.label(i)[k] == kLabelNoData ? -1 : data.label(i)[k] == kLabelCarbonate);
+            }
+        }
+        const double ap = averagePrecision(scores, truth);
+        QVERIFY2(ap > 0.8, qPrintable(QString("AP %1").arg(ap)));
+        // A diffusion model is for parameters, not the label.
+        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 1, false, R"(, "model": "diffusion", "diffusion": {"mode": "plain"})"),
+                                                    (dir.path() + "/diffusion").toStdString(), false));
+    }
+
+    void plattScalingRecoversAKnownMapping() {
+        // For logits z on a grid, the share sigmoid(2z − 1) of 200 pixels is positive: Platt finds a = 2, b = −1.
+        std::vector<double> z, y;
+        for (int i = -30; i <= 30; ++i) {
+            const double v = i / 10.0, p = 1 / (1 + std::exp(-(2 * v - 1)));
+            const int positives = static_cast<int>(std::lround(200 * p));
+            for (int k = 0; k < 200; ++k) z.push_back(v), y.push_back(k < positives ? 1.0 : 0.0);
+        }
+        const auto [a, b] = ml::detail::fitPlatt(z, y);
+        QVERIFY2(std::abs(a - 2) < 0.02 && std::abs(b + 1) < 0.02, qPrintable(QString("a %1, b %2").arg(a).arg(b)));
+        QCOMPARE(ml::detail::fitPlatt({0.5, 1.0}, {1.0, 1.0}), std::make_pair(1.0, 0.0)); // one class: identity
     }
 
     void lpipsLoadsATorchScriptNetwork() {

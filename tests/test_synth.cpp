@@ -1,14 +1,22 @@
-// The scene synthesizer: determinism, the real MTRDR grid, no-data like a real product, and carbonate
-// scenes that really carry the 2.3 and 2.5 µm carbonate absorptions where their abundance says.
+// The scene synthesizer: determinism, the real MTRDR grid, no-data like a real product, carbonate
+// scenes that really carry the 2.3 and 2.5 µm carbonate absorptions where their abundance says, whole
+// spectra (VNIR colour), the regional geology table, the exact carbonate fraction, the instrument
+// noise model against the noise-free cube, and datasets synthesised straight from scenes.
 #include "TestPaths.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/core/SyntheticDataset.h"
 
 #include <QtTest>
 
+#include <QTemporaryDir>
+
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
 
 using namespace jezero;
 
@@ -20,6 +28,29 @@ const SynthesisInputs& inputs() {
         return defaultSynthesisInputs({}); // procedural structure only: no browse products needed here
     }();
     return in;
+}
+
+const GeologicRegion& regionNamed(const std::string& slug) {
+    for (const auto& r : inputs().regions)
+        if (r.slug == slug) return r;
+    throw Error("no region " + slug);
+}
+
+const SignatureVariant& variantFrom(const std::string& mineral, const std::string& source) {
+    for (const auto& m : inputs().minerals)
+        if (m.name == mineral)
+            for (const auto& v : m.variants)
+                if (v.source == source) return v;
+    throw Error("no " + mineral + " variant " + source);
+}
+
+// Mean over the channels within [fromNm, toNm].
+double meanBetween(const std::vector<double>& values, double fromNm, double toNm) {
+    double sum = 0;
+    int n = 0;
+    for (std::size_t b = 0; b < values.size(); ++b)
+        if (inputs().wavelengthsNm[b] >= fromNm && inputs().wavelengthsNm[b] <= toNm) sum += values[b], ++n;
+    return sum / n;
 }
 
 bool sameValues(const std::vector<float>& a, const std::vector<float>& b) {
@@ -130,6 +161,227 @@ private slots:
             const float a = s.abundances.values[i * s.abundances.channels() + carbonate];
             QVERIFY(std::isnan(a) || a == 0.0f);
         }
+    }
+
+    void theGeologyTableHoldsThePublishedAssemblages() {
+        const auto& regions = inputs().regions;
+        QCOMPARE(regions.size(), std::size_t(12));
+        // Nili Fossae: olivine host, Mg carbonate common, in the fractured light-toned layer (Ehlmann et al. 2008).
+        const auto& nili = regionNamed("nilifossae");
+        QCOMPARE(nili.carbonate, std::string("common"));
+        QCOMPARE(nili.carbonateWeight, 0.6);
+        QCOMPARE(nili.carbonateChemistry, std::string("mg"));
+        QCOMPARE(nili.carbonateHost, std::string("olivine"));
+        QCOMPARE(nili.carbonateSetting, std::string("fractured"));
+        QVERIFY(nili.sources.find("Ehlmann") != std::string::npos);
+        // Huygens: Ca/Fe carbonate with kaolinite; Mawrth and the Syrtis plains: none reported.
+        QCOMPARE(regionNamed("huygens").carbonateChemistry, std::string("ca_fe"));
+        QCOMPARE(regionNamed("huygens").carbonateHost, std::string("kaolinite"));
+        QCOMPARE(regionNamed("mawrth").carbonateWeight, 0.0);
+        QCOMPARE(regionNamed("syrtis").carbonateWeight, 0.0);
+        for (const auto& r : regions) QVERIFY2(!r.sources.empty() && !r.minerals.empty(), r.slug.c_str());
+        // A malformed table is refused with its file and line.
+        QTemporaryDir dir;
+        const std::string bad = dir.path().toStdString() + "/regions.csv";
+        std::ofstream(bad) << "slug,region,latitude_deg,longitude_deg,carbonate,carbonate_chemistry,carbonate_host,carbonate_setting,minerals,sources\n"
+                           << "x,X,1,2,often,mg,olivine,fractured,olivine:0.5,a paper\n";
+        try {
+            readGeologicRegions(bad);
+            QFAIL("a bad carbonate class was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("line 2") && QString(e.what()).contains("often"), e.what());
+        }
+    }
+
+    void theCarbonateFractionIsExactAndRegionsFollowTheirPrevalence() {
+        for (const double f : {0.0, 0.1, 0.25, 0.3, 0.5, 1.0})
+            for (const int n : {1, 7, 10, 24, 300}) {
+                int carbonate = 0;
+                for (int i = 0; i < n; ++i) carbonate += sceneCarriesCarbonate(f, i);
+                QCOMPARE(carbonate, static_cast<int>(std::floor(n * f + 0.5)));
+            }
+        // 600 scene identities: carbonate only from regions that report it; common regions carry it far
+        // more often than rare ones, so the location says something.
+        const SynthesisOptions options{64, 3, 0.3};
+        std::map<std::string, std::pair<int, int>> byRegion; // slug → (carbonate scenes, scenes)
+        for (int i = 0; i < 600; ++i) {
+            const SceneIdentity id = sceneIdentity(inputs(), options, i);
+            QCOMPARE(id.hasCarbonate, sceneCarriesCarbonate(0.3, i));
+            byRegion[id.regionSlug].first += id.hasCarbonate;
+            byRegion[id.regionSlug].second += 1;
+        }
+        QCOMPARE(byRegion["mawrth"].first, 0);
+        QCOMPARE(byRegion["syrtis"].first, 0);
+        const auto share = [&](std::initializer_list<const char*> slugs) {
+            int c = 0, n = 0;
+            for (const char* s : slugs) c += byRegion[s].first, n += byRegion[s].second;
+            return static_cast<double>(c) / n;
+        };
+        const double common = share({"nilifossae", "jezero"}), rare = share({"gale", "valles", "sirenum"});
+        QVERIFY2(common > 0.45 && rare < 0.2, qPrintable(QString("common %1, rare %2").arg(common).arg(rare)));
+        // The rendered scene is the identity's.
+        const auto scene = synthesizeScene(inputs(), SynthesisOptions{32, 3, 0.3}, 5);
+        const auto id = sceneIdentity(inputs(), SynthesisOptions{32, 3, 0.3}, 5);
+        QCOMPARE(scene.name, id.name);
+        QCOMPARE(scene.hasCarbonate, id.hasCarbonate);
+        QCOMPARE(scene.latitudeDeg, id.latitudeDeg);
+    }
+
+    void mineralsEnterWithTheirWholeSpectraVnirIncluded() {
+        // The MICA Mg-carbonate exposure of Nili Fossae is brighter than the bland ground beside it in
+        // the visible and near-IR (its measured ratio, ~1.08 at 750 nm), not a flat 1 outside its bands.
+        const auto& mg = variantFrom("carbonate", "MICA mg_carbonate");
+        QVERIFY(meanBetween(mg.ratio, 700, 800) > 1.03);
+        // Olivine's ratio (MICA, Nili Fossae) carries its broad Fe²⁺ band: lower at 1.05 µm than at 0.75 and 1.5 µm.
+        const auto& olivine = variantFrom("olivine", "MICA fe_olivine");
+        QVERIFY(meanBetween(olivine.ratio, 1040, 1100) < meanBetween(olivine.ratio, 720, 780));
+        QVERIFY(meanBetween(olivine.ratio, 1040, 1100) < meanBetween(olivine.ratio, 1450, 1550));
+        // Siderite (Fe carbonate) brings its Fe²⁺ ~1 µm band; magnesite has none: relative to their own
+        // continuum at 0.75 µm the siderite variant is darker at 1.0–1.1 µm than the magnesite one.
+        const auto& siderite = variantFrom("carbonate", "USGS siderite HS271.3B");
+        const auto& magnesite = variantFrom("carbonate", "RELAB magnesite F1CC06B");
+        QCOMPARE(siderite.chemistry, std::string("ca_fe"));
+        QCOMPARE(magnesite.chemistry, std::string("mg"));
+        const auto dip = [](const SignatureVariant& v) { return meanBetween(v.ratio, 1000, 1100) / meanBetween(v.ratio, 720, 780); };
+        QVERIFY2(dip(siderite) < dip(magnesite) - 0.02, qPrintable(QString("siderite %1, magnesite %2").arg(dip(siderite)).arg(dip(magnesite))));
+    }
+
+    void carbonateSitsInItsHostUnitAndScenesCarryTheirUnits() {
+        int checked = 0;
+        for (int index = 0; index < 6; ++index) {
+            const auto s = synthesizeScene(inputs(), SynthesisOptions{64, 21, 1.0}, index);
+            QVERIFY(s.hasCarbonate);
+            QVERIFY(s.unitDescriptions.size() >= 2 && s.unitDescriptions.size() <= 4);
+            QVERIFY2(s.unitDescriptions[0].find("carbonate host (with carbonate)") != std::string::npos, s.unitDescriptions[0].c_str());
+            const int carbonate = s.abundances.channelIndex("carbonate");
+            for (std::size_t i = 0; i < s.abundances.pixelCount(); ++i) {
+                const float a = s.abundances.values[i * s.abundances.channels() + carbonate];
+                if (!std::isfinite(a) || a <= kCarbonateLabelAbundance) continue;
+                // Rich carbonate only in the host unit (a pixel beside a contact may be softened across it).
+                const int x = static_cast<int>(i % 64), y = static_cast<int>(i / 64);
+                bool nearHost = false;
+                for (int dy = -1; dy <= 1; ++dy)
+                    for (int dx = -1; dx <= 1; ++dx)
+                        if (x + dx >= 0 && y + dy >= 0 && x + dx < 64 && y + dy < 64) nearHost |= s.units.at(x + dx, y + dy, 0) == 0.0f;
+                QVERIFY(nearHost);
+                ++checked;
+            }
+        }
+        QVERIFY(checked > 0);
+    }
+
+    void noiseFollowsTheSnrModelAndTheCleanCubeHasNone() {
+        const auto s = synthesizeScene(inputs(), SynthesisOptions{96, 4, 0.3}, 1);
+        QCOMPARE(s.cleanCube.bands(), s.cube.bands());
+        const auto& w = s.cube.wavelengthsNm();
+        const auto bandNear = [&](double nm) {
+            return static_cast<int>(std::min_element(w.begin(), w.end(), [&](double a, double b) { return std::abs(a - nm) < std::abs(b - nm); }) - w.begin());
+        };
+        // Normalised residuals (observed − clean) / σ(λ, I/F): unit spread (median absolute deviation,
+        // which ignores the few striped columns) at channels of very different SNR.
+        for (const double nm : {550.0, 1500.0, 2300.0, 3500.0}) {
+            const int b = bandNear(nm);
+            std::vector<float> z;
+            for (int y = 0; y < 96; ++y)
+                for (int x = 0; x < 96; ++x) {
+                    const float clean = s.cleanCube.spectrum(x, y)[b], observed = s.cube.spectrum(x, y)[b];
+                    if (!std::isfinite(clean) || !std::isfinite(observed)) continue;
+                    const double sigma = 0.25 / mtrdrSnr(w[b]) * std::sqrt(std::max(static_cast<double>(clean), 0.01) / 0.25);
+                    z.push_back(static_cast<float>((observed - clean) / sigma));
+                }
+            std::vector<float> absolute;
+            for (float v : z) absolute.push_back(std::abs(v));
+            std::nth_element(absolute.begin(), absolute.begin() + absolute.size() / 2, absolute.end());
+            const double spread = 1.4826 * absolute[absolute.size() / 2];
+            QVERIFY2(spread > 0.9 && spread < 1.1, qPrintable(QString("%1 nm: spread %2").arg(nm).arg(spread)));
+        }
+        // Neighbouring channels share noise like MTRDR's spectral smoothing: lag-1 correlation of the
+        // ¼ ½ ¼ kernel is (¼·½ + ½·¼) / (¼² + ½² + ¼²) = 2/3.
+        const int b0 = bandNear(1700), b1 = b0 + 1;
+        double sxy = 0, sxx = 0, syy = 0;
+        for (int x = 0; x < 96; ++x) {
+            // Striped columns (a detector gain ≠ 1) are left out: their residual is not noise.
+            std::vector<float> ratios;
+            for (int y = 0; y < 96; ++y)
+                if (std::isfinite(s.cube.spectrum(x, y)[b0])) ratios.push_back(s.cube.spectrum(x, y)[b0] / s.cleanCube.spectrum(x, y)[b0]);
+            if (ratios.empty()) continue;
+            std::nth_element(ratios.begin(), ratios.begin() + ratios.size() / 2, ratios.end());
+            if (std::abs(ratios[ratios.size() / 2] - 1) > 0.005) continue;
+            for (int y = 0; y < 96; ++y) {
+                const float* o = s.cube.spectrum(x, y);
+                const float* c = s.cleanCube.spectrum(x, y);
+                if (!std::isfinite(o[b0]) || !std::isfinite(c[b0])) continue;
+                const double u = o[b0] - c[b0], v = o[b1] - c[b1];
+                sxy += u * v, sxx += u * u, syy += v * v;
+            }
+        }
+        const double correlation = sxy / std::sqrt(sxx * syy);
+        QVERIFY2(std::abs(correlation - 2.0 / 3.0) < 0.08, qPrintable(QString("lag-1 correlation %1").arg(correlation)));
+        // SNR shape: best in 1.2–2.4 µm, poor at the VNIR blue end and past 3.5 µm.
+        QVERIFY(mtrdrSnr(2000) > mtrdrSnr(600) && mtrdrSnr(600) > mtrdrSnr(440) && mtrdrSnr(3800) < mtrdrSnr(2600));
+    }
+
+    void datasetsAreSynthesisedStraightFromScenes() {
+        // 12 scenes, half with carbonate: val and test each get two carbonate-bearing scenes; the label
+        // is the true abundance; clean targets are the noise-free cube's parameters.
+        QTemporaryDir dir;
+        SyntheticDatasetOptions o;
+        o.synthesis = SynthesisOptions{64, 9, 0.5};
+        o.count = 12;
+        o.tile = 32;
+        const std::string observed = dir.path().toStdString() + "/observed", clean = dir.path().toStdString() + "/clean",
+                          label = dir.path().toStdString() + "/label";
+        o.outputs = {{observed, "pnr", "car"}, {label, "4band", "carbonate"}}; // one rendering, two datasets
+        std::vector<std::string> lines;
+        buildSyntheticDataset(inputs(), o, [&](const std::string& l) { lines.push_back(l); });
+        QCOMPARE(lines.size(), std::size_t(12));
+        o.targetSource = "clean";
+        o.outputs = {{clean, "pnr", "car"}};
+        buildSyntheticDataset(inputs(), o);
+        // The label dataset: 4-band input, its one target channel is the label (0/1, NaN no data).
+        const auto probability = TileDataset::open(label, "train");
+        QCOMPARE(probability.manifest().targetChannels, std::vector<std::string>{kCarbonateLabelChannel});
+        QCOMPARE(probability.manifest().inputChannels.size(), std::size_t(4));
+        for (std::size_t i = 0; i < probability.size(); ++i)
+            for (int p = 0; p < 32 * 32; ++p) {
+                const std::uint8_t l = probability.label(i)[p];
+                const float t = probability.target(i)[p];
+                QVERIFY(l == kLabelNoData ? std::isnan(t) : t == (l == kLabelCarbonate ? 1.0f : 0.0f));
+            }
+        for (const char* split : {"val", "test"}) {
+            const auto data = TileDataset::open(observed, split);
+            QVERIFY(data.hasLabels());
+            std::set<std::string> carbonateScenes;
+            for (std::size_t i = 0; i < data.size(); ++i)
+                if (std::count(data.label(i), data.label(i) + 32 * 32, kLabelCarbonate) > 0) carbonateScenes.insert(data.record(i).scene);
+            QVERIFY2(carbonateScenes.size() >= 2, split);
+        }
+        const auto a = TileDataset::open(observed, "train"), b = TileDataset::open(clean, "train");
+        QCOMPARE(a.manifest().targetSource, std::string("observed"));
+        QCOMPARE(b.manifest().targetSource, std::string("clean"));
+        QVERIFY(a.manifest().labelRule.find("abundance") != std::string::npos);
+        QCOMPARE(a.size(), b.size());
+        // Same inputs and labels, targets that differ by the noise only (BD2500_2, channel 1).
+        QVERIFY(std::memcmp(a.input(0), b.input(0), 3 * 32 * 32 * sizeof(float)) == 0);
+        QVERIFY(std::memcmp(a.label(0), b.label(0), 32 * 32) == 0);
+        // The label agrees with the synthesizer's own abundance for that tile.
+        const auto& record = a.record(0);
+        const int index = std::stoi(record.scene.substr(3, 4));
+        const auto scene = synthesizeScene(inputs(), o.synthesis, index);
+        const int carbonate = scene.abundances.channelIndex("carbonate");
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x) {
+                const std::uint8_t l = a.label(0)[y * 32 + x];
+                if (l == kLabelNoData) continue;
+                QCOMPARE(l == kLabelCarbonate, scene.abundances.at(record.x + x, record.y + y, carbonate) > kCarbonateLabelAbundance);
+            }
+        double noise = 0;
+        int n = 0;
+        for (int p = 0; p < 32 * 32; ++p) {
+            const float u = a.target(0)[32 * 32 + p], v = b.target(0)[32 * 32 + p];
+            if (std::isfinite(u) && std::isfinite(v)) noise += std::abs(u - v), ++n;
+        }
+        QVERIFY(n > 0 && noise / n > 1e-4 && noise / n < 0.05);
     }
 
     void badSizesAreRefused() {

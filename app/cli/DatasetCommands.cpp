@@ -5,6 +5,8 @@
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/core/SyntheticDataset.h"
+#include "jezero/io/BrowseReader.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/io/SceneCatalog.h"
 
@@ -13,25 +15,32 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace jezero::cli {
 namespace {
 
 struct Options {
     std::vector<std::string> sceneDirs;
-    std::string out, input = "pnr", target = "fal", splitBy = "scene", ranges, dir;
-    int tile = 256;
+    std::string out, input = "pnr", target = "fal", splitBy = "scene", ranges, dir, targetSource = "observed";
+    int tile = 256, smoothing = 0, crops = 0;
     std::uint64_t seed = 1;
     bool json = false;
+    // dataset synth
+    int count = 300, size = 256;
+    double carbonateFraction = 0.3;
+    std::vector<std::string> also; // INPUT:TARGET:DIR
 };
 
 void build(const Options& o) {
     if (o.tile < 16 || o.tile > 2048) throw Error("--tile must be between 16 and 2048");
+    if (o.smoothing < 0 || o.smoothing > 63) throw Error("--smooth must be between 0 and 63 pixels");
     const InputKind kind = parseInputKind(o.input);
     const TargetSpec target = parseTarget(o.target);
+    const bool labelTarget = target.name == "carbonate";
     const auto& known = summaryParameterNames();
     for (const auto& p : target.parameters)
-        if (std::find(known.begin(), known.end(), p) == known.end()) throw Error("unknown summary parameter '" + p + "' in --target");
+        if (!labelTarget && std::find(known.begin(), known.end(), p) == known.end()) throw Error("unknown summary parameter '" + p + "' in --target");
     const RectangularRanges ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
     std::vector<io::CatalogScene> scenes;
     for (const auto& dir : o.sceneDirs)
@@ -45,69 +54,75 @@ void build(const Options& o) {
     manifest.input = inputKindName(kind);
     manifest.target = target.name;
     manifest.targetChannels = target.parameters;
+    manifest.targetSource = labelTarget ? "label" : o.targetSource;
+    manifest.targetSmoothing = labelTarget ? 0 : o.smoothing;
+    manifest.cropsPerScene = o.crops;
     manifest.tile = o.tile;
     manifest.seed = o.seed;
     manifest.splitBy = o.splitBy;
+    std::set<std::string> rules;
+    for (const auto& s : scenes) rules.insert(io::carbonateLabelRule(s));
+    for (const auto& r : rules) manifest.labelRule += (manifest.labelRule.empty() ? "" : "; ") + r;
     std::unique_ptr<DatasetWriter> writer;
-    const int t = o.tile;
-    std::vector<float> inputTile, targetTile;
+    const TilingOptions tiling{o.tile, o.crops, o.seed, 0.5};
     for (const io::CatalogScene& s : scenes) {
         const SpectralCube cube = io::readScene(s.ifPath);
         const ImageStack input = makeModelInput(cube, kind, filters, ranges);
-        const ImageStack targets = io::sceneTargets(s, cube, target);
-        const auto carbonate = io::carbonateMask(s, cube);
+        ImageStack targets = io::sceneTargets(s, cube, target, manifest.targetSource == "label" ? "observed" : manifest.targetSource);
+        if (manifest.targetSmoothing > 1) targets = meanFilter(targets, manifest.targetSmoothing);
+        const auto label = io::carbonateLabel(s, cube);
         if (!writer) {
             manifest.inputChannels = input.channelNames;
             writer = std::make_unique<DatasetWriter>(o.out, manifest);
         }
-        const int ci = input.channels(), ct = targets.channels();
-        inputTile.resize(static_cast<std::size_t>(ci) * t * t);
-        targetTile.resize(static_cast<std::size_t>(ct) * t * t);
-        int kept = 0, skipped = 0;
-        for (int y0 = 0; y0 + t <= cube.height(); y0 += t)
-            for (int x0 = 0; x0 + t <= cube.width(); x0 += t) {
-                std::size_t valid = 0, carbonatePixels = 0;
-                for (int y = 0; y < t; ++y)
-                    for (int x = 0; x < t; ++x) {
-                        const std::size_t o2 = static_cast<std::size_t>(y) * t + x;
-                        bool ok = true;
-                        for (int c = 0; c < ci; ++c) ok &= std::isfinite(inputTile[c * t * t + o2] = input.at(x0 + x, y0 + y, c));
-                        for (int c = 0; c < ct; ++c) ok &= std::isfinite(targetTile[c * t * t + o2] = targets.at(x0 + x, y0 + y, c));
-                        if (!ok) continue;
-                        ++valid;
-                        carbonatePixels += carbonate[static_cast<std::size_t>(y0 + y) * cube.width() + x0 + x] != 0;
-                    }
-                const double validFraction = static_cast<double>(valid) / (static_cast<double>(t) * t);
-                if (validFraction < 0.5) {
-                    ++skipped; // mostly no-data
-                    continue;
-                }
-                TileRecord r;
-                r.scene = s.name;
-                r.region = s.region;
-                r.x = x0;
-                r.y = y0;
-                const auto centre = cube.geolocator() ? cube.geolocator()->latLon(x0 + t / 2.0, y0 + t / 2.0) : std::nullopt;
-                r.latitudeDeg = centre ? centre->latitudeDeg : s.latitude;
-                r.longitudeDeg = centre ? centre->longitudeDeg : s.longitude;
-                r.validFraction = validFraction;
-                r.carbonateFraction = static_cast<double>(carbonatePixels) / valid;
-                r.carbonateBearing = r.carbonateFraction >= kCarbonateTileFraction;
-                writer->addTile(split.at(s.name), inputTile.data(), targetTile.data(), r);
-                ++kept;
-            }
-        std::cout << s.name << " → " << split.at(s.name) << ": " << kept << " tiles" << (skipped ? " (" + std::to_string(skipped) + " mostly no-data skipped)" : "")
-                  << '\n';
+        TilingScene scene;
+        scene.name = s.name;
+        scene.region = s.region;
+        scene.latitudeDeg = s.latitude;
+        scene.longitudeDeg = s.longitude;
+        scene.input = &input;
+        scene.targets = &targets;
+        scene.label = &label;
+        if (const PixelGeolocator* g = cube.geolocator()) scene.locate = [g](double column, double row) { return g->latLon(column, row); };
+        const TilingResult kept = addSceneTiles(*writer, split.at(s.name), scene, tiling);
+        std::cout << s.name << " → " << split.at(s.name) << ": " << kept.kept << " tiles"
+                  << (kept.skipped ? " (" + std::to_string(kept.skipped) + " mostly no-data skipped)" : "") << '\n';
     }
     if (!writer) throw Error("no scenes to build a dataset from");
     writer->finish();
     std::cout << "wrote dataset to " << o.out << '\n';
 }
 
+void synthesize(const Options& o) {
+    SyntheticDatasetOptions d;
+    d.synthesis = SynthesisOptions{o.size, o.seed, o.carbonateFraction};
+    if (o.size < 16 || o.size > 4096) throw Error("--size must be between 16 and 4096");
+    if (o.carbonateFraction < 0 || o.carbonateFraction > 1) throw Error("--carbonate-fraction must be between 0 and 1");
+    d.count = o.count;
+    d.outputs.push_back({o.out, o.input, o.target});
+    for (const auto& also : o.also) {
+        const auto first = also.find(':'), second = also.find(':', first == std::string::npos ? first : first + 1);
+        if (first == std::string::npos || second == std::string::npos)
+            throw Error("--also takes INPUT:TARGET:DIR (e.g. pnr:carbonate:data/pnr-carbonate), not '" + also + "'");
+        d.outputs.push_back({also.substr(second + 1), also.substr(0, first), also.substr(first + 1, second - first - 1)});
+    }
+    d.ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
+    d.targetSource = o.targetSource;
+    d.smoothing = o.smoothing;
+    d.tile = o.tile;
+    d.cropsPerScene = o.crops;
+    d.splitBy = o.splitBy;
+    const SynthesisInputs inputs = defaultSynthesisInputs(io::readSynthesisStructure());
+    buildSyntheticDataset(inputs, d, [](const std::string& line) { std::cout << line << '\n' << std::flush; });
+    for (const auto& out : d.outputs) std::cout << "wrote dataset to " << out.directory << '\n';
+}
+
 void info(const Options& o) {
     const DatasetManifest m = TileDataset::readManifest(o.dir);
     nlohmann::json j{{"input", m.input}, {"target", m.target}, {"tile", m.tile}, {"input_channels", m.inputChannels},
-                     {"target_channels", m.targetChannels}, {"split_by", m.splitBy}, {"splits", nlohmann::json::object()}};
+                     {"target_channels", m.targetChannels}, {"split_by", m.splitBy}, {"format_version", m.formatVersion},
+                     {"target_source", m.targetSource}, {"target_smoothing", m.targetSmoothing}, {"label_rule", m.labelRule},
+                     {"crops_per_scene", m.cropsPerScene}, {"splits", nlohmann::json::object()}};
     for (const auto& [name, summary] : m.splits) {
         const TileDataset data = TileDataset::open(o.dir, name); // checks the files against the manifest
         nlohmann::json s{{"tiles", summary.tiles}, {"carbonate_tiles", summary.carbonateTiles},
@@ -119,6 +134,25 @@ void info(const Options& o) {
                 out.push_back({{"channel", (targets ? m.targetChannels : m.inputChannels)[c]}, {"mean", st.mean[c]}, {"std", st.stddev[c]}});
             return out;
         };
+        std::set<std::string> sceneNames, carbonateScenes;
+        std::size_t labelled = 0, carbonatePixels = 0;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            sceneNames.insert(data.record(i).scene);
+            if (const std::uint8_t* l = data.label(i)) {
+                bool any = false;
+                for (std::size_t p = 0; p < static_cast<std::size_t>(m.tile) * m.tile; ++p) {
+                    labelled += l[p] != kLabelNoData;
+                    carbonatePixels += l[p] == kLabelCarbonate;
+                    any |= l[p] == kLabelCarbonate;
+                }
+                if (any) carbonateScenes.insert(data.record(i).scene);
+            }
+        }
+        s["scenes"] = sceneNames.size();
+        if (data.hasLabels()) {
+            s["carbonate_scenes"] = carbonateScenes.size();
+            s["carbonate_pixel_fraction"] = labelled ? static_cast<double>(carbonatePixels) / labelled : 0.0;
+        }
         s["input_stats"] = stats(false);
         s["target_stats"] = stats(true);
         j["splits"][name] = s;
@@ -127,9 +161,15 @@ void info(const Options& o) {
         std::cout << j.dump(2) << '\n';
         return;
     }
-    std::cout << "input " << m.input << ", target " << m.target << ", tile " << m.tile << ", split by " << m.splitBy << '\n';
-    for (const auto& [name, s] : j["splits"].items())
-        std::cout << name << ": " << s["tiles"] << " tiles, " << s["carbonate_tiles"] << " carbonate-bearing\n";
+    std::cout << "input " << m.input << ", target " << m.target << " (" << m.targetSource << (m.targetSmoothing > 1 ? ", smoothed " + std::to_string(m.targetSmoothing) + " px" : "")
+              << "), tile " << m.tile << ", split by " << m.splitBy << '\n';
+    if (!m.labelRule.empty()) std::cout << "carbonate label: " << m.labelRule << '\n';
+    for (const auto& [name, s] : j["splits"].items()) {
+        std::cout << name << ": " << s["tiles"] << " tiles from " << s["scenes"] << " scenes, " << s["carbonate_tiles"] << " carbonate-bearing tiles";
+        if (s.contains("carbonate_scenes"))
+            std::cout << ", " << s["carbonate_scenes"] << " scenes with carbonate, carbonate pixels " << s["carbonate_pixel_fraction"].get<double>() * 100 << " %";
+        std::cout << '\n';
+    }
 }
 
 } // namespace
@@ -138,19 +178,35 @@ std::vector<Command> addDatasetCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* dataset = app.add_subcommand("dataset", "Build and inspect training datasets");
     dataset->require_subcommand(1);
-    auto* buildCmd = dataset->add_subcommand("build", "Tile scenes into input/target training pairs");
+    // What both build and synth ask: the tiles, the input and the target.
+    const auto addTileOptions = [&o](CLI::App* cmd) {
+        cmd->add_option("--out", o->out, "Dataset folder")->required();
+        cmd->add_option("--tile", o->tile, "Tile size in pixels (default 256)");
+        cmd->add_option("--crops", o->crops, "Random crops per scene instead of the regular grid of tiles (default 0: grid)");
+        cmd->add_option("--input", o->input, "pnr | 4band | pca | rect (default pnr)");
+        cmd->add_option("--ranges", o->ranges, "rect: wavelength ranges in nm");
+        cmd->add_option("--target", o->target, "fal | car | carbonate (the label as a probability target) | three parameter names A,B,C (default fal)");
+        cmd->add_option("--target-source", o->targetSource,
+                        "observed (default: the scene's parameter product or its cube, as an MTRDR SU product holds them) | clean (noise-free; synthetic scenes)")
+            ->check(CLI::IsMember({"observed", "clean"}));
+        cmd->add_option("--smooth", o->smoothing, "Average the targets over N x N pixels (default 0: none)");
+        cmd->add_option("--split-by", o->splitBy, "scene | region (default scene)");
+    };
+    auto* buildCmd = dataset->add_subcommand("build", "Tile scenes into input/target training pairs with per-pixel carbonate labels");
     buildCmd->add_option("SCENE_DIR", o->sceneDirs, "Folders of scenes (jezero-cli synth output, MTRDR or TRR3 files)")->required();
-    buildCmd->add_option("--out", o->out, "Dataset folder")->required();
-    buildCmd->add_option("--tile", o->tile, "Tile size in pixels (default 256)");
-    buildCmd->add_option("--input", o->input, "pnr | 4band | pca | rect (default pnr)");
-    buildCmd->add_option("--ranges", o->ranges, "rect: wavelength ranges in nm");
-    buildCmd->add_option("--target", o->target, "fal | car | three parameter names A,B,C (default fal)");
-    buildCmd->add_option("--split-by", o->splitBy, "scene | region (default scene)");
+    addTileOptions(buildCmd);
     buildCmd->add_option("--seed", o->seed, "Seed of the split (default 1)");
+    auto* synthCmd = dataset->add_subcommand("synth", "Synthesize scenes straight into datasets (the cubes are not kept)");
+    addTileOptions(synthCmd);
+    synthCmd->add_option("--count", o->count, "Number of scenes (default 300)");
+    synthCmd->add_option("--size", o->size, "Scene width and height in pixels (default 256)");
+    synthCmd->add_option("--seed", o->seed, "Seed of the scenes and the split (default 1)");
+    synthCmd->add_option("--carbonate-fraction", o->carbonateFraction, "Share of carbonate-bearing scenes, exact: round(count x share) (default 0.3)");
+    synthCmd->add_option("--also", o->also, "INPUT:TARGET:DIR: another dataset from the same scenes, splits and tiles (repeatable)");
     auto* infoCmd = dataset->add_subcommand("info", "Tiles per split, carbonate prevalence, input/target statistics");
     infoCmd->add_option("DIR", o->dir, "Dataset folder")->required();
     infoCmd->add_flag("--json", o->json, "Print JSON");
-    return {{buildCmd, [o] { build(*o); }}, {infoCmd, [o] { info(*o); }}};
+    return {{buildCmd, [o] { build(*o); }}, {synthCmd, [o] { synthesize(*o); }}, {infoCmd, [o] { info(*o); }}};
 }
 
 } // namespace jezero::cli

@@ -1,10 +1,14 @@
 // jezero-cli evaluate: a trained model on a dataset split. Per image the metrics of core/Evaluation
-// (and LPIPS when the user gives its TorchScript network); carbonate detection pooled over pixels and
-// reported for all images, the carbonate-bearing ones, the carbonate-free ones and the balanced test
-// split (whole-image averages reward missing rare carbonates); CSV + JSON per image and summary; PNG
-// panels input | ground truth | prediction | |error| | uncertainty of the worst and best images.
+// (and LPIPS when the user gives its TorchScript network); carbonate detection pooled over pixels —
+// against the dataset's carbonate label when it has one, never a threshold on a noisy target then —
+// and reported for all images, the carbonate-bearing ones, the carbonate-free ones and the balanced
+// test split (whole-image averages reward missing rare carbonates); calibration (ECE, Brier,
+// reliability diagram) when the model gives a probability; the ensemble's spread–skill ratio; CSV +
+// JSON per image and summary; PNG panels input | ground truth | prediction | |error| | uncertainty of
+// the worst and best images.
 #include "Commands.h"
 #include "jezero/core/AtomicFile.h"
+#include "jezero/core/Calibration.h"
 #include "jezero/core/Composite.h"
 #include "jezero/core/CsvText.h"
 #include "jezero/core/Comparison.h"
@@ -37,7 +41,7 @@ namespace {
 struct Options {
     std::string model, data, split = "test", out, lpips, device = "auto";
     ml::SamplingOptions sampling;
-    double threshold = kCarbonateThreshold;
+    double threshold = std::nan(""); // default: 0.5 for a probability, kCarbonateThreshold for a parameter
     int panels = 3;
 };
 
@@ -48,7 +52,13 @@ struct ImageResult {
     double lpips = std::nan("");
     double meanStd = 0;
     ImageStack input, truth, prediction, stddev;
+    std::vector<std::uint8_t> label;  // empty when the dataset has none
+    std::vector<float> probability;   // carbonate probability per pixel, empty when the model gives none
+    const std::uint8_t* labelOrNull() const { return label.empty() ? nullptr : label.data(); }
 };
+
+// Image-level detection needs a precision floor: a model that flags every image finds them all.
+constexpr double kImagePrecisionFloor = 0.5;
 
 ImageStack fromChw(const float* chw, int channels, int size, const std::vector<std::string>& names) {
     ImageStack image(size, size, names);
@@ -86,7 +96,7 @@ nlohmann::json imageJson(const ImageResult& r) {
 }
 
 // Image-averaged metrics and pixel-pooled carbonate detection over a group of images.
-nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int carbonate, double threshold) {
+nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int carbonate, double threshold, Calibration* calibrationOut = nullptr) {
     nlohmann::json j{{"images", group.size()}};
     if (group.empty()) return j;
     const auto mean = [&](auto get) {
@@ -105,18 +115,33 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
     j["lpips"] = mean([](const ImageResult& r) { return r.lpips; });
     j["mean_std"] = mean([](const ImageResult& r) { return r.meanStd; });
     if (carbonate < 0) return j;
-    std::vector<float> scores;
-    std::vector<char> truth;
-    std::size_t bearing = 0, found = 0;
+    std::vector<float> scores, probabilities, ensembleMean, ensembleStd, ensembleTruth;
+    std::vector<char> truth, probabilityTruth;
+    std::size_t bearing = 0, found = 0, flagged = 0, flaggedBearing = 0;
     for (const auto* r : group) {
-        carbonatePixels(r->prediction, r->truth, carbonate, threshold, scores, truth);
+        const std::size_t before = truth.size();
+        carbonatePixels(r->prediction, r->truth, carbonate, threshold, scores, truth, r->labelOrNull());
+        if (!r->probability.empty()) {
+            probabilities.insert(probabilities.end(), r->probability.begin(), r->probability.end());
+            probabilityTruth.insert(probabilityTruth.end(), truth.begin() + static_cast<std::ptrdiff_t>(before), truth.end());
+        }
+        ensembleMean.insert(ensembleMean.end(), r->prediction.values.begin(), r->prediction.values.end());
+        ensembleStd.insert(ensembleStd.end(), r->stddev.values.begin(), r->stddev.values.end());
+        ensembleTruth.insert(ensembleTruth.end(), r->truth.values.begin(), r->truth.values.end());
+        const bool flags = r->evaluation.predictedCarbonateFraction >= kCarbonateTileFraction;
+        flagged += flags;
+        flaggedBearing += flags && r->record.carbonateBearing;
         if (r->record.carbonateBearing) {
             ++bearing;
-            found += r->evaluation.predictedCarbonateFraction >= kCarbonateTileFraction;
+            found += flags;
         }
     }
     const auto d = detectAbove(scores, truth, threshold);
     const double ap = averagePrecision(scores, truth);
+    std::size_t positives = 0, valid = 0;
+    for (char t : truth) positives += t == 1, valid += t >= 0;
+    const double imagePrecision = flagged ? static_cast<double>(flaggedBearing) / flagged : std::nan("");
+    const bool imageRecallMeaningful = bearing && std::isfinite(imagePrecision) && imagePrecision >= kImagePrecisionFloor;
     j["carbonate"] = {{"threshold", threshold},
                       {"precision", d.precision},
                       {"recall", d.recall},
@@ -126,8 +151,21 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
                       {"false_positive_pixels", d.falsePositives},
                       {"false_negative_pixels", d.falseNegatives},
                       {"average_precision", numberOrNull(ap)},
-                      {"image_recall", bearing ? nlohmann::json(static_cast<double>(found) / bearing) : nlohmann::json(nullptr)},
+                      {"base_rate", valid ? nlohmann::json(static_cast<double>(positives) / valid) : nlohmann::json(nullptr)},
+                      {"image_precision", numberOrNull(imagePrecision)},
+                      {"image_recall", imageRecallMeaningful ? nlohmann::json(static_cast<double>(found) / bearing) : nlohmann::json(nullptr)},
+                      {"image_recall_note", imageRecallMeaningful ? "" : "not reported: image precision below the 0.5 floor or no image flagged"},
                       {"carbonate_bearing_images", bearing}};
+    if (!probabilities.empty()) {
+        const Calibration c = calibrate(probabilities, probabilityTruth, 10);
+        j["carbonate"]["ece"] = numberOrNull(c.ece);
+        j["carbonate"]["brier"] = numberOrNull(c.brier);
+        if (calibrationOut) *calibrationOut = c;
+    }
+    const double ratio = spreadSkillRatio(ensembleMean, ensembleStd, ensembleTruth);
+    bool anySpread = false;
+    for (float v : ensembleStd) anySpread |= std::isfinite(v) && v > 0;
+    if (anySpread) j["spread_skill_ratio"] = numberOrNull(ratio);
     return j;
 }
 
@@ -156,6 +194,7 @@ void evaluate(const Options& o) {
     const std::string modelPath = resolveModel(o.model);
     const auto predictor = ml::Predictor::load(modelPath, o.device);
     const TileDataset data = TileDataset::open(o.data, o.split);
+    if (data.size() == 0) throw Error("the " + o.split + " split of " + o.data + " holds no tiles; nothing to evaluate");
     const DatasetManifest& m = data.manifest();
     if (m.inputChannels != predictor.inputChannelNames() || m.targetChannels != predictor.targetChannelNames() || m.tile != predictor.tile())
         throw Error("the dataset's channels or tile size differ from the model's (" + predictor.inputKind() + " → " + predictor.target() + ", tile " +
@@ -166,6 +205,10 @@ void evaluate(const Options& o) {
         lpips.emplace(ml::LpipsScorer::load(o.lpips, o.device));
     }
     const int carbonate = carbonateChannel(m.targetChannels);
+    const bool probabilityModel = carbonate >= 0 && m.targetChannels[static_cast<std::size_t>(carbonate)] == kCarbonateLabelChannel;
+    const double threshold = std::isfinite(o.threshold) ? o.threshold : probabilityModel ? 0.5 : kCarbonateThreshold;
+    // A diffusion ensemble of a carbonate parameter gives a probability too: the share of samples above the threshold.
+    const bool exceedance = !probabilityModel && carbonate >= 0 && predictor.stochastic() && o.sampling.samples >= 2;
     const int t = m.tile, ci = static_cast<int>(m.inputChannels.size()), co = static_cast<int>(m.targetChannels.size());
     std::vector<ImageResult> results(data.size());
     for (std::size_t i = 0; i < data.size(); ++i) {
@@ -176,14 +219,24 @@ void evaluate(const Options& o) {
         ml::SamplingOptions sampling = o.sampling;
         sampling.seed = o.sampling.seed + i;
         const auto p = predictor.predictEnsemble(std::vector<float>(input, input + static_cast<std::size_t>(ci) * t * t),
-                                                 {r.record.latitudeDeg, r.record.longitudeDeg, r.record.region}, sampling);
+                                                 {r.record.latitudeDeg, r.record.longitudeDeg, r.record.region}, sampling,
+                                                 exceedance ? carbonate : -1, threshold);
+        if (const std::uint8_t* l = data.label(i)) r.label.assign(l, l + static_cast<std::size_t>(t) * t);
         r.input = fromChw(input, ci, t, m.inputChannels);
         r.truth = fromChw(data.target(i), co, t, m.targetChannels);
         r.prediction = fromChw(p.mean.data(), co, t, m.targetChannels);
         r.stddev = fromChw(p.stddev.data(), co, t, m.targetChannels);
         for (std::size_t k = 0; k < r.prediction.values.size(); ++k)
             if (!std::isfinite(r.truth.values[k])) r.prediction.values[k] = r.stddev.values[k] = std::nanf(""); // no data stays no data
-        r.evaluation = evaluateImage(r.prediction, r.truth, carbonate, o.threshold);
+        r.evaluation = evaluateImage(r.prediction, r.truth, carbonate, threshold, r.labelOrNull());
+        if (probabilityModel) {
+            r.probability.resize(static_cast<std::size_t>(t) * t);
+            for (std::size_t k = 0; k < r.probability.size(); ++k) r.probability[k] = r.prediction.values[k * co + carbonate];
+        } else if (exceedance && !p.exceedance.empty()) {
+            r.probability = p.exceedance;
+        }
+        for (std::size_t k = 0; k < r.probability.size(); ++k)
+            if (!std::isfinite(r.prediction.values[k * co])) r.probability[k] = std::nanf("");
         const double spread = finiteMean(r.stddev.values);
         r.meanStd = std::isfinite(spread) ? spread : 0.0;
         if (lpips) r.lpips = lpips->distance(toChw(scaledTo255(r.prediction, r.truth)), toChw(scaledTo255(r.truth, r.truth)), t, t);
@@ -206,6 +259,7 @@ void evaluate(const Options& o) {
         }
     }
     fs::create_directories(o.out + "/panels");
+    Calibration calibration;
     nlohmann::json perImage = nlohmann::json::array();
     for (const auto& r : results) perImage.push_back(imageJson(r));
     nlohmann::json summary{{"model", modelPath},
@@ -216,16 +270,34 @@ void evaluate(const Options& o) {
                            {"target", m.target},
                            {"target_channels", m.targetChannels},
                            {"carbonate_channel", carbonate >= 0 ? nlohmann::json(m.targetChannels[carbonate]) : nlohmann::json(nullptr)},
+                           {"detection_truth", data.hasLabels() ? "the dataset's carbonate label (" + m.labelRule + ")"
+                                                                : "target carbonate channel above the threshold (a format-1 dataset has no label)"},
+                           {"carbonate_probability", probabilityModel ? "the model's CARBONATE channel"
+                                                     : exceedance     ? "share of ensemble samples above the threshold"
+                                                                      : "none: calibration not computed"},
+                           {"target_source", m.targetSource},
+                           {"target_smoothing", m.targetSmoothing},
                            {"metrics_note", "rmse in target units; rmse_255 and ssim after mapping by the truth's per-channel min-max to 0-255 "
                                             "(SSIM Gaussian 11, sigma 1.5, data range 255); pcc, cosine, sam_deg on target units"},
                            {"lpips", o.lpips.empty() ? nlohmann::json("not computed: no LPIPS network given (--lpips NET.pt; none is shipped)")
                                                      : nlohmann::json(o.lpips)},
                            {"panel_columns", {"input", "ground truth", "prediction", "|error| (black 0, white >= 50 % of the truth's range)",
                                               "uncertainty (ensemble std, same scale)"}},
-                           {"groups", {{"all", groupSummary(all, carbonate, o.threshold)},
-                                       {"carbonate_bearing", groupSummary(bearing, carbonate, o.threshold)},
-                                       {"carbonate_free", groupSummary(free, carbonate, o.threshold)}}}};
-    if (!balanced.empty()) summary["groups"]["test_balanced"] = groupSummary(balanced, carbonate, o.threshold);
+                           {"groups", {{"all", groupSummary(all, carbonate, threshold, &calibration)},
+                                       {"carbonate_bearing", groupSummary(bearing, carbonate, threshold)},
+                                       {"carbonate_free", groupSummary(free, carbonate, threshold)}}}};
+    if (!balanced.empty()) summary["groups"]["test_balanced"] = groupSummary(balanced, carbonate, threshold);
+    if (!calibration.bins.empty()) {
+        io::writePng(o.out + "/reliability.png", reliabilityDiagram(calibration));
+        std::ostringstream csv;
+        csv << "bin_lower,bin_upper,pixels,mean_predicted,observed_frequency\n";
+        for (const auto& b : calibration.bins)
+            csv << b.lower << ',' << b.upper << ',' << b.count << ',' << (b.count ? std::to_string(b.meanPredicted) : "") << ','
+                << (b.count ? std::to_string(b.observedFrequency) : "") << '\n';
+        writeTextFileAtomically(o.out + "/reliability.csv", csv.str());
+        summary["reliability"] = {{"png", "reliability.png"}, {"csv", "reliability.csv"},
+                                  {"note", "x: predicted carbonate probability, y: observed carbonate frequency; bars per 0.1 bin, grey diagonal = perfect"}};
+    }
     if (predictor.stochastic())
         summary["sampling"] = {{"samples", o.sampling.samples}, {"steps", o.sampling.steps}, {"sampler", o.sampling.sampler},
                                {"image_guidance", o.sampling.imageGuidance}, {"metadata_guidance", o.sampling.metadataGuidance}, {"seed", o.sampling.seed}};
@@ -279,7 +351,7 @@ std::vector<Command> addEvaluateCommands(CLI::App& app) {
     cmd->add_option("--image-guidance", o->sampling.imageGuidance, "Diffusion: image guidance scale (default 1)");
     cmd->add_option("--metadata-guidance", o->sampling.metadataGuidance, "Diffusion: metadata guidance scale (default 1)");
     cmd->add_option("--seed", o->sampling.seed, "Diffusion: random seed (default 0)");
-    cmd->add_option("--threshold", o->threshold, "Carbonate threshold in target units (default 0.01)");
+    cmd->add_option("--threshold", o->threshold, "Carbonate threshold on the prediction (default 0.5 for a probability model, 0.01 for a parameter)");
     cmd->add_option("--lpips", o->lpips, "LPIPS network as a TorchScript file (none is shipped)");
     cmd->add_option("--panels", o->panels, "Worst and best images drawn as panels (default 3 each)")->check(CLI::Range(0, 1000));
     cmd->add_option("--device", o->device, "auto (default), cpu, cuda, cuda:N");

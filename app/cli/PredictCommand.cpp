@@ -27,7 +27,7 @@ struct Options {
     std::string scene, model, out, location, device = "auto";
     ml::SamplingOptions sampling;
     int overlap = -1;
-    double threshold = kCarbonateThreshold;
+    double threshold = std::nan(""); // default: 0.5 for a carbonate-probability model, kCarbonateThreshold for a parameter
     bool json = false;
 };
 
@@ -38,7 +38,8 @@ std::uint64_t tileSeed(std::uint64_t seed, int x, int y) {
     return z ^ (z >> 31);
 }
 
-void predict(const Options& o) {
+void predict(const Options& options) {
+    Options o = options;
     const std::string modelPath = resolveModel(o.model);
     const auto predictor = ml::Predictor::load(modelPath, o.device);
     const SpectralCube cube = io::readScene(o.scene);
@@ -48,6 +49,7 @@ void predict(const Options& o) {
     const int overlap = o.overlap >= 0 ? o.overlap : tile / 4;
     const auto targets = predictor.targetChannelNames();
     const int carbonate = carbonateChannel(targets);
+    if (!std::isfinite(o.threshold)) o.threshold = carbonate >= 0 && targets[carbonate] == kCarbonateLabelChannel ? 0.5 : kCarbonateThreshold;
     const bool ensemble = predictor.stochastic();
     std::vector<std::string> bands;
     for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);
@@ -134,7 +136,7 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     cmd->add_option("--seed", o->sampling.seed, "Diffusion: random seed (default 0)");
     cmd->add_option("--location", o->location, "Location name for the metadata conditioning (default unknown)");
     cmd->add_option("--overlap", o->overlap, "Tile overlap in pixels (default a quarter tile)");
-    cmd->add_option("--threshold", o->threshold, "Carbonate threshold of the exceedance band (default 0.01)");
+    cmd->add_option("--threshold", o->threshold, "Carbonate threshold of the exceedance band (default 0.01; 0.5 for a carbonate-probability model)");
     cmd->add_option("--device", o->device, "auto (default), cpu, cuda, cuda:N");
     cmd->add_flag("--json", o->json, "Progress and result as JSON lines on stdout");
     return {{cmd, [o] {

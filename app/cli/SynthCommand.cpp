@@ -25,34 +25,12 @@ struct Options {
     std::string out;
 };
 
-// The real parameter maps of FRT00008FC1 (Nili Fossae) that shape the synthetic scenes, as one stack.
-ImageStack structureMaps() {
-    ImageStack merged;
-    for (const char* product : {"phy", "maf", "tan", "hyd"}) {
-        const auto browse = io::readBrowseProduct(resourcePath(std::string("crism/mtrdr_browse/frt00008fc1_07_br") + product + "j_mtr3.img"));
-        const ImageStack& p = browse.parameters;
-        if (merged.channels() == 0) merged = ImageStack(p.width, p.height, {});
-        if (p.width != merged.width || p.height != merged.height) throw Error("the bundled browse products differ in size");
-        ImageStack next(p.width, p.height, merged.channelNames);
-        for (const auto& n : p.channelNames) next.channelNames.push_back(n);
-        next.values.resize(next.pixelCount() * next.channels());
-        for (std::size_t i = 0; i < p.pixelCount(); ++i) {
-            std::copy_n(merged.values.begin() + static_cast<std::ptrdiff_t>(i * merged.channels()), merged.channels(),
-                        next.values.begin() + static_cast<std::ptrdiff_t>(i * next.channels()));
-            std::copy_n(p.values.begin() + static_cast<std::ptrdiff_t>(i * p.channels()), p.channels(),
-                        next.values.begin() + static_cast<std::ptrdiff_t>(i * next.channels() + merged.channels()));
-        }
-        merged = std::move(next);
-    }
-    return merged;
-}
-
 void synth(const Options& o) {
     if (o.count < 1) throw Error("--count must be at least 1");
     if (o.size < 16 || o.size > 4096) throw Error("--size must be between 16 and 4096");
     if (o.carbonateFraction < 0 || o.carbonateFraction > 1) throw Error("--carbonate-fraction must be between 0 and 1");
     std::filesystem::create_directories(o.out);
-    const SynthesisInputs inputs = defaultSynthesisInputs(structureMaps());
+    const SynthesisInputs inputs = defaultSynthesisInputs(io::readSynthesisStructure());
     const SynthesisOptions options{o.size, o.seed, o.carbonateFraction};
     const SummaryParameters parameters(inputs.wavelengthsNm);
     nlohmann::json index{{"generator", "jezero-cli synth"}, {"seed", o.seed}, {"size", o.size}, {"carbonate_fraction", o.carbonateFraction},
@@ -64,7 +42,10 @@ void synth(const Options& o) {
         io::writeEnviCube(base + "_if_mtr3.img", scene.cube, "Jezero synthetic CRISM MTRDR-like I/F scene " + scene.name);
         io::writeEnviImage(base + "_su_mtr3.img", parameters.compute(scene.cube), scene.cube.metadata(),
                            "Summary parameters (Viviano-Beck et al. 2014) of " + scene.name);
+        io::writeEnviImage(base + "_su_clean_mtr3.img", parameters.compute(scene.cleanCube), scene.cube.metadata(),
+                           "Summary parameters of the noise-free cube of " + scene.name);
         io::writeEnviImage(base + "_abundance.img", scene.abundances, scene.cube.metadata(), "True abundance maps of " + scene.name);
+        io::writeEnviImage(base + "_units.img", scene.units, scene.cube.metadata(), "Geologic units of " + scene.name);
         nlohmann::json signatures = nlohmann::json::object();
         for (const auto& [mineral, source] : scene.signatureSources) signatures[mineral] = source;
         nlohmann::json sidecar{{"name", scene.name},
@@ -77,9 +58,16 @@ void synth(const Options& o) {
                                {"carbonate_bearing", scene.hasCarbonate},
                                {"carbonate_pixel_fraction", scene.carbonatePixelFraction},
                                {"carbonate_species", scene.carbonateSpecies},
+                               {"carbonate_label_abundance", kCarbonateLabelAbundance},
                                {"minerals", scene.abundances.channelNames},
+                               {"units", scene.unitDescriptions},
                                {"signatures", signatures},
-                               {"files", {{"if", scene.name + "_if_mtr3.img"}, {"su", scene.name + "_su_mtr3.img"}, {"abundance", scene.name + "_abundance.img"}}}};
+                               {"files",
+                                {{"if", scene.name + "_if_mtr3.img"},
+                                 {"su", scene.name + "_su_mtr3.img"},
+                                 {"su_clean", scene.name + "_su_clean_mtr3.img"},
+                                 {"abundance", scene.name + "_abundance.img"},
+                                 {"units", scene.name + "_units.img"}}}};
         writeTextFileAtomically(base + ".json", sidecar.dump(2) + "\n");
         index["scenes"].push_back(scene.name);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -93,7 +81,7 @@ void synth(const Options& o) {
 
 std::vector<Command> addSynthCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("synth", "Synthesize realistic MTRDR-like scenes (I/F, summary parameters, true abundances)");
+    auto* cmd = app.add_subcommand("synth", "Synthesize realistic MTRDR-like scenes (I/F, observed and noise-free summary parameters, true abundances, geologic units)");
     cmd->add_option("--count", o->count, "Number of scenes")->required();
     cmd->add_option("--size", o->size, "Scene width and height in pixels (default 256)");
     cmd->add_option("--seed", o->seed, "Random seed; the same seed gives the same files")->required();

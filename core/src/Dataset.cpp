@@ -28,6 +28,7 @@ namespace {
 std::string inputsFile(const std::string& split) { return split + "_inputs.f32"; }
 std::string targetsFile(const std::string& split) { return split + "_targets.f32"; }
 std::string tilesFile(const std::string& split) { return split + "_tiles.csv"; }
+std::string labelsFile(const std::string& split) { return split + "_labels.u8"; }
 
 std::string tilesCsv(const std::vector<TileRecord>& records) {
     std::ostringstream out;
@@ -44,18 +45,20 @@ std::string tilesCsv(const std::vector<TileRecord>& records) {
 nlohmann::json manifestJson(const DatasetManifest& m) {
     nlohmann::json j{{"format_version", m.formatVersion}, {"input", m.input},   {"input_channels", m.inputChannels},
                      {"target", m.target},                {"target_channels", m.targetChannels},
+                     {"target_source", m.targetSource},   {"target_smoothing", m.targetSmoothing},
+                     {"label_rule", m.labelRule},         {"crops_per_scene", m.cropsPerScene},
                      {"tile", m.tile},                    {"seed", m.seed},     {"split_by", m.splitBy},
                      {"splits", nlohmann::json::object()}};
     for (const auto& [name, s] : m.splits)
         j["splits"][name] = {{"tiles", s.tiles}, {"carbonate_tiles", s.carbonateTiles}, {"inputs", inputsFile(name)},
-                             {"targets", targetsFile(name)}, {"index", tilesFile(name)}};
+                             {"targets", targetsFile(name)}, {"labels", labelsFile(name)}, {"index", tilesFile(name)}};
     return j;
 }
 
 } // namespace
 
 int carbonateChannel(const std::vector<std::string>& targetChannels) {
-    for (const char* name : {"MIN2295_2480", "MIN2345_2537", "BD2500_2", "BD3400_2"})
+    for (const char* name : {kCarbonateLabelChannel, "MIN2295_2480", "MIN2345_2537", "BD2500_2", "BD3400_2"})
         for (std::size_t c = 0; c < targetChannels.size(); ++c)
             if (targetChannels[c] == name) return static_cast<int>(c);
     return -1;
@@ -66,12 +69,13 @@ TargetSpec parseTarget(const std::string& text) {
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     if (lower == "fal") return {"fal", {"R2529", "R1506", "R1080"}};
     if (lower == "car") return {"car", {"D2300", "BD2500_2", "BD1900_2"}};
+    if (lower == "carbonate") return {"carbonate", {kCarbonateLabelChannel}};
     TargetSpec spec{text, {}};
     std::stringstream ss(text);
     std::string item;
     while (std::getline(ss, item, ','))
         if (!item.empty()) spec.parameters.push_back(item);
-    if (spec.parameters.size() != 3) throw Error("--target takes fal, car or three parameter names (A,B,C), not '" + text + "'");
+    if (spec.parameters.size() != 3) throw Error("--target takes fal, car, carbonate or three parameter names (A,B,C), not '" + text + "'");
     return spec;
 }
 
@@ -80,20 +84,22 @@ TargetSpec parseTarget(const std::string& text) {
 struct DatasetWriter::Impl {
     std::string directory;
     DatasetManifest manifest;
-    std::map<std::string, std::ofstream> inputs, targets;
+    std::map<std::string, std::ofstream> inputs, targets, labels;
     std::map<std::string, std::vector<TileRecord>> records;
     bool finished = false;
 
     std::string temp(const std::string& file) const { return directory + "/." + file + ".partial"; }
     std::size_t inputFloats() const { return manifest.inputChannels.size() * manifest.tile * manifest.tile; }
     std::size_t targetFloats() const { return manifest.targetChannels.size() * manifest.tile * manifest.tile; }
+    std::size_t labelBytes() const { return static_cast<std::size_t>(manifest.tile) * manifest.tile; }
 
     void open(const std::string& split) {
         if (inputs.count(split)) return;
         inputs[split].open(temp(inputsFile(split)), std::ios::binary | std::ios::trunc);
         targets[split].open(temp(targetsFile(split)), std::ios::binary | std::ios::trunc);
+        labels[split].open(temp(labelsFile(split)), std::ios::binary | std::ios::trunc);
         records[split];
-        if (!inputs[split] || !targets[split]) throw Error("cannot write the dataset in " + directory);
+        if (!inputs[split] || !targets[split] || !labels[split]) throw Error("cannot write the dataset in " + directory);
     }
 };
 
@@ -110,18 +116,22 @@ DatasetWriter::~DatasetWriter() {
     if (mImpl->finished) return;
     for (auto& [split, s] : mImpl->inputs) s.close();
     for (auto& [split, s] : mImpl->targets) s.close();
+    for (auto& [split, s] : mImpl->labels) s.close();
     std::error_code ignored;
     for (const auto& [split, r] : mImpl->records) {
         fs::remove(mImpl->temp(inputsFile(split)), ignored);
         fs::remove(mImpl->temp(targetsFile(split)), ignored);
+        fs::remove(mImpl->temp(labelsFile(split)), ignored);
     }
 }
 
-void DatasetWriter::addTile(const std::string& split, const float* input, const float* target, const TileRecord& record) {
+void DatasetWriter::addTile(const std::string& split, const float* input, const float* target, const std::uint8_t* label, const TileRecord& record) {
     if (split != "train" && split != "val" && split != "test") throw Error("unknown split '" + split + "'");
     mImpl->inputs[split].write(reinterpret_cast<const char*>(input), static_cast<std::streamsize>(mImpl->inputFloats() * sizeof(float)));
     mImpl->targets[split].write(reinterpret_cast<const char*>(target), static_cast<std::streamsize>(mImpl->targetFloats() * sizeof(float)));
-    if (!mImpl->inputs[split] || !mImpl->targets[split]) throw Error("cannot write the dataset in " + mImpl->directory + " (disk full?)");
+    mImpl->labels[split].write(reinterpret_cast<const char*>(label), static_cast<std::streamsize>(mImpl->labelBytes()));
+    if (!mImpl->inputs[split] || !mImpl->targets[split] || !mImpl->labels[split])
+        throw Error("cannot write the dataset in " + mImpl->directory + " (disk full?)");
     mImpl->records[split].push_back(record);
 }
 
@@ -129,6 +139,7 @@ void DatasetWriter::finish() {
     Impl& d = *mImpl;
     for (auto& [split, s] : d.inputs) s.close();
     for (auto& [split, s] : d.targets) s.close();
+    for (auto& [split, s] : d.labels) s.close();
     // The balanced test split: every carbonate-bearing test tile and as many carbonate-free ones,
     // drawn reproducibly (or the other way round when carbonate-free tiles are the fewer).
     std::vector<std::size_t> bearing, free;
@@ -143,24 +154,32 @@ void DatasetWriter::finish() {
     std::sort(chosen.begin(), chosen.end());
     {
         std::ifstream testInputs(d.temp(inputsFile("test")), std::ios::binary), testTargets(d.temp(targetsFile("test")), std::ios::binary);
+        std::ifstream testLabels(d.temp(labelsFile("test")), std::ios::binary);
         std::ofstream balancedInputs(d.temp(inputsFile("test_balanced")), std::ios::binary | std::ios::trunc);
         std::ofstream balancedTargets(d.temp(targetsFile("test_balanced")), std::ios::binary | std::ios::trunc);
+        std::ofstream balancedLabels(d.temp(labelsFile("test_balanced")), std::ios::binary | std::ios::trunc);
         std::vector<float> in(d.inputFloats()), out(d.targetFloats());
+        std::vector<char> label(d.labelBytes());
         auto& balanced = d.records["test_balanced"];
         for (std::size_t i : chosen) {
             testInputs.seekg(static_cast<std::streamoff>(i * in.size() * sizeof(float)));
             testTargets.seekg(static_cast<std::streamoff>(i * out.size() * sizeof(float)));
             testInputs.read(reinterpret_cast<char*>(in.data()), static_cast<std::streamsize>(in.size() * sizeof(float)));
             testTargets.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
+            testLabels.seekg(static_cast<std::streamoff>(i * label.size()));
+            testLabels.read(label.data(), static_cast<std::streamsize>(label.size()));
+            balancedLabels.write(label.data(), static_cast<std::streamsize>(label.size()));
             balancedInputs.write(reinterpret_cast<const char*>(in.data()), static_cast<std::streamsize>(in.size() * sizeof(float)));
             balancedTargets.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
             balanced.push_back(test[i]);
         }
-        if (!balancedInputs || !balancedTargets || !testInputs || !testTargets) throw Error("cannot write the balanced test split");
+        if (!balancedInputs || !balancedTargets || !balancedLabels || !testInputs || !testTargets || !testLabels)
+            throw Error("cannot write the balanced test split");
     }
     for (const auto& [split, records] : d.records) {
         fs::rename(d.temp(inputsFile(split)), d.directory + "/" + inputsFile(split));
         fs::rename(d.temp(targetsFile(split)), d.directory + "/" + targetsFile(split));
+        fs::rename(d.temp(labelsFile(split)), d.directory + "/" + labelsFile(split));
         writeTextFileAtomically(d.directory + "/" + tilesFile(split), tilesCsv(records));
         SplitSummary& summary = d.manifest.splits[split];
         summary.tiles = records.size();
@@ -177,14 +196,20 @@ std::map<std::string, std::string> assignSplits(const std::vector<SplitUnit>& sc
     for (const SplitUnit& u : scenes) carbonateGroup[groupOf(u)] = carbonateGroup[groupOf(u)] || u.carbonateBearing;
     std::mt19937_64 rng(seed ^ 0x5B1175ull);
     std::map<std::string, std::string> groupSplit;
+    int pairs = 0; // strata of two groups: one trains, the other goes to test (the first such stratum) or val
     for (const bool stratum : {true, false}) {
         std::vector<std::string> groups;
         for (const auto& [group, carbonate] : carbonateGroup)
             if (carbonate == stratum) groups.push_back(group);
         std::shuffle(groups.begin(), groups.end(), rng);
         const std::size_t n = groups.size();
-        const std::size_t test = n >= 3 ? std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(0.15 * n))) : 0;
-        const std::size_t val = n >= 3 ? std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(0.15 * n))) : 0;
+        const std::size_t held = n >= 3 ? std::max({std::size_t{1}, static_cast<std::size_t>(std::lround(0.15 * n)), std::min<std::size_t>(3, n / 3)}) : 0;
+        const std::size_t test = held, val = held;
+        if (n == 2) {
+            groupSplit[groups[0]] = pairs++ == 0 ? "test" : "val";
+            groupSplit[groups[1]] = "train";
+            continue;
+        }
         for (std::size_t i = 0; i < n; ++i) groupSplit[groups[i]] = i < test ? "test" : i < test + val ? "val" : "train";
     }
     std::map<std::string, std::string> sceneSplit;
@@ -205,7 +230,7 @@ struct Mapping {
 struct TileDataset::Impl {
     DatasetManifest manifest;
     std::vector<TileRecord> records;
-    Mapping inputs, targets;
+    Mapping inputs, targets, labels;
     std::size_t inputFloats = 0, targetFloats = 0;
 };
 
@@ -222,11 +247,16 @@ DatasetManifest TileDataset::readManifest(const std::string& directory) {
     try {
         const auto j = nlohmann::json::parse(in);
         m.formatVersion = j.at("format_version").get<int>();
-        if (m.formatVersion != 1) throw Error("dataset " + directory + " has format version " + std::to_string(m.formatVersion) + "; this Jezero reads 1");
+        if (m.formatVersion != 1 && m.formatVersion != 2)
+            throw Error("dataset " + directory + " has format version " + std::to_string(m.formatVersion) + "; this Jezero reads 1 and 2");
         m.input = j.at("input").get<std::string>();
         m.inputChannels = j.at("input_channels").get<std::vector<std::string>>();
         m.target = j.at("target").get<std::string>();
         m.targetChannels = j.at("target_channels").get<std::vector<std::string>>();
+        m.targetSource = j.value("target_source", "observed");
+        m.targetSmoothing = j.value("target_smoothing", 0);
+        m.labelRule = j.value("label_rule", "");
+        m.cropsPerScene = j.value("crops_per_scene", 0);
         m.tile = j.at("tile").get<int>();
         m.seed = j.at("seed").get<std::uint64_t>();
         m.splitBy = j.at("split_by").get<std::string>();
@@ -284,6 +314,7 @@ TileDataset TileDataset::open(const std::string& directory, const std::string& s
     d.targetFloats = d.manifest.targetChannels.size() * d.manifest.tile * d.manifest.tile;
     mapFile(directory + "/" + inputsFile(split), tiles * d.inputFloats * sizeof(float), d.inputs);
     mapFile(directory + "/" + targetsFile(split), tiles * d.targetFloats * sizeof(float), d.targets);
+    if (d.manifest.formatVersion >= 2) mapFile(directory + "/" + labelsFile(split), tiles * d.manifest.tile * d.manifest.tile, d.labels);
     return dataset;
 }
 
@@ -292,6 +323,11 @@ std::size_t TileDataset::size() const { return mImpl->records.size(); }
 const TileRecord& TileDataset::record(std::size_t i) const { return mImpl->records.at(i); }
 const float* TileDataset::input(std::size_t i) const { return static_cast<const float*>(mImpl->inputs.data) + i * mImpl->inputFloats; }
 const float* TileDataset::target(std::size_t i) const { return static_cast<const float*>(mImpl->targets.data) + i * mImpl->targetFloats; }
+bool TileDataset::hasLabels() const { return mImpl->manifest.formatVersion >= 2; }
+const std::uint8_t* TileDataset::label(std::size_t i) const {
+    if (!hasLabels() || mImpl->labels.data == MAP_FAILED) return nullptr;
+    return static_cast<const std::uint8_t*>(mImpl->labels.data) + i * static_cast<std::size_t>(mImpl->manifest.tile) * mImpl->manifest.tile;
+}
 
 Tile TileDataset::tile(std::size_t i) const {
     if (i >= size()) throw Error("tile " + std::to_string(i) + " is past the split's " + std::to_string(size()));
@@ -301,6 +337,7 @@ Tile TileDataset::tile(std::size_t i) const {
     t.targetChannels = static_cast<int>(mImpl->manifest.targetChannels.size());
     t.input.assign(input(i), input(i) + mImpl->inputFloats);
     t.target.assign(target(i), target(i) + mImpl->targetFloats);
+    if (const std::uint8_t* l = label(i)) t.label.assign(l, l + static_cast<std::size_t>(t.size) * t.size);
     return t;
 }
 
@@ -364,6 +401,7 @@ Tile augment(const Tile& tile, std::uint64_t seed, const AugmentOptions& options
             const bool inside = nx >= 0 && ny >= 0 && nx < n && ny < n;
             for (int ch = 0; ch < tile.targetChannels; ++ch)
                 out.target[ch * plane + o] = inside ? tile.target[ch * plane + static_cast<std::size_t>(ny) * n + nx] : nan;
+            if (!tile.label.empty()) out.label[o] = inside ? tile.label[static_cast<std::size_t>(ny) * n + nx] : kLabelNoData;
             // Inputs: bilinear.
             const int x0 = static_cast<int>(std::floor(sx)), y0 = static_cast<int>(std::floor(sy));
             const double tx = sx - x0, ty = sy - y0;

@@ -1,5 +1,6 @@
 #include "jezero/core/Evaluation.h"
 
+#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 
 #include <algorithm>
@@ -28,13 +29,14 @@ ImageStack scaledTo255(const ImageStack& image, const ImageStack& reference) {
 }
 
 void carbonatePixels(const ImageStack& prediction, const ImageStack& truth, int c, double threshold, std::vector<float>& scores,
-                     std::vector<char>& truthMask) {
+                     std::vector<char>& truthMask, const std::uint8_t* label) {
     const int channels = truth.channels();
     for (std::size_t p = 0; p < truth.pixelCount(); ++p) {
         const float t = truth.values[p * channels + c], s = prediction.values[p * channels + c];
-        const bool valid = std::isfinite(t) && std::isfinite(s);
+        const bool valid = std::isfinite(s) && (label ? label[p] != kLabelNoData : std::isfinite(t));
+        const bool positive = label ? label[p] == kLabelCarbonate : t > threshold;
         scores.push_back(valid ? s : std::numeric_limits<float>::quiet_NaN());
-        truthMask.push_back(valid ? static_cast<char>(t > threshold) : static_cast<char>(-1));
+        truthMask.push_back(valid ? static_cast<char>(positive) : static_cast<char>(-1));
     }
 }
 
@@ -42,7 +44,7 @@ DetectionMetrics detectAbove(const std::vector<float>& scores, const std::vector
     return detect(scores, truthMask, std::nextafter(threshold, std::numeric_limits<double>::infinity()));
 }
 
-ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold) {
+ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& truth, int carbonateChannel, double threshold, const std::uint8_t* label) {
     ImageEvaluation e;
     e.physical = compareImages(prediction, truth, 1.0);
     const ImageMetrics scaled = compareImages(scaledTo255(prediction, truth), scaledTo255(truth, truth), 255.0);
@@ -52,7 +54,7 @@ ImageEvaluation evaluateImage(const ImageStack& prediction, const ImageStack& tr
         e.hasCarbonateChannel = true;
         std::vector<float> scores;
         std::vector<char> mask;
-        carbonatePixels(prediction, truth, carbonateChannel, threshold, scores, mask);
+        carbonatePixels(prediction, truth, carbonateChannel, threshold, scores, mask, label);
         e.detection = detectAbove(scores, mask, threshold);
         std::size_t valid = 0, truthPositive = 0, predictedPositive = 0;
         for (std::size_t i = 0; i < mask.size(); ++i) {

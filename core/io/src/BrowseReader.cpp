@@ -3,11 +3,13 @@
 #include "GdalUtil.h"
 #include "Pds3Label.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Resources.h"
 #include "jezero/io/ScenePaths.h"
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -58,6 +60,27 @@ BrowseImage readBrowseProduct(const std::string& path) {
     out.metadata.sourcePath = path;
     out.metadata.format = "PDS3 browse";
     return out;
+}
+
+ImageStack readSynthesisStructure() {
+    ImageStack merged;
+    for (const char* product : {"phy", "maf", "tan", "hyd"}) {
+        const auto browse = io::readBrowseProduct(resourcePath(std::string("crism/mtrdr_browse/frt00008fc1_07_br") + product + "j_mtr3.img"));
+        const ImageStack& p = browse.parameters;
+        if (merged.channels() == 0) merged = ImageStack(p.width, p.height, {});
+        if (p.width != merged.width || p.height != merged.height) throw Error("the bundled browse products differ in size");
+        ImageStack next(p.width, p.height, merged.channelNames);
+        for (const auto& n : p.channelNames) next.channelNames.push_back(n);
+        next.values.resize(next.pixelCount() * next.channels());
+        for (std::size_t i = 0; i < p.pixelCount(); ++i) {
+            std::copy_n(merged.values.begin() + static_cast<std::ptrdiff_t>(i * merged.channels()), merged.channels(),
+                        next.values.begin() + static_cast<std::ptrdiff_t>(i * next.channels()));
+            std::copy_n(p.values.begin() + static_cast<std::ptrdiff_t>(i * p.channels()), p.channels(),
+                        next.values.begin() + static_cast<std::ptrdiff_t>(i * next.channels() + merged.channels()));
+        }
+        merged = std::move(next);
+    }
+    return merged;
 }
 
 } // namespace jezero::io

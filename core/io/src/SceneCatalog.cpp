@@ -1,6 +1,7 @@
 #include "jezero/io/SceneCatalog.h"
 
 #include "jezero/core/Error.h"
+#include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/io/ImageReader.h"
 #include "jezero/io/ScenePaths.h"
@@ -42,6 +43,7 @@ std::vector<CatalogScene> syntheticScenes(const std::string& dir) {
         if (!files.contains("if")) throw Error("scene sidecar " + sidecar + " names no I/F file");
         s.ifPath = dir + "/" + files.at("if").get<std::string>();
         if (files.contains("su")) s.suPath = dir + "/" + files.value("su", "");
+        if (files.contains("su_clean")) s.cleanSuPath = dir + "/" + files.value("su_clean", "");
         if (files.contains("abundance")) s.abundancePath = dir + "/" + files.value("abundance", "");
         scenes.push_back(std::move(s));
     }
@@ -93,9 +95,15 @@ std::optional<CatalogScene> catalogEntry(const std::string& scenePath) {
     return std::nullopt;
 }
 
-ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target) {
-    if (!scene.suPath.empty() && fs::exists(scene.suPath)) {
-        const auto [su, meta] = readImageStack(scene.suPath);
+ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source) {
+    if (source != "observed" && source != "clean") throw Error("target source must be observed or clean, not '" + source + "'");
+    if (target.name == "carbonate") return labelAsTarget(carbonateLabel(scene, cube), cube.width(), cube.height());
+    const bool clean = source == "clean";
+    const std::string& product = clean ? scene.cleanSuPath : scene.suPath;
+    if (clean && (product.empty() || !fs::exists(product)))
+        throw Error("clean targets need a synthetic scene with its noise-free parameter product; " + scene.name + " has none");
+    if (!product.empty() && fs::exists(product)) {
+        const auto [su, meta] = readImageStack(product);
         ImageStack out(su.width, su.height, target.parameters);
         const int n = out.channels();
         bool complete = su.width == cube.width() && su.height == cube.height();
@@ -105,29 +113,34 @@ ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, con
             for (std::size_t p = 0; complete && p < su.pixelCount(); ++p) out.values[p * n + c] = su.values[p * su.channels() + from];
         }
         if (complete) return out;
+        if (clean) throw Error(product + " lacks some of " + target.name + "'s parameters or differs in size from the scene");
     }
     return SummaryParameters(cube.wavelengthsNm(), target.parameters).compute(cube);
 }
 
-std::vector<char> carbonateMask(const CatalogScene& scene, const SpectralCube& cube) {
-    std::vector<char> mask(cube.pixelCount(), 0);
+std::string carbonateLabelRule(const CatalogScene& scene) {
+    if (!scene.abundancePath.empty())
+        return "synthetic: true carbonate abundance > " + std::to_string(kCarbonateLabelAbundance).substr(0, 4);
+    return "summary parameters averaged over 3x3 pixels: MIN2295_2480 > 0.01 and BD2500_2 > 0.01 (Mg carbonate) or MIN2345_2537 > 0.01 (Ca/Fe carbonate)";
+}
+
+std::vector<std::uint8_t> carbonateLabel(const CatalogScene& scene, const SpectralCube& cube) {
     if (!scene.abundancePath.empty() && fs::exists(scene.abundancePath)) {
         const auto [abundance, meta] = readImageStack(scene.abundancePath);
-        const int c = abundance.channelIndex("carbonate");
-        if (c >= 0 && abundance.pixelCount() == cube.pixelCount()) {
-            for (std::size_t p = 0; p < mask.size(); ++p) mask[p] = abundance.values[p * abundance.channels() + c] > 0.2f;
-            return mask;
-        }
+        if (abundance.channelIndex("carbonate") >= 0 && abundance.pixelCount() == cube.pixelCount()) return carbonateLabelFromAbundance(abundance);
     }
     // Single-pixel values are too noisy: at 0.01, 4 % of carbonate-free synthetic pixels pass, 0.01 %
     // after the 3 × 3 mean. Both minima need the 2.3 and the 2.5 µm band.
+    std::vector<std::uint8_t> label(cube.pixelCount(), kLabelNoData);
     const auto params = meanFilter(SummaryParameters(cube.wavelengthsNm(), {"MIN2295_2480", "BD2500_2", "MIN2345_2537"}).compute(cube), 3);
-    for (std::size_t p = 0; p < mask.size(); ++p) {
+    for (std::size_t p = 0; p < label.size(); ++p) {
         const float* v = &params.values[p * 3];
         const auto above = [](float value) { return value > kCarbonateThreshold; };
-        mask[p] = (above(v[0]) && above(v[1])) || above(v[2]);
+        const bool mg = std::isfinite(v[0]) && std::isfinite(v[1]), caFe = std::isfinite(v[2]);
+        if (!mg && !caFe) continue;
+        label[p] = (mg && above(v[0]) && above(v[1])) || (caFe && above(v[2])) ? kLabelCarbonate : kLabelNone;
     }
-    return mask;
+    return label;
 }
 
 } // namespace jezero::io

@@ -1,6 +1,7 @@
 #include "Checkpoint.h"
 
 #include "jezero/core/AtomicFile.h"
+#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 
 #include <filesystem>
@@ -55,7 +56,9 @@ Normalisation readNormalisation(torch::serialize::InputArchive& archive) {
 }
 
 ModelShape CheckpointInfo::shape() const {
-    return {static_cast<int>(inputChannels.size()), static_cast<int>(targetChannels.size()), locations, normalisation};
+    ModelShape shape{static_cast<int>(inputChannels.size()), static_cast<int>(targetChannels.size()), locations, normalisation};
+    shape.probability = targetChannels == std::vector<std::string>{kCarbonateLabelChannel};
+    return shape;
 }
 
 void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* optimizer, const CheckpointInfo& info) {

@@ -7,13 +7,57 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <sstream>
 
 namespace jezero::ml::detail {
 
 torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
     return ((prediction - target).pow(2) * mask).sum() / mask.sum().clamp_min(1.0);
+}
+
+torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight) {
+    const auto weight = torch::full({1}, positiveWeight, logits.options());
+    return torch::binary_cross_entropy_with_logits(logits, target, mask, weight, at::Reduction::Sum) / mask.sum().clamp_min(1.0);
+}
+
+std::pair<double, double> fitPlatt(const std::vector<double>& z, const std::vector<double>& y) {
+    double a = 1, b = 0;
+    if (z.empty() || std::all_of(y.begin(), y.end(), [&](double v) { return v == y.front(); })) return {a, b}; // one class: nothing to fit
+    const auto loss = [&](double pa, double pb) {
+        double l = 0;
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            const double t = pa * z[i] + pb; // log(1 + e^t) − y t, computed stably
+            l += (t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t))) - y[i] * t;
+        }
+        return l;
+    };
+    double current = loss(a, b);
+    for (int iteration = 0; iteration < 100; ++iteration) {
+        double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            const double p = 1 / (1 + std::exp(-(a * z[i] + b))), r = p - y[i], w = p * (1 - p);
+            ga += r * z[i], gb += r;
+            haa += w * z[i] * z[i], hab += w * z[i], hbb += w;
+        }
+        const double det = haa * hbb - hab * hab;
+        if (!(det > 0)) break;
+        double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+        // Backtracking: Newton steps can overshoot on separable data.
+        double step = 1, next = loss(a - da, b - db);
+        while (next > current && step > 1e-6) {
+            step /= 2;
+            next = loss(a - step * da, b - step * db);
+        }
+        if (next > current) break;
+        a -= step * da, b -= step * db;
+        const bool converged = current - next < 1e-10 * std::max(1.0, current);
+        current = next;
+        if (converged) break;
+    }
+    return {a, b};
 }
 
 at::Generator seededGenerator(std::uint64_t seed) { return at::detail::createCPUGenerator(seed); }
@@ -33,19 +77,36 @@ std::size_t parameterCount(const std::vector<torch::Tensor>& parameters) {
     return n;
 }
 
-// A regression U-Net (unet or resnet34): masked MSE, prediction = forward.
+// A regression U-Net (unet or resnet34): masked MSE, prediction = forward; or, for the carbonate
+// label, class-balanced BCE on logits, prediction = Platt-calibrated sigmoid.
 class RegressionModel : public Model {
 public:
     RegressionModel(const TrainingConfig& config, const ModelShape& shape)
-        : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut)) {}
+        : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut)), mProbability(shape.probability),
+          mPositiveWeight(shape.positiveWeight) {}
     std::vector<torch::Tensor> trainableParameters() override { return mNet->parameters(); }
     torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
-        return maskedMse(mNet->forward(c.image), target, mask);
+        return loss(c, target, mask);
     }
     torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
-        return maskedMse(mNet->forward(c.image), target, mask);
+        return loss(c, target, mask);
     }
-    torch::Tensor predict(const Conditioning& c, const SampleSettings&, at::Generator&) override { return mNet->forward(c.image); }
+    torch::Tensor predict(const Conditioning& c, const SampleSettings&, at::Generator&) override {
+        const torch::Tensor out = mNet->forward(c.image);
+        return mProbability ? torch::sigmoid(out.to(torch::kFloat32) * mPlattA + mPlattB) : out;
+    }
+    void fitCalibration(const std::vector<Conditioning>& c, const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& masks) override {
+        if (!mProbability) return;
+        std::vector<double> z, y;
+        for (std::size_t i = 0; i < c.size(); ++i) {
+            const torch::Tensor logits = mNet->forward(c[i].image).to(torch::kCPU, torch::kFloat32).contiguous();
+            const torch::Tensor t = targets[i].to(torch::kCPU, torch::kFloat32).contiguous(), m = masks[i].to(torch::kCPU, torch::kFloat32).contiguous();
+            const float *pz = logits.data_ptr<float>(), *pt = t.data_ptr<float>(), *pm = m.data_ptr<float>();
+            for (int64_t k = 0; k < logits.numel(); ++k)
+                if (pm[k] > 0) z.push_back(pz[k]), y.push_back(pt[k]);
+        }
+        std::tie(mPlattA, mPlattB) = fitPlatt(z, y);
+    }
     bool stochastic() const override { return false; }
     void setTraining(bool training) override { mNet->train(training); }
     void to(torch::Device device) override { mNet->to(device); }
@@ -53,24 +114,39 @@ public:
         torch::serialize::OutputArchive weights;
         mNet->save(weights);
         archive.write("model", weights);
+        if (mProbability) archive.write("platt", torch::tensor({mPlattA, mPlattB}, torch::kFloat64));
     }
     void load(torch::serialize::InputArchive& archive) override {
         torch::serialize::InputArchive weights;
         archive.read("model", weights);
         mNet->load(weights);
+        torch::Tensor platt;
+        if (mProbability && archive.try_read("platt", platt) && platt.numel() == 2) {
+            mPlattA = platt[0].item<double>();
+            mPlattB = platt[1].item<double>();
+        }
     }
     std::string summary() const override {
         std::ostringstream s;
         s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
         if (mConfig.model == "unet") s << ", depth " << mConfig.depth;
         s << ", " << parameterCount(mNet->parameters()) << " parameters";
+        if (mProbability) s << "; carbonate probability (class-balanced BCE, Platt scaling " << mPlattA << ", " << mPlattB << ")";
         return s.str();
     }
     RegressionNet net() const { return mNet; }
 
 private:
+    torch::Tensor loss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) {
+        const torch::Tensor out = mNet->forward(c.image);
+        return mProbability ? maskedBalancedBce(out, target, mask, mPositiveWeight) : maskedMse(out, target, mask);
+    }
+
     TrainingConfig mConfig;
     RegressionNet mNet;
+    bool mProbability = false;
+    double mPositiveWeight = 1.0;
+    double mPlattA = 1.0, mPlattB = 0.0;
 };
 
 // A frozen regression model inside a residual diffusion model, with its own normalisation mapped
@@ -315,7 +391,11 @@ private:
 } // namespace
 
 std::unique_ptr<Model> makeModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining) {
-    if (config.model == "diffusion") return std::make_unique<DiffusionModel>(config, shape, forTraining);
+    if (config.model == "diffusion") {
+        if (shape.probability)
+            throw Error("a diffusion model predicts parameters, not the carbonate label; train a unet or resnet34 on a carbonate dataset");
+        return std::make_unique<DiffusionModel>(config, shape, forTraining);
+    }
     return std::make_unique<RegressionModel>(config, shape);
 }
 

@@ -37,6 +37,10 @@ struct ModelShape {
     int channelsIn = 0, channelsOut = 0;
     std::vector<std::string> locations; // known location names; embedding index = position + 1
     Normalisation normalisation;
+    // A carbonate-probability model (the one target channel is CARBONATE, the 0/1 label): trained with
+    // class-balanced binary cross-entropy on logits, predicting Platt-calibrated probabilities.
+    bool probability = false;
+    double positiveWeight = 1.0; // training only: negative / positive label pixels of the train split
 };
 
 class Model {
@@ -55,6 +59,11 @@ public:
     virtual void to(torch::Device device) = 0;
     // Measures what the model learns from the data before training (a diffusion model's σ_data).
     virtual void calibrate(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) { (void)c, (void)target, (void)mask; }
+    // Fits what maps raw outputs to calibrated ones on held-out batches (a probability model's Platt
+    // scaling); saved with the weights. No-op for the others.
+    virtual void fitCalibration(const std::vector<Conditioning>& c, const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& masks) {
+        (void)c, (void)targets, (void)masks;
+    }
     virtual void save(torch::serialize::OutputArchive& archive) = 0;
     virtual void load(torch::serialize::InputArchive& archive) = 0;
     virtual std::string summary() const = 0; // for logs and model cards
@@ -65,6 +74,10 @@ public:
 std::unique_ptr<Model> makeModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining);
 
 torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
+// Binary cross-entropy on logits over the valid pixels, positives weighted by positiveWeight.
+torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight);
+// Platt scaling: a, b minimising the cross-entropy of sigmoid(a·z + b) against y (Newton's method).
+std::pair<double, double> fitPlatt(const std::vector<double>& logits, const std::vector<double>& labels);
 // A CPU generator seeded for one job (reproducible whatever the device).
 at::Generator seededGenerator(std::uint64_t seed);
 

@@ -62,6 +62,18 @@ private:
     bool mActive;
 };
 
+// Class balance for the carbonate label: negative over positive valid pixels of the train split (1
+// when either is missing).
+double positiveWeight(const TileDataset& train) {
+    const std::size_t plane = static_cast<std::size_t>(train.manifest().tile) * train.manifest().tile;
+    double positive = 0, negative = 0;
+    for (std::size_t i = 0; i < train.size(); ++i) {
+        const float* t = train.target(i);
+        for (std::size_t p = 0; p < plane; ++p) positive += t[p] == 1.0f, negative += t[p] == 0.0f;
+    }
+    return positive > 0 && negative > 0 ? negative / positive : 1.0;
+}
+
 } // namespace
 
 struct Trainer::Impl {
@@ -134,14 +146,32 @@ struct Trainer::Impl {
         double loss = 0, weight = 0;
         std::vector<double> squared(channelsOut, 0), count(channelsOut, 0);
         const detail::SampleSettings fast{8, detail::Sampler::DpmSolver2M};
+        std::vector<Batch> batches;
+        std::vector<std::size_t> starts;
         for (std::size_t start = 0; start < val->size(); start += config.batch) {
             std::vector<std::size_t> indices;
             for (std::size_t i = start; i < std::min(val->size(), start + config.batch); ++i) indices.push_back(i);
-            const Batch b = batch(*val, indices, false, 0);
+            batches.push_back(batch(*val, indices, false, 0));
+            starts.push_back(start);
+        }
+        for (std::size_t k = 0; k < batches.size(); ++k) {
+            const Batch& b = batches[k];
             AutocastScope autocast(device, config.bf16);
             const double w = b.mask.sum().item<double>();
-            loss += model->validationLoss(b.conditioning, b.target, b.mask, mix(config.seed, start)).item<double>() * w;
+            loss += model->validationLoss(b.conditioning, b.target, b.mask, mix(config.seed, starts[k])).item<double>() * w;
             weight += w;
+        }
+        {
+            // A probability model's Platt scaling, fitted on the validation split before it is scored.
+            std::vector<detail::Conditioning> conditioning;
+            std::vector<torch::Tensor> targets, masks;
+            for (const Batch& b : batches) conditioning.push_back(b.conditioning), targets.push_back(b.target), masks.push_back(b.mask);
+            model->fitCalibration(conditioning, targets, masks);
+        }
+        for (std::size_t k = 0; k < batches.size(); ++k) {
+            const Batch& b = batches[k];
+            const std::size_t start = starts[k];
+            AutocastScope autocast(device, config.bf16);
             at::Generator generator = detail::seededGenerator(mix(config.seed ^ 0x5A1ull, start));
             const torch::Tensor prediction = model->predict(b.conditioning, fast, generator).to(torch::kFloat32);
             for (int c = 0; c < channelsOut; ++c) {
@@ -190,6 +220,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
     } else {
         const SplitStatistics inputs = splitStatistics(d.train, false), targets = splitStatistics(d.train, true);
         info.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
+        if (m.targetChannels == std::vector<std::string>{kCarbonateLabelChannel}) info.normalisation.targetMean = {0.0}, info.normalisation.targetStd = {1.0}; // 0/1 labels stay 0/1
         std::set<std::string> regions;
         for (std::size_t i = 0; i < d.train.size(); ++i)
             if (!d.train.record(i).region.empty() && d.train.record(i).region != "unknown") regions.insert(d.train.record(i).region);
@@ -203,7 +234,9 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
     info.inputChannels = m.inputChannels;
     info.targetChannels = m.targetChannels;
     torch::manual_seed(d.config.seed);
-    d.model = detail::makeModel(d.config, info.shape(), !resume);
+    detail::ModelShape shape = info.shape();
+    if (shape.probability) shape.positiveWeight = positiveWeight(d.train);
+    d.model = detail::makeModel(d.config, shape, !resume);
     d.model->to(d.device);
     d.optimizer = std::make_unique<torch::optim::Adam>(d.model->trainableParameters(), torch::optim::AdamOptions(d.config.learningRate));
     if (resume) {

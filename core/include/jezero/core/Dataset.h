@@ -1,19 +1,29 @@
 #pragma once
 // Training datasets of (input, target) tiles, and the loader that reads them.
 //
-// On disk (format_version 1), one folder:
-//   dataset.json              what the tiles are: input kind and channels, target and channels, tile
-//                             size, seed, split rule, and per split its tile and carbonate-tile counts
+// On disk (format_version 2; version 1, without labels, is still read), one folder:
+//   dataset.json              what the tiles are: input kind and channels, target and channels, where
+//                             the targets come from (observed, clean) and their smoothing, the label
+//                             rule, tile size, seed, split rule, per split its tile and carbonate-tile counts
 //   <split>_inputs.f32        float32, little-endian, tiles × input channels × tile × tile (NCHW)
 //   <split>_targets.f32       the same for the target channels (physical parameter values)
+//   <split>_labels.u8         uint8, tiles × tile × tile: the per-pixel carbonate label, 1 carbonate,
+//                             0 none, 255 no data (synthetic scenes: true abundance above
+//                             kCarbonateLabelAbundance; real scenes: the smoothed-parameter rule)
 //   <split>_tiles.csv         one row per tile: tile,scene,region,x,y,latitude_deg,longitude_deg,
 //                             valid_fraction,carbonate_fraction,carbonate_bearing
-// NaN marks no-data pixels in both arrays. In NumPy:
+// NaN marks no-data pixels in both float arrays. In NumPy:
 //   np.memmap("train_inputs.f32", "<f4", "r").reshape(n, c, t, t)
+//   np.memmap("train_labels.u8", "u1", "r").reshape(n, t, t)
 // Splits are "train", "val", "test" and "test_balanced" (equal numbers of carbonate-bearing and
 // carbonate-free test tiles). A scene's tiles all go to one split (never train and test).
+#include "jezero/core/ImageStack.h"
+#include "jezero/core/SceneMetadata.h"
+
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,14 +33,18 @@ namespace jezero {
 
 // The three target parameters: "fal" (R2529, R1506, R1080), "car" (D2300, BD2500_2, BD1900_2) or
 // three comma-separated summary parameter names. Throws Error.
+// "carbonate" is one channel, CARBONATE: the per-pixel label as 0/1 (a carbonate-probability model).
 struct TargetSpec {
     std::string name;
     std::vector<std::string> parameters;
 };
 TargetSpec parseTarget(const std::string& text);
 
+constexpr const char* kCarbonateLabelChannel = "CARBONATE";
+
 // The target channel that measures carbonate, for detection metrics and the exceedance probability:
-// the first of MIN2295_2480 (Mg), MIN2345_2537 (Ca/Fe), BD2500_2, BD3400_2 among the channels, else -1
+// CARBONATE (a probability), else the first of MIN2295_2480 (Mg), MIN2345_2537 (Ca/Fe), BD2500_2,
+// BD3400_2 among the channels, else -1
 // (FAL has none). A pixel counts as carbonate where that parameter exceeds kCarbonateThreshold (the
 // threshold that labels real scenes, see jezero-cli dataset build).
 int carbonateChannel(const std::vector<std::string>& targetChannels);
@@ -50,12 +64,18 @@ struct SplitSummary {
     std::size_t carbonateTiles = 0;
 };
 
+constexpr std::uint8_t kLabelNone = 0, kLabelCarbonate = 1, kLabelNoData = 255;
+
 struct DatasetManifest {
-    int formatVersion = 1;
+    int formatVersion = 2;
     std::string input;                      // pnr, 4band, pca, rect
     std::vector<std::string> inputChannels;
     std::string target;                     // fal, car, or the names
     std::vector<std::string> targetChannels;
+    std::string targetSource = "observed";  // observed (the scene's parameter product or its cube) or clean (noise-free)
+    int targetSmoothing = 0;                // targets averaged over this many pixels square (0: none)
+    std::string labelRule;                  // how the carbonate label was made, in words
+    int cropsPerScene = 0;                  // random crops per scene; 0: a regular grid of tiles
     int tile = 256;
     std::uint64_t seed = 0;
     std::string splitBy = "scene";          // scene or region
@@ -71,8 +91,8 @@ class DatasetWriter {
 public:
     DatasetWriter(std::string directory, DatasetManifest manifest);
     ~DatasetWriter();
-    // input: inputChannels × tile × tile, target: targetChannels × tile × tile (CHW).
-    void addTile(const std::string& split, const float* input, const float* target, const TileRecord& record);
+    // input: inputChannels × tile × tile, target: targetChannels × tile × tile (CHW), label: tile × tile.
+    void addTile(const std::string& split, const float* input, const float* target, const std::uint8_t* label, const TileRecord& record);
     void finish();
 
 private:
@@ -88,7 +108,9 @@ struct SplitUnit {
 
 // Scene → split ("train", "val", "test"), by scene or by region, reproducibly from seed: about
 // 70 / 15 / 15 % of the groups, stratified so carbonate-bearing and carbonate-free groups are both
-// spread over the splits (in each stratum of three or more groups, val and test get at least one).
+// spread over the splits: in each stratum of three or more groups, val and test get at least one, and
+// at least three once the stratum has nine; of a stratum of two, one trains and the other is held out
+// (test for the first such stratum, val for the second).
 std::map<std::string, std::string> assignSplits(const std::vector<SplitUnit>& scenes, const std::string& splitBy, std::uint64_t seed);
 
 // One tile in memory, CHW.
@@ -96,6 +118,7 @@ struct Tile {
     int size = 0;
     int inputChannels = 0, targetChannels = 0;
     std::vector<float> input, target;
+    std::vector<std::uint8_t> label; // tile × tile; empty for a format-1 dataset
 };
 
 // Memory-mapped, read-only view of one split. Throws Error naming what is wrong with a corrupt or
@@ -113,6 +136,8 @@ public:
     const TileRecord& record(std::size_t i) const;
     const float* input(std::size_t i) const;  // CHW
     const float* target(std::size_t i) const; // CHW
+    const std::uint8_t* label(std::size_t i) const; // tile × tile; nullptr when the dataset has no labels (format 1)
+    bool hasLabels() const;
     Tile tile(std::size_t i) const;
 
 private:
@@ -130,14 +155,48 @@ SplitStatistics splitStatistics(const TileDataset& split, bool targets);
 
 // The thesis's load-time augmentation, applied the same way to input and target: rotation by an angle
 // in [-45°, 45°], a vertical flip (half the time), and a crop of one of the four quadrants scaled back
-// to the tile size (half the time). Inputs are resampled bilinearly; targets by nearest neighbour, so
-// every target value is one of the original ones (no brightness or gamma changes). Pixels rotated in
-// from outside are NaN.
+// to the tile size (half the time). Inputs are resampled bilinearly; targets and labels by nearest
+// neighbour, so every target value is one of the original ones (no brightness or gamma changes).
+// Pixels rotated in from outside are NaN (label: no data).
 struct AugmentOptions {
     bool rotate = true;
     bool flip = true;
     bool quadrantCrop = true;
 };
 Tile augment(const Tile& tile, std::uint64_t seed, const AugmentOptions& options = {});
+
+// ---- cutting scenes into tiles -------------------------------------------------------------------
+
+// A scene ready to be tiled: model input, targets and carbonate label on one grid.
+struct TilingScene {
+    std::string name, region;
+    double latitudeDeg = 0, longitudeDeg = 0; // the scene's centre
+    const ImageStack* input = nullptr;
+    const ImageStack* targets = nullptr;
+    const std::vector<std::uint8_t>* label = nullptr; // per pixel, row-major
+    std::function<std::optional<LatLon>(double column, double row)> locate; // a pixel's place, when known
+};
+
+struct TilingOptions {
+    int tile = 256;
+    int randomCrops = 0;           // crops at random positions (seeded); 0: the regular grid
+    std::uint64_t seed = 1;
+    double minValidFraction = 0.5; // tiles with fewer valid pixels are skipped
+};
+
+struct TilingResult {
+    int kept = 0, skipped = 0;
+};
+
+// Cuts the scene into tiles and adds them to the split. A pixel is valid where every input and target
+// channel is finite; carbonate_fraction counts labelled pixels among the valid ones.
+TilingResult addSceneTiles(DatasetWriter& writer, const std::string& split, const TilingScene& scene, const TilingOptions& options);
+
+// The carbonate label of a synthetic scene from its true abundances: 1 above kCarbonateLabelAbundance,
+// 255 where the abundance is NaN (outside the footprint).
+std::vector<std::uint8_t> carbonateLabelFromAbundance(const ImageStack& abundances);
+
+// The label as the one-channel target of a carbonate-probability model (--target carbonate): 1, 0, NaN.
+ImageStack labelAsTarget(const std::vector<std::uint8_t>& label, int width, int height);
 
 } // namespace jezero

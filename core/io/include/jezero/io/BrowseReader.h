@@ -16,4 +16,8 @@ struct BrowseImage {
 // path may name the .img, .lbl or .hdr. Throws Error.
 BrowseImage readBrowseProduct(const std::string& path);
 
+// The bundled real parameter maps of FRT00008FC1 (Nili Fossae: PHY, MAF, TAN, HYD browse products) as
+// one stack, channels by parameter name: the spatial structure of synthetic scenes. Throws Error.
+ImageStack readSynthesisStructure();
+
 } // namespace jezero::io

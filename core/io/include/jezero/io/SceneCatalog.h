@@ -17,6 +17,7 @@ struct CatalogScene {
     std::string name, region = "unknown";
     std::string ifPath;        // what readScene opens
     std::string suPath;        // summary-parameter product (MTRDR SR/SU, synthetic su), empty if none
+    std::string cleanSuPath;   // synthetic scenes' parameters of the noise-free cube, empty if none
     std::string abundancePath; // synthetic scenes' true mineral abundances, empty if none
     double latitude = std::nan(""), longitude = std::nan("");
     bool carbonateKnown = false;   // synthetic scenes know whether they hold carbonate
@@ -30,13 +31,19 @@ std::vector<CatalogScene> discoverScenes(const std::string& dir);
 // its partner); empty when the folder has no catalog or no entry for it. Never throws.
 std::optional<CatalogScene> catalogEntry(const std::string& scenePath);
 
-// The target channels of a scene: from its summary-parameter product when that has them all on the
-// scene's grid, else computed from the cube (NaN where the cube lacks the wavelengths).
-ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target);
+// The target channels of a scene. source "observed": from its summary-parameter product when that has
+// them all on the scene's grid, else computed from the cube (NaN where the cube lacks the
+// wavelengths); "clean": from the parameters of the noise-free cube (synthetic scenes only; Error
+// otherwise). The target "carbonate" is the carbonate label (labelAsTarget).
+ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source = "observed");
 
-// Carbonate per pixel: the true abundance (> 0.2) for synthetic scenes; else from the summary
-// parameters averaged over 3 × 3 pixels — Mg carbonate (MIN2295_2480 > 0.01 and BD2500_2 > 0.01) or
-// Ca/Fe carbonate (MIN2345_2537 > 0.01).
-std::vector<char> carbonateMask(const CatalogScene& scene, const SpectralCube& cube);
+// The carbonate label per pixel (kLabelCarbonate, kLabelNone, kLabelNoData): for synthetic scenes the
+// true abundance above kCarbonateLabelAbundance; else from the summary parameters averaged over 3 × 3
+// pixels — Mg carbonate (MIN2295_2480 > 0.01 and BD2500_2 > 0.01) or Ca/Fe carbonate
+// (MIN2345_2537 > 0.01); no data where those parameters are NaN.
+std::vector<std::uint8_t> carbonateLabel(const CatalogScene& scene, const SpectralCube& cube);
+
+// The rule carbonateLabel applies to this scene, in words (for dataset manifests and reports).
+std::string carbonateLabelRule(const CatalogScene& scene);
 
 } // namespace jezero::io
