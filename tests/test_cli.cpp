@@ -447,6 +447,21 @@ private slots:
         QCOMPARE(model["stochastic"].toBool(), false);
         QCOMPARE(model["config"].toObject()["model"].toString(), QString("unet"));
         QVERIFY(QJsonDocument::fromJson(cli({"model-info", "diffusion", "--json"}).out).object()["stochastic"].toBool());
+        // The model card beside the checkpoint says what the model can do (the shipped ones: nothing yet).
+        QVERIFY(model["card"].toObject()["skill"].toString().startsWith("none"));
+        QVERIFY(!model["card"].toObject()["intended_use"].toString().isEmpty());
+        {
+            QTemporaryDir dir;
+            QFile::copy(JEZERO_TEST_RESOURCES "/models/unet-pnr-car.pt", dir.path() + "/m.pt");
+            QVERIFY(QJsonDocument::fromJson(cli({"model-info", dir.path() + "/m.pt", "--json"}).out).object()["card"].isNull()); // none: unknown
+            QFile card(dir.path() + "/m.card.json");
+            QVERIFY(card.open(QIODevice::WriteOnly));
+            card.write("{\"skill\": 3}");
+            card.close();
+            const Run broken = cli({"model-info", dir.path() + "/m.pt"});
+            QCOMPARE(broken.exitCode, 1);
+            QVERIFY2(broken.err.contains("m.card.json"), broken.err.constData());
+        }
         const Run bad = cli({"model-info", jezero::test::sampleMtrdrTiff()});
         QCOMPARE(bad.exitCode, 1);
         QVERIFY(bad.err.trimmed().count('\n') == 0 && bad.err.contains("not a Jezero checkpoint"));

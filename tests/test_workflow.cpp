@@ -30,6 +30,7 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QTableWidget>
+#include <QLabel>
 #include <QtTest>
 
 #include <cmath>
@@ -274,6 +275,10 @@ private slots:
         QVERIFY(info.wait(60000));
         QCOMPARE(dialog->modelInfo().value("target").toString(), QString("car"));
         QVERIFY(dialog->outputPath().endsWith("_unet-pnr-car_prediction.tif"));
+        // The model card's verdict is shown before anyone predicts with it.
+        bool cardShown = false;
+        for (const QLabel* label : dialog->findChildren<QLabel*>()) cardShown |= label->text().contains("Skill: none");
+        QVERIFY(cardShown);
         QVERIFY(dialog->grab().save(mOut + "/predict-dialog.png"));
         dialog->reject();
     }

@@ -1,12 +1,15 @@
 // jezero-cli model-info and devices: what a checkpoint takes and gives, and which compute devices
 // LibTorch sees — for scripts and for the workstation, which does not load LibTorch itself.
 #include "Commands.h"
+#include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 #include "jezero/ml/Predictor.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -19,10 +22,24 @@ struct Options {
     bool json = false;
 };
 
+// The model card beside a checkpoint (NAME.card.json next to NAME.pt): what the model can and cannot
+// do, in the words of whoever evaluated it. Null when there is none; an unreadable card is an error.
+nlohmann::json modelCard(const std::string& checkpoint) {
+    const std::filesystem::path card = std::filesystem::path(checkpoint).replace_extension(".card.json");
+    std::ifstream in(card);
+    if (!in) return nullptr;
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("skill") || !j.contains("intended_use"))
+        throw Error("the model card " + card.string() + " is not JSON with \"skill\" and \"intended_use\"");
+    return j;
+}
+
 void modelInfo(const Options& o) {
     const std::string path = resolveModel(o.model);
     const auto p = ml::Predictor::load(path, "cpu");
+    const nlohmann::json card = modelCard(path);
     const nlohmann::json j{{"path", path},
+                           {"card", card},
                            {"summary", p.summary()},
                            {"stochastic", p.stochastic()},
                            {"input", p.inputKind()},
@@ -38,6 +55,7 @@ void modelInfo(const Options& o) {
     }
     std::cout << p.summary() << "\ninput " << p.inputKind() << " → target " << p.target() << ", tile " << p.tile()
               << (p.stochastic() ? ", stochastic (ensembles)" : "") << '\n';
+    if (!card.is_null()) std::cout << "skill: " << card["skill"].get<std::string>() << "\nintended use: " << card["intended_use"].get<std::string>() << '\n';
 }
 
 // The GPUs' names and memory from nvidia-smi when it is installed (LibTorch's C++ API does not give

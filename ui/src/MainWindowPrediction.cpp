@@ -119,7 +119,11 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         r.carbonateChannel = carbonateChannel(r.prediction.mean.channelNames);
         if (anyTruth) {
             r.truth = std::move(truth);
-            r.evaluation = evaluateImage(r.prediction.mean, *r.truth, r.carbonateChannel, threshold);
+            // Carbonate detection is scored against the scene's carbonate label (the true abundance of a
+            // synthetic scene, the smoothed-parameter rule of a real one), not a threshold on the noisy truth.
+            const std::vector<std::uint8_t> label =
+                r.carbonateChannel >= 0 ? io::carbonateLabel(entry ? *entry : scene, *cube) : std::vector<std::uint8_t>{};
+            r.evaluation = evaluateImage(r.prediction.mean, *r.truth, r.carbonateChannel, threshold, label.empty() ? nullptr : label.data());
         }
         return r;
     });

@@ -46,9 +46,10 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     mModel->addItem(tr("Other checkpoint…"), kOtherCheckpoint);
     mModelInfo->setObjectName("predictModelInfo");
     mModelInfo->setWordWrap(true);
-    mModelInfo->setMinimumWidth(460);
-    // Room for the summary and the input → target line: a wrapped label does not grow its dialog.
-    mModelInfo->setMinimumHeight(mModelInfo->fontMetrics().lineSpacing() * 4);
+    mModelInfo->setMinimumWidth(520);
+    // Room for the summary, the input → target line and the model card's skill and intended use: a
+    // wrapped label does not grow its dialog.
+    mModelInfo->setMinimumHeight(mModelInfo->fontMetrics().lineSpacing() * 9);
     mModelInfo->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
     mSamples->setObjectName("predictSamples");
@@ -129,11 +130,14 @@ void PredictDialog::requestModelInfo() {
     connect(mInfoProcess, &CliProcess::event, this, [this](const QJsonObject& info) {
         mInfo = info;
         const bool stochastic = info.value("stochastic").toBool();
-        mModelInfo->setText(tr("%1\nInput %2 (%3) → target %4 (%5), tiles of %6 px%7")
+        const QJsonObject card = info.value("card").toObject();
+        mModelInfo->setText(tr("%1\nInput %2 (%3) → target %4 (%5), tiles of %6 px%7%8")
                                 .arg(info.value("summary").toString(), info.value("input").toString().toUpper(), joined(info.value("input_channels").toArray()),
                                      info.value("target").toString().toUpper(), joined(info.value("target_channels").toArray()))
                                 .arg(info.value("tile").toInt())
-                                .arg(stochastic ? tr("; a diffusion model: the prediction is an ensemble mean with its spread") : QString()));
+                                .arg(stochastic ? tr("; a diffusion model: the prediction is an ensemble mean with its spread") : QString())
+                                .arg(card.isEmpty() ? tr("\nNo model card: its skill is unknown.")
+                                                    : tr("\nSkill: %1\nIntended use: %2").arg(card.value("skill").toString(), card.value("intended_use").toString())));
         for (QWidget* w : {static_cast<QWidget*>(mSamples), static_cast<QWidget*>(mSteps), static_cast<QWidget*>(mSampler), static_cast<QWidget*>(mSeed)})
             w->setEnabled(stochastic);
         mPredictButton->setEnabled(true);
