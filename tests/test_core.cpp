@@ -2,6 +2,7 @@
 #include "TestPaths.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Comparison.h"
+#include "jezero/core/Dataset.h"
 #include "jezero/core/Composite.h"
 #include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
@@ -291,6 +292,13 @@ private slots:
         QCOMPARE(row.width, 205);
         QCOMPARE(int(row.rgba[102 * 4]), 255); // the gap is white
         QCOMPARE(int(row.rgba[(104 + 60) * 4]), 154);
+        // A carbonate probability against its label: both on 0–1, not on the label's (all-zero) percentiles.
+        ImageStack label(101, 1, {kCarbonateLabelChannel}), probability(101, 1, {kCarbonateLabelChannel});
+        for (int x = 0; x < 101; ++x) probability.values[x] = x / 100.0f; // label: all 0
+        const ComparisonImages p = renderComparison(input, &label, probability, nullptr);
+        QCOMPARE(int(p.truth.rgba[60 * 4]), 0);
+        QCOMPARE(int(p.prediction.rgba[60 * 4]), 153); // 0.6 × 255
+        QCOMPARE(int(p.prediction.rgba[100 * 4]), 255);
     }
 };
 

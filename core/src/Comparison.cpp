@@ -1,5 +1,6 @@
 #include "jezero/core/Comparison.h"
 
+#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 
 #include <algorithm>
@@ -69,6 +70,11 @@ ComparisonImages renderComparison(const ImageStack& input, const ImageStack* tru
     out.input = renderChannels(input, {0, std::min(1, ci - 1), std::min(2, ci - 1)}, stretch, "input");
     const ImageStack& reference = truth ? *truth : prediction;
     out.truth = renderChannels(reference, rgb, stretch, "ground truth");
+    if (prediction.channelNames == std::vector<std::string>{kCarbonateLabelChannel}) {
+        // A carbonate probability and its 0/1 label are shown on 0–1, whatever their percentiles.
+        for (ChannelRange& range : out.truth.channels) range.low = 0, range.high = 1;
+        fillRgba(out.truth, [&](std::size_t p, int) { return static_cast<double>(reference.values[p]); });
+    }
     out.prediction = out.truth;
     out.prediction.rgb.name = "prediction";
     fillRgba(out.prediction, [&](std::size_t p, int k) { return static_cast<double>(prediction.values[p * c + rgb[k]]); });

@@ -31,11 +31,21 @@ std::string resourcePath(const std::string& relativePath) {
     return path.string();
 }
 
-std::vector<std::string> shippedModelNames() { return {"unet", "diffusion"}; }
+namespace {
+// Shipped name → checkpoint in resources/models.
+const std::pair<const char*, const char*> kShippedModels[] = {
+    {"carbonate", "unet-pnr-carbonate.pt"}, {"unet", "unet-pnr-car.pt"}, {"diffusion", "diffusion-pnr-car.pt"}};
+} // namespace
+
+std::vector<std::string> shippedModelNames() {
+    std::vector<std::string> names;
+    for (const auto& [name, file] : kShippedModels) names.emplace_back(name);
+    return names;
+}
 
 std::string resolveModel(const std::string& nameOrPath) {
-    for (const auto& name : shippedModelNames())
-        if (nameOrPath == name && !fs::exists(nameOrPath)) return resourcePath("models/" + name + "-pnr-car.pt");
+    for (const auto& [name, file] : kShippedModels)
+        if (nameOrPath == name && !fs::exists(nameOrPath)) return resourcePath(std::string("models/") + file);
     return nameOrPath;
 }
 

@@ -39,6 +39,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     setWindowTitle(tr("Predict carbonates"));
     setObjectName("predictDialog");
     mModel->setObjectName("predictModel");
+    mModel->addItem(tr("Shipped carbonate-probability U-Net (PNR → carbonate)"), "carbonate");
     mModel->addItem(tr("Shipped U-Net (PNR → CAR)"), "unet");
     mModel->addItem(tr("Shipped diffusion model (PNR → CAR, ensembles)"), "diffusion");
     for (const QString& run : RecentPaths::trainingRuns().existing())
@@ -99,7 +100,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     layout->addWidget(buttons);
 
     connect(mModel, &QComboBox::currentIndexChanged, this, &PredictDialog::modelChosen);
-    const int last = mModel->findData(settings.value("predict/model", "unet").toString());
+    const int last = mModel->findData(settings.value("predict/model", "carbonate").toString());
     mModel->setCurrentIndex(std::max(0, last));
     if (last <= 0) modelChosen(); // index 0 was already current: no signal
 }

@@ -11,8 +11,9 @@ std::string resourcesDirectory();
 // resourcesDirectory() + "/" + relativePath; throws Error when that file does not exist.
 std::string resourcePath(const std::string& relativePath);
 
-// The shipped models (resources/models, see its MODEL_CARD.md): "unet" and "diffusion" name the
-// carbonate (CAR target, PNR input) U-Net and residual diffusion model.
+// The shipped models (resources/models, see its MODEL_CARD.md): "carbonate" names the
+// carbonate-probability U-Net (PNR input, the label as target); "unet" and "diffusion" the CAR-target
+// (PNR input) U-Net and residual diffusion model.
 std::vector<std::string> shippedModelNames();
 // A shipped model's name → its checkpoint; anything else is taken as a checkpoint path (returned as is).
 std::string resolveModel(const std::string& nameOrPath);
