@@ -447,8 +447,16 @@ private slots:
         QCOMPARE(model["stochastic"].toBool(), false);
         QCOMPARE(model["config"].toObject()["model"].toString(), QString("unet"));
         QVERIFY(QJsonDocument::fromJson(cli({"model-info", "diffusion", "--json"}).out).object()["stochastic"].toBool());
-        // The model card beside the checkpoint says what the model can do (the shipped ones: nothing yet).
+        // The model card beside the checkpoint says what the model can do (the CAR ones: nothing).
         QVERIFY(model["card"].toObject()["skill"].toString().startsWith("none"));
+        // The shipped carbonate-probability and FAL models, and what their cards claim.
+        const QJsonObject carbonate = QJsonDocument::fromJson(cli({"model-info", "carbonate", "--json"}).out).object();
+        QCOMPARE(carbonate["target_channels"].toArray().first().toString(), QString("CARBONATE"));
+        QVERIFY(carbonate["summary"].toString().contains("carbonate probability"));
+        QVERIFY(carbonate["card"].toObject()["skill"].toString().startsWith("weak"));
+        const QJsonObject fal = QJsonDocument::fromJson(cli({"model-info", "fal", "--json"}).out).object();
+        QCOMPARE(fal["target"].toString(), QString("fal"));
+        QVERIFY(fal["card"].toObject()["skill"].toString().startsWith("moderate"));
         QVERIFY(!model["card"].toObject()["intended_use"].toString().isEmpty());
         {
             QTemporaryDir dir;

@@ -126,7 +126,7 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("predict", "Predict a scene's target channels with a trained model (GeoTIFF out)");
     cmd->add_option("scene", o->scene, "CRISM scene (TRR3 .lbl/.img, MTRDR, ENVI, GeoTIFF)")->required();
-    cmd->add_option("--model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, unet, diffusion")->required();
+    cmd->add_option("--model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, fal, unet, diffusion")->required();
     cmd->add_option("--out", o->out, "Output GeoTIFF")->required();
     cmd->add_option("--samples", o->sampling.samples, "Diffusion: samples per tile (default 8)")->check(CLI::Range(1, 1024));
     cmd->add_option("--steps", o->sampling.steps, "Diffusion: sampler steps (default 18)")->check(CLI::Range(1, 1000));

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
     const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
-    const QCommandLineOption predict("predict", "Once open, Predict carbonates with MODEL (carbonate, unet, diffusion or a checkpoint) and show the comparison.",
+    const QCommandLineOption predict("predict", "Once open, Predict carbonates with MODEL (carbonate, fal, unet, diffusion or a checkpoint) and show the comparison.",
                                      "MODEL");
     const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");

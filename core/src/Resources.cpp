@@ -34,7 +34,7 @@ std::string resourcePath(const std::string& relativePath) {
 namespace {
 // Shipped name → checkpoint in resources/models.
 const std::pair<const char*, const char*> kShippedModels[] = {
-    {"carbonate", "unet-pnr-carbonate.pt"}, {"unet", "unet-pnr-car.pt"}, {"diffusion", "diffusion-pnr-car.pt"}};
+    {"carbonate", "unet-pnr-carbonate.pt"}, {"fal", "unet-pnr-fal.pt"}, {"unet", "unet-pnr-car.pt"}, {"diffusion", "diffusion-pnr-car.pt"}};
 } // namespace
 
 std::vector<std::string> shippedModelNames() {

@@ -40,6 +40,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     setObjectName("predictDialog");
     mModel->setObjectName("predictModel");
     mModel->addItem(tr("Shipped carbonate-probability U-Net (PNR → carbonate)"), "carbonate");
+    mModel->addItem(tr("Shipped FAL U-Net (PNR → FAL browse product)"), "fal");
     mModel->addItem(tr("Shipped U-Net (PNR → CAR)"), "unet");
     mModel->addItem(tr("Shipped diffusion model (PNR → CAR, ensembles)"), "diffusion");
     for (const QString& run : RecentPaths::trainingRuns().existing())

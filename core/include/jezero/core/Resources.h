@@ -12,7 +12,8 @@ std::string resourcesDirectory();
 std::string resourcePath(const std::string& relativePath);
 
 // The shipped models (resources/models, see its MODEL_CARD.md): "carbonate" names the
-// carbonate-probability U-Net (PNR input, the label as target); "unet" and "diffusion" the CAR-target
+// carbonate-probability U-Net (PNR input, the label as target); "fal" the FAL U-Net (PNR → R2529,
+// R1506, R1080); "unet" and "diffusion" the CAR-target
 // (PNR input) U-Net and residual diffusion model.
 std::vector<std::string> shippedModelNames();
 // A shipped model's name → its checkpoint; anything else is taken as a checkpoint path (returned as is).
