@@ -114,8 +114,19 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
     j["ssim"] = mean([](const ImageResult& r) { return r.evaluation.ssim255; });
     j["lpips"] = mean([](const ImageResult& r) { return r.lpips; });
     j["mean_std"] = mean([](const ImageResult& r) { return r.meanStd; });
+    {
+        std::vector<float> ensembleMean, ensembleStd, ensembleTruth;
+        for (const auto* r : group) {
+            ensembleMean.insert(ensembleMean.end(), r->prediction.values.begin(), r->prediction.values.end());
+            ensembleStd.insert(ensembleStd.end(), r->stddev.values.begin(), r->stddev.values.end());
+            ensembleTruth.insert(ensembleTruth.end(), r->truth.values.begin(), r->truth.values.end());
+        }
+        bool anySpread = false;
+        for (float v : ensembleStd) anySpread |= std::isfinite(v) && v > 0;
+        if (anySpread) j["spread_skill_ratio"] = numberOrNull(spreadSkillRatio(ensembleMean, ensembleStd, ensembleTruth));
+    }
     if (carbonate < 0) return j;
-    std::vector<float> scores, probabilities, ensembleMean, ensembleStd, ensembleTruth;
+    std::vector<float> scores, probabilities;
     std::vector<char> truth, probabilityTruth;
     std::size_t bearing = 0, found = 0, flagged = 0, flaggedBearing = 0;
     for (const auto* r : group) {
@@ -125,9 +136,6 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
             probabilities.insert(probabilities.end(), r->probability.begin(), r->probability.end());
             probabilityTruth.insert(probabilityTruth.end(), truth.begin() + static_cast<std::ptrdiff_t>(before), truth.end());
         }
-        ensembleMean.insert(ensembleMean.end(), r->prediction.values.begin(), r->prediction.values.end());
-        ensembleStd.insert(ensembleStd.end(), r->stddev.values.begin(), r->stddev.values.end());
-        ensembleTruth.insert(ensembleTruth.end(), r->truth.values.begin(), r->truth.values.end());
         const bool flags = r->evaluation.predictedCarbonateFraction >= kCarbonateTileFraction;
         flagged += flags;
         flaggedBearing += flags && r->record.carbonateBearing;
@@ -162,10 +170,6 @@ nlohmann::json groupSummary(const std::vector<const ImageResult*>& group, int ca
         j["carbonate"]["brier"] = numberOrNull(c.brier);
         if (calibrationOut) *calibrationOut = c;
     }
-    const double ratio = spreadSkillRatio(ensembleMean, ensembleStd, ensembleTruth);
-    bool anySpread = false;
-    for (float v : ensembleStd) anySpread |= std::isfinite(v) && v > 0;
-    if (anySpread) j["spread_skill_ratio"] = numberOrNull(ratio);
     return j;
 }
 
