@@ -68,9 +68,9 @@ void build(const Options& o) {
     for (const io::CatalogScene& s : scenes) {
         const SpectralCube cube = io::readScene(s.ifPath);
         const ImageStack input = makeModelInput(cube, kind, filters, ranges);
-        ImageStack targets = io::sceneTargets(s, cube, target, manifest.targetSource == "label" ? "observed" : manifest.targetSource);
-        if (manifest.targetSmoothing > 1) targets = meanFilter(targets, manifest.targetSmoothing);
         const auto label = io::carbonateLabel(s, cube);
+        ImageStack targets = io::sceneTargets(s, cube, target, manifest.targetSource == "label" ? "observed" : manifest.targetSource, &label);
+        if (manifest.targetSmoothing > 1) targets = meanFilter(targets, manifest.targetSmoothing);
         if (!writer) {
             manifest.inputChannels = input.channelNames;
             writer = std::make_unique<DatasetWriter>(o.out, manifest);

@@ -49,7 +49,7 @@ void predict(const Options& options) {
     const int overlap = o.overlap >= 0 ? o.overlap : tile / 4;
     const auto targets = predictor.targetChannelNames();
     const int carbonate = carbonateChannel(targets);
-    if (!std::isfinite(o.threshold)) o.threshold = carbonate >= 0 && targets[carbonate] == kCarbonateLabelChannel ? 0.5 : kCarbonateThreshold;
+    if (!std::isfinite(o.threshold)) o.threshold = defaultCarbonateThreshold(targets);
     const bool ensemble = predictor.stochastic();
     std::vector<std::string> bands;
     for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);

@@ -64,6 +64,11 @@ int carbonateChannel(const std::vector<std::string>& targetChannels) {
     return -1;
 }
 
+double defaultCarbonateThreshold(const std::vector<std::string>& targetChannels) {
+    const int c = carbonateChannel(targetChannels);
+    return c >= 0 && targetChannels[static_cast<std::size_t>(c)] == kCarbonateLabelChannel ? 0.5 : kCarbonateThreshold;
+}
+
 TargetSpec parseTarget(const std::string& text) {
     std::string lower = text;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });

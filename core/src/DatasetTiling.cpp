@@ -4,6 +4,7 @@
 #include "jezero/core/SceneSynthesizer.h"
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 namespace jezero {
@@ -20,7 +21,9 @@ TilingResult addSceneTiles(DatasetWriter& writer, const std::string& split, cons
     if (width < t || height < t) return result;
     std::vector<std::pair<int, int>> corners;
     if (options.randomCrops > 0) {
-        std::mt19937_64 rng(options.seed ^ std::hash<std::string>{}(scene.name));
+        std::uint64_t nameHash = 0xCBF29CE484222325ull; // FNV-1a: the same crops whatever the standard library
+        for (unsigned char ch : scene.name) nameHash = (nameHash ^ ch) * 0x100000001B3ull;
+        std::mt19937_64 rng(options.seed ^ nameHash);
         const auto below = [&](int n) { return static_cast<int>((rng() >> 11) % static_cast<std::uint64_t>(n)); };
         for (int k = 0; k < options.randomCrops; ++k) corners.emplace_back(below(width - t + 1), below(height - t + 1));
     } else {
@@ -76,6 +79,12 @@ std::vector<std::uint8_t> carbonateLabelFromAbundance(const ImageStack& abundanc
         label[p] = !std::isfinite(a) ? kLabelNoData : a > kCarbonateLabelAbundance ? kLabelCarbonate : kLabelNone;
     }
     return label;
+}
+
+std::string carbonateLabelFromAbundanceRule() {
+    char rule[96];
+    std::snprintf(rule, sizeof rule, "synthetic: true carbonate abundance > %.2g", kCarbonateLabelAbundance);
+    return rule;
 }
 
 ImageStack labelAsTarget(const std::vector<std::uint8_t>& label, int width, int height) {

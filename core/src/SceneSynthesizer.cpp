@@ -2,6 +2,7 @@
 
 #include "jezero/core/Error.h"
 #include "jezero/core/Parallel.h"
+#include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/Task.h"
 #include "synth/SyntheticFields.h"
 #include "synth/SyntheticGeology.h"
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 namespace jezero {
 using namespace synth;
@@ -29,6 +31,24 @@ std::string marsEquirectangularWkt(double latitude, double longitude) {
                   kMarsRadiusM, longitude, latitude);
     return wkt;
 }
+
+// Pixel → latitude/longitude on the synthetic scene's equirectangular grid (standard parallel and
+// central meridian at its centre, the IAU 2000 sphere): what io's OGR geolocator gives for the written file.
+class EquirectangularGeolocator : public PixelGeolocator {
+public:
+    EquirectangularGeolocator(const std::array<double, 6>& geoTransform, double centreLatitudeDeg, double centreLongitudeDeg)
+        : mGeoTransform(geoTransform), mLatitude(centreLatitudeDeg), mLongitude(centreLongitudeDeg) {}
+    std::optional<LatLon> latLon(double column, double row) const override {
+        const auto& gt = mGeoTransform;
+        const double easting = gt[0] + column * gt[1] + row * gt[2], northing = gt[3] + column * gt[4] + row * gt[5];
+        constexpr double degrees = 180.0 / kPi;
+        return LatLon{northing / kMarsRadiusM * degrees, mLongitude + easting / (kMarsRadiusM * std::cos(mLatitude / degrees)) * degrees};
+    }
+
+private:
+    std::array<double, 6> mGeoTransform;
+    double mLatitude, mLongitude;
+};
 
 std::uint64_t sceneSeedOf(const SynthesisOptions& options, int index) { return mix(options.seed, static_cast<std::uint64_t>(index) + 1); }
 
@@ -213,6 +233,9 @@ SyntheticScene synthesizeScene(const SynthesisInputs& in, const SynthesisOptions
     const double centreNorthing = kMarsRadiusM * scene.latitudeDeg * kPi / 180.0;
     meta.geoTransform = std::array<double, 6>{-size / 2.0 * kPixelSizeM, kPixelSizeM, 0.0, centreNorthing + size / 2.0 * kPixelSizeM, 0.0, -kPixelSizeM};
     meta.centre = LatLon{scene.latitudeDeg, scene.longitudeDeg};
+    const auto geolocator = std::make_shared<const EquirectangularGeolocator>(*meta.geoTransform, scene.latitudeDeg, scene.longitudeDeg);
+    scene.cube.setGeolocator(geolocator);
+    scene.cleanCube.setGeolocator(geolocator);
     scene.cleanCube.metadata() = meta;
     scene.cleanCube.metadata().productId = scene.name + "_clean";
     if (control) control->setProgress(1.0, "synthesized " + scene.name);

@@ -2,6 +2,7 @@
 
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/Task.h"
 
@@ -36,8 +37,7 @@ void buildSyntheticDataset(const SynthesisInputs& inputs, const SyntheticDataset
     if (o.smoothing < 0 || o.smoothing > 63) throw Error("the target smoothing must be between 0 and 63 pixels");
     if (o.cropsPerScene < 0 || o.cropsPerScene > 1000) throw Error("the crops per scene must be between 0 and 1000");
     if (o.targetSource != "observed" && o.targetSource != "clean") throw Error("the target source must be observed or clean, not '" + o.targetSource + "'");
-    char rule[96];
-    std::snprintf(rule, sizeof rule, "synthetic: true carbonate abundance > %.2g", kCarbonateLabelAbundance);
+    const std::string rule = carbonateLabelFromAbundanceRule();
     std::vector<Output> outputs;
     for (const auto& spec : o.outputs) {
         Output out{spec, parseInputKind(spec.input), parseTarget(spec.target), nullptr, {}, nullptr};
@@ -90,14 +90,7 @@ void buildSyntheticDataset(const SynthesisInputs& inputs, const SyntheticDataset
             tilingScene.input = &input->second;
             tilingScene.targets = &targets;
             tilingScene.label = &label;
-            // The synthetic scene's equirectangular grid (standard parallel and central meridian at its centre).
-            const auto& gt = *scene.cube.metadata().geoTransform;
-            tilingScene.locate = [&gt, &scene](double column, double row) {
-                constexpr double radius = 3396190.0, degrees = 180.0 / 3.14159265358979323846;
-                const double easting = gt[0] + column * gt[1], northing = gt[3] + row * gt[5];
-                return std::optional<LatLon>(LatLon{northing / radius * degrees,
-                                                    scene.longitudeDeg + easting / (radius * std::cos(scene.latitudeDeg / degrees)) * degrees});
-            };
+            if (const PixelGeolocator* g = scene.cube.geolocator()) tilingScene.locate = [g](double column, double row) { return g->latLon(column, row); };
             kept = addSceneTiles(*out.writer, to, tilingScene, tiling).kept;
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

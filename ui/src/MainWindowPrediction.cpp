@@ -114,15 +114,15 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         const auto entry = io::catalogEntry(cube->metadata().sourcePath);
         io::CatalogScene scene;
         scene.ifPath = cube->metadata().sourcePath;
-        ImageStack truth = io::sceneTargets(entry ? *entry : scene, *cube, TargetSpec{target, r.prediction.mean.channelNames});
-        const bool anyTruth = std::any_of(truth.values.begin(), truth.values.end(), [](float v) { return std::isfinite(v); });
         r.carbonateChannel = carbonateChannel(r.prediction.mean.channelNames);
+        // Carbonate detection is scored against the scene's carbonate label (the true abundance of a
+        // synthetic scene, the smoothed-parameter rule of a real one), not a threshold on the noisy truth.
+        const std::vector<std::uint8_t> label = r.carbonateChannel >= 0 ? io::carbonateLabel(entry ? *entry : scene, *cube) : std::vector<std::uint8_t>{};
+        ImageStack truth = io::sceneTargets(entry ? *entry : scene, *cube, TargetSpec{target, r.prediction.mean.channelNames}, "observed",
+                                            label.empty() ? nullptr : &label);
+        const bool anyTruth = std::any_of(truth.values.begin(), truth.values.end(), [](float v) { return std::isfinite(v); });
         if (anyTruth) {
             r.truth = std::move(truth);
-            // Carbonate detection is scored against the scene's carbonate label (the true abundance of a
-            // synthetic scene, the smoothed-parameter rule of a real one), not a threshold on the noisy truth.
-            const std::vector<std::uint8_t> label =
-                r.carbonateChannel >= 0 ? io::carbonateLabel(entry ? *entry : scene, *cube) : std::vector<std::uint8_t>{};
             r.evaluation = evaluateImage(r.prediction.mean, *r.truth, r.carbonateChannel, threshold, label.empty() ? nullptr : label.data());
         }
         return r;

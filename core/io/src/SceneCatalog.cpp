@@ -95,9 +95,10 @@ std::optional<CatalogScene> catalogEntry(const std::string& scenePath) {
     return std::nullopt;
 }
 
-ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source) {
+ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source,
+                        const std::vector<std::uint8_t>* label) {
     if (source != "observed" && source != "clean") throw Error("target source must be observed or clean, not '" + source + "'");
-    if (target.name == "carbonate") return labelAsTarget(carbonateLabel(scene, cube), cube.width(), cube.height());
+    if (target.name == "carbonate") return labelAsTarget(label ? *label : carbonateLabel(scene, cube), cube.width(), cube.height());
     const bool clean = source == "clean";
     const std::string& product = clean ? scene.cleanSuPath : scene.suPath;
     if (clean && (product.empty() || !fs::exists(product)))
@@ -119,8 +120,7 @@ ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, con
 }
 
 std::string carbonateLabelRule(const CatalogScene& scene) {
-    if (!scene.abundancePath.empty())
-        return "synthetic: true carbonate abundance > " + std::to_string(kCarbonateLabelAbundance).substr(0, 4);
+    if (!scene.abundancePath.empty()) return carbonateLabelFromAbundanceRule();
     return "summary parameters averaged over 3x3 pixels: MIN2295_2480 > 0.01 and BD2500_2 > 0.01 (Mg carbonate) or MIN2345_2537 > 0.01 (Ca/Fe carbonate)";
 }
 

@@ -50,6 +50,10 @@ constexpr const char* kCarbonateLabelChannel = "CARBONATE";
 int carbonateChannel(const std::vector<std::string>& targetChannels);
 constexpr double kCarbonateThreshold = 0.01;
 
+// The threshold predict and evaluate apply to the carbonate channel unless told otherwise: 0.5 for a
+// carbonate probability (CARBONATE), kCarbonateThreshold for a carbonate parameter.
+double defaultCarbonateThreshold(const std::vector<std::string>& targetChannels);
+
 struct TileRecord {
     std::string scene, region;
     int x = 0, y = 0; // top-left corner in the scene, pixels
@@ -195,6 +199,8 @@ TilingResult addSceneTiles(DatasetWriter& writer, const std::string& split, cons
 // The carbonate label of a synthetic scene from its true abundances: 1 above kCarbonateLabelAbundance,
 // 255 where the abundance is NaN (outside the footprint).
 std::vector<std::uint8_t> carbonateLabelFromAbundance(const ImageStack& abundances);
+// That rule in words, for dataset manifests and reports.
+std::string carbonateLabelFromAbundanceRule();
 
 // The label as the one-channel target of a carbonate-probability model (--target carbonate): 1, 0, NaN.
 ImageStack labelAsTarget(const std::vector<std::uint8_t>& label, int width, int height);

@@ -34,8 +34,10 @@ std::optional<CatalogScene> catalogEntry(const std::string& scenePath);
 // The target channels of a scene. source "observed": from its summary-parameter product when that has
 // them all on the scene's grid, else computed from the cube (NaN where the cube lacks the
 // wavelengths); "clean": from the parameters of the noise-free cube (synthetic scenes only; Error
-// otherwise). The target "carbonate" is the carbonate label (labelAsTarget).
-ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source = "observed");
+// otherwise). The target "carbonate" is the carbonate label (labelAsTarget): the one given, when the
+// caller has already made it with carbonateLabel, else made here.
+ImageStack sceneTargets(const CatalogScene& scene, const SpectralCube& cube, const TargetSpec& target, const std::string& source = "observed",
+                        const std::vector<std::uint8_t>* label = nullptr);
 
 // The carbonate label per pixel (kLabelCarbonate, kLabelNone, kLabelNoData): for synthetic scenes the
 // true abundance above kCarbonateLabelAbundance; else from the summary parameters averaged over 3 × 3
