@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -49,7 +50,10 @@ private slots:
         QCOMPARE(info["bands"].toInt(), 531);
         QCOMPARE(info["wavelength_min_nm"].toDouble(), 364.62);
         QCOMPARE(info["crs_wkt"].toString(), QString());
-        QVERIFY(info["nodata_pixels"].toInt() >= 0);
+        // Pixels with no value in any S or L band (65535): 60, counted with numpy on the raw IMG files
+        // (the first 15 × 107 × 64 and 15 × 438 × 64 floats, line-interleaved).
+        QVERIFY(info["nodata_pixels"].isDouble());
+        QCOMPARE(info["nodata_pixels"].toInt(), 60);
     }
 
     void infoOfMtrdrWarnsAboutBundledWavelengths() {
@@ -73,19 +77,28 @@ private slots:
         // Pixel 0,0 of this EPF segment is a no-data edge column: all null.
         int nulls = 0;
         for (const auto& x : v) nulls += x.isNull();
-        QVERIFY(nulls > 0);
+        QCOMPARE(nulls, v.size());
     }
 
     void spectrumCsvMatchesJson() {
         const Run csv = cli({"spectrum", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10"});
         const Run json = cli({"spectrum", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10", "--json"});
         QCOMPARE(csv.exitCode, 0);
+        QCOMPARE(json.exitCode, 0);
         const QList<QByteArray> lines = csv.out.trimmed().split('\n');
         QCOMPARE(lines.first(), QByteArray("wavelength_nm,value"));
-        const QJsonArray v = QJsonDocument::fromJson(json.out).object()["values"].toArray();
+        const QJsonObject j = QJsonDocument::fromJson(json.out).object();
+        const QJsonArray v = j["values"].toArray(), w = j["wavelengths_nm"].toArray();
         QCOMPARE(lines.size() - 1, v.size());
-        const QList<QByteArray> row = lines[100].split(',');
-        QVERIFY(v[99].isNull() ? row[1].isEmpty() : std::abs(row[1].toDouble() - v[99].toDouble()) < 1e-6);
+        int values = 0;
+        for (int i = 0; i < v.size(); ++i) {
+            const QList<QByteArray> row = lines[i + 1].split(',');
+            QCOMPARE(row.size(), 2);
+            QVERIFY(std::abs(row[0].toDouble() - w[i].toDouble()) < 1e-6);
+            QVERIFY2(v[i].isNull() ? row[1].isEmpty() : std::abs(row[1].toDouble() - v[i].toDouble()) < 1e-6, lines[i + 1].constData());
+            values += !v[i].isNull();
+        }
+        QVERIFY(values > 400); // a real spectrum, not a no-data pixel
     }
 
     void errorsAreOneLineAndNonZero() {
@@ -146,7 +159,9 @@ private slots:
                                         QStringList{"inputs", scene, "--kind", "rect", "--ranges", "900-800", "--out", dir.path() + "/x.tif"},
                                         QStringList{"params", scene, "--names", "NOPE", "--out", dir.path() + "/x.tif"},
                                         QStringList{"browse", scene, "--product", "XYZ", "--out", dir.path() + "/x.png"},
-                                        QStringList{"cassis", scene, "--out", dir.path() + "/x.jpg"}}) {
+                                        QStringList{"cassis", scene, "--out", dir.path() + "/x.jpg"},
+                                        QStringList{"params", scene, "--names", "R1080", "--all", "--out", dir.path() + "/x.tif"},
+                                        QStringList{"render", scene, "--stretch-low", "90", "--stretch-high", "10", "--out", dir.path() + "/r"}}) {
             const Run r = cli(args);
             QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ')));
             QVERIFY2(r.err.count("jezero-cli: error: ") == 1 && r.err.trimmed().split('\n').last().startsWith("jezero-cli: error: "),
@@ -248,8 +263,13 @@ private slots:
         translate.start("gdal_translate", {"-q", "-ot", "Float32", "-scale", "0", "1", "0", "2", work.path() + "/fal.tif",
                                            with.path() + "/frt0000932c_07_sr164j_mtr3.tif"});
         QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
-        QCOMPARE(cli({"dataset", "build", with.path(), "--out", work.path() + "/a", "--tile", "16"}).exitCode, 0);
-        QCOMPARE(cli({"dataset", "build", without.path(), "--out", work.path() + "/b", "--tile", "16"}).exitCode, 0);
+        // One scene leaves val and test empty: an error naming the counts and the way out, nothing written.
+        const Run single = cli({"dataset", "build", with.path(), "--out", work.path() + "/a", "--tile", "16"});
+        QCOMPARE(single.exitCode, 1);
+        QVERIFY2(single.err.contains("train 1, val 0, test 0") && single.err.contains("--allow-empty-splits"), single.err.constData());
+        QVERIFY(!QFileInfo::exists(work.path() + "/a"));
+        QCOMPARE(cli({"dataset", "build", with.path(), "--out", work.path() + "/a", "--tile", "16", "--allow-empty-splits"}).exitCode, 0);
+        QCOMPARE(cli({"dataset", "build", without.path(), "--out", work.path() + "/b", "--tile", "16", "--allow-empty-splits"}).exitCode, 0);
         const auto floats = [](const QString& path) {
             QFile f(path);
             f.open(QIODevice::ReadOnly);
@@ -281,6 +301,17 @@ private slots:
         QCOMPARE(m["rmse"].toDouble(), 0.0);
         QVERIFY(std::abs(m["ssim"].toDouble() - 1) < 1e-9);
         QCOMPARE(m["data_range"].toDouble(), 1.0);
+        // The same image plus 0.1 (GDAL's own gdal_translate): RMSE 0.1, PCC 1; the angle and SSIM see the offset.
+        QProcess translate;
+        translate.start("gdal_translate", {"-q", "-ot", "Float32", "-scale", "0", "1", "0.1", "1.1", dir.path() + "/cassis.tif", dir.path() + "/shifted.tif"});
+        QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
+        const Run shiftedRun = cli({"metrics", dir.path() + "/shifted.tif", dir.path() + "/cassis.tif", "--data-range", "1", "--json"});
+        QCOMPARE(shiftedRun.exitCode, 0);
+        const QJsonObject shifted = QJsonDocument::fromJson(shiftedRun.out).object();
+        QVERIFY2(std::abs(shifted["rmse"].toDouble() - 0.1) < 1e-6, shiftedRun.out.constData());
+        QVERIFY(std::abs(shifted["pcc"].toDouble() - 1) < 1e-9);
+        QVERIFY(shifted["sam_deg"].toDouble() > 1 && shifted["cosine"].toDouble() < 1 && shifted["ssim"].toDouble() < 0.95);
+        QCOMPARE(shifted["valid_pixels"].toInt(), m["valid_pixels"].toInt());
         // Different channel counts: one line, exit 1.
         const Run bad = cli({"metrics", dir.path() + "/pnr.tif", dir.path() + "/cassis.tif"});
         QCOMPARE(bad.exitCode, 1);
@@ -298,7 +329,7 @@ private slots:
         // Started as a GUI would start it; interrupted once it reports progress.
         QProcess train;
         train.start(QStringLiteral(JEZERO_CLI_PATH), {"train", "--config", config.fileName(), "--out", dir.path() + "/run"});
-        QVERIFY(train.waitForReadyRead(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(train.canReadLine(), 60000); // a whole first line
         const QJsonObject first = QJsonDocument::fromJson(train.readLine()).object();
         for (const char* key : {"event", "epoch", "step", "loss", "images_per_s", "eta_s"}) QVERIFY2(first.contains(key), key);
         ::kill(static_cast<pid_t>(train.processId()), SIGINT);
@@ -365,6 +396,22 @@ private slots:
         QCOMPARE(metadata["JEZERO_SAMPLER"].toString(), QString("dpm"));
         QVERIFY(metadata["JEZERO_MODEL_SUMMARY"].toString().contains("diffusion"));
         QCOMPARE(diffusionInfo["geoTransform"], sceneInfo["geoTransform"]);
+        // Locations: a known one in any spelling is used under the model's own name; an unknown one is
+        // warned about with the names the model knows, and the metadata says "unknown" — what was used.
+        const QJsonArray known = QJsonDocument::fromJson(cli({"model-info", dir.path() + "/diffusion/best.pt", "--json"}).out).object()["locations"].toArray();
+        QVERIFY(!known.isEmpty());
+        const QString knownName = known[0].toString();
+        const Run shouted = cli({"predict", scenePath, "--model", dir.path() + "/diffusion/best.pt", "--out", dir.path() + "/known.tif", "--samples", "1",
+                                 "--steps", "2", "--location", knownName.toUpper()});
+        QVERIFY2(shouted.exitCode == 0 && !shouted.err.contains("warning"), shouted.err.constData());
+        QCOMPARE(gdalinfo(dir.path() + "/known.tif")["metadata"].toObject()[""].toObject()["JEZERO_LOCATION"].toString(), knownName);
+        const Run nowhere = cli({"predict", scenePath, "--model", dir.path() + "/diffusion/best.pt", "--out", dir.path() + "/nowhere.tif", "--samples", "1",
+                                 "--steps", "2", "--location", "Atlantis Chaos"});
+        QCOMPARE(nowhere.exitCode, 0);
+        QVERIFY2(nowhere.err.contains("does not know the location \"Atlantis Chaos\"") && nowhere.err.contains(knownName.toUtf8()), nowhere.err.constData());
+        QCOMPARE(gdalinfo(dir.path() + "/nowhere.tif")["metadata"].toObject()[""].toObject()["JEZERO_LOCATION"].toString(), QString("unknown"));
+        const Run unetLocation = cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/u.tif", "--location", "Jezero"});
+        QVERIFY2(unetLocation.exitCode == 0 && unetLocation.err.contains("takes no location"), unetLocation.err.constData());
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet.json", "--out", dir.path() + "/x.tif"}).err.contains("not a Jezero checkpoint"));
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/x.png"}).err.contains("GeoTIFF"));
 
@@ -425,7 +472,7 @@ private slots:
             QDir scenes(dir.path() + "/s");
             for (const QString& f : scenes.entryList(QDir::Files))
                 if (!f.contains("_if_mtr3")) scenes.remove(f);
-            if (cli({"dataset", "build", dir.path() + "/s", "--out", dir.path() + "/d", "--tile", "32"}).exitCode != 0) return -1;
+            if (cli({"dataset", "build", dir.path() + "/s", "--out", dir.path() + "/d", "--tile", "32", "--allow-empty-splits"}).exitCode != 0) return -1;
             const QJsonObject splits = QJsonDocument::fromJson(cli({"dataset", "info", dir.path() + "/d", "--json"}).out).object()["splits"].toObject();
             int tiles = 0;
             for (const char* split : {"train", "val", "test"}) tiles += splits[split].toObject()["carbonate_tiles"].toInt();
@@ -477,10 +524,18 @@ private slots:
         const Run devices = cli({"devices", "--json"});
         QCOMPARE(devices.exitCode, 0);
         const QJsonObject d = QJsonDocument::fromJson(devices.out).object();
-        QVERIFY(d["cuda_devices"].isDouble() && d["cuda_devices"].toInt() >= 0);
-        QVERIFY(d["cpu_threads"].toInt() >= 1);
-        QVERIFY(d["gpus"].isArray());
-        QVERIFY(d["gpus"].toArray().size() <= d["cuda_devices"].toInt());
+        QVERIFY(d["libtorch_cuda"].isBool() && !d["libtorch_version"].toString().isEmpty());
+        QCOMPARE(d["cpu_threads"].toInt(), QThread::idealThreadCount());
+        // The GPUs LibTorch can use are those the driver lists (nvidia-smi -L), if LibTorch has CUDA;
+        // none otherwise (Debian's LibTorch is CPU-only, whatever the machine holds).
+        QProcess smi;
+        smi.start("nvidia-smi", {"-L"});
+        const bool driver = smi.waitForFinished(30000) && smi.exitStatus() == QProcess::NormalExit && smi.exitCode() == 0;
+        const int listed = driver ? static_cast<int>(smi.readAllStandardOutput().count("GPU ")) : 0;
+        QCOMPARE(d["cuda_devices"].toInt(), d["libtorch_cuda"].toBool() ? listed : 0);
+        QCOMPARE(d["gpus"].toArray().size(), d["cuda_devices"].toInt());
+        const Run plain = cli({"devices"});
+        QVERIFY(plain.out.contains(d["libtorch_cuda"].toBool() ? "with CUDA" : "without CUDA"));
     }
 
     void renderWritesWhatTheWindowShows() {

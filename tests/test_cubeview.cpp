@@ -156,7 +156,7 @@ private slots:
         QVERIFY(rotated != top);
     }
 
-    void aNewSceneReplacesTheOldAndLargeScenesStayFast() {
+    void aNewSceneReplacesTheOldAndLargeScenesAreSubsampledButPickedExactly() {
         CubeView view;
         view.resize(640, 480);
         view.show();
@@ -167,7 +167,9 @@ private slots:
         // 1200 × 300 pixels: textures are subsampled, picking still maps to full-resolution pixels.
         const auto large = syntheticCube(1200, 300, 40);
         CompositeImage green = splitComposite(1200, 300, 300);
+        QCOMPARE(view.topTextureSize(), QSize(64, 48)); // a small scene: one texel per pixel
         view.setScene(large, green);
+        QCOMPARE(view.topTextureSize(), QSize(512, 300)); // what keeps big scenes quick to build and draw
         const QImage image = grabAndSave(view, "cubeview-replaced.png");
         QCOMPARE(count(image, isRed), 0);
         QVERIFY(count(image, isGreen) > 5000);

@@ -120,7 +120,8 @@ private slots:
         again.show();
         QSignalSpy drawn(&again, &MainWindow::compositeShown);
         waitShown(again, jezero::test::sampleVnirLabel());
-        QTest::qWait(300);
+        QTRY_VERIFY_WITH_TIMEOUT(!again.isBusy(), 10000); // nothing left that could draw again
+        QCoreApplication::processEvents();
         QCOMPARE(drawn.size(), 1);
         QVERIFY(std::abs(again.compositeControls()->channels().wavelengthsNm[0] - 2529) < 1e-9);
         QVERIFY(std::abs(again.findChild<QDoubleSpinBox*>("compositeNmR")->value() - 2529) < 1.0);
@@ -194,7 +195,8 @@ private slots:
         QVERIFY(shown.wait(30000));
         QCOMPARE(w.currentLayer(), QString("param:D2300"));
         QCOMPARE(shown.count(), 1); // one computation, one picture: the latest choice
-        QTest::qWait(300);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isBusy(), 10000); // the computation is over: no later picture can come
+        QCoreApplication::processEvents();
         QCOMPARE(shown.count(), 1);
     }
 
@@ -385,6 +387,10 @@ private slots:
         QCOMPARE(p.exitCode(), 0);
         const QByteArray log = p.readAllStandardError();
         QVERIFY2(log.contains("frt0000932c_07_if164j_mtr3_subsampled.tif (20x20"), log.constData()); // not the bundled TRR3 sample
+        // …on its layer: the last layer the window showed is the one of the first session.
+        const int last = log.lastIndexOf("map layer ");
+        QVERIFY2(last >= 0, log.constData());
+        QCOMPARE(log.mid(last, log.indexOf('\n', last) - last).trimmed(), QByteArray("map layer browse:CAR"));
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
         QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
     }

@@ -1,5 +1,5 @@
 // Image and detection metrics against independent references: scikit-image 0.19.3 and numpy (values
-// computed once with the formulas below and pasted here), closed forms, and scikit-learn's documented
+// from tests/reference/metrics.py, which anyone can rerun), closed forms, and scikit-learn's documented
 // average-precision example.
 #include "jezero/core/Calibration.h"
 #include "jezero/core/Error.h"

@@ -147,6 +147,15 @@ private slots:
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"diffusion\": {\"mode\": \"plain\", \"ema\": 1}}").contains("unknown key 'diffusion.ema'"));
         QVERIFY(message("{\"dataset\": \"d\", \"diffusion\": {\"mode\": \"plain\"}}").contains("for model \"diffusion\" only"));
         QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\", \"model\": \"resnet34\"}").baseWidth, 64);
+        // positive_weight: balanced, sqrt or a number ≥ 1; it round-trips through the checkpoint's JSON.
+        QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": \"half\"}").contains("positive_weight"));
+        QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": 0.5}").contains("positive_weight"));
+        QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": \"3x\"}").contains("positive_weight"));
+        QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\"}").positiveWeight, std::string("balanced"));
+        const TrainingConfig weighted = TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": 4}");
+        QCOMPARE(std::stod(TrainingConfig::fromJson(weighted.toJson()).positiveWeight), 4.0);
+        QCOMPARE(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": \"sqrt\"}").toJson()).positiveWeight,
+                 std::string("sqrt"));
         QVERIFY(!message("{\"dataset\": \"d\"}").contains('\n'));
         QVERIFY_THROWS_EXCEPTION(Error, TrainingConfig::read("/nonexistent/config.json"));
     }
@@ -200,19 +209,60 @@ private slots:
             });
             QVERIFY(canceled);
         }
+        // The training log mirrors the progress reports, step rows included; a row of work the checkpoint
+        // does not hold (as a run killed between its log row and its checkpoint leaves) is dropped on resume.
+        const auto logLines = [&](const QString& run) {
+            QFile f(dir.path() + "/" + run + "/training_log.csv");
+            f.open(QIODevice::ReadOnly);
+            return QString(f.readAll()).split('\n', Qt::SkipEmptyParts);
+        };
+        QFile log(dir.path() + "/resumed/training_log.csv");
+        QVERIFY(log.open(QIODevice::Append));
+        log.write("epoch,3,999,0.1,0.1,0.1,10,0,0.001\n");
+        log.close();
+        std::vector<std::string> reported;
         {
             ml::Trainer resumed(TrainingConfig{}, (dir.path() + "/resumed").toStdString(), true);
             TaskControl control;
             int epochs = 0;
-            resumed.run(control, [&](const ml::TrainingProgress& p) { epochs += p.event == "epoch"; });
+            resumed.run(control, [&](const ml::TrainingProgress& p) {
+                epochs += p.event == "epoch";
+                reported.push_back(p.event + "," + std::to_string(p.epoch) + "," + std::to_string(p.step));
+            });
             QCOMPARE(epochs, 2); // epochs 3 and 4
         }
+        const QStringList rows = logLines("resumed");
+        QVERIFY(!rows.join('\n').contains(",999,"));
+        QStringList resumedRows; // the rows this resume wrote: after the "canceled" row
+        for (int i = rows.lastIndexOf(QRegularExpression("^canceled,.*")) + 1; i < rows.size(); ++i) resumedRows << rows[i].section(',', 0, 2);
+        QStringList expected;
+        for (const auto& r : reported) expected << QString::fromStdString(r);
+        QCOMPARE(resumedRows, expected);
+        QVERIFY(rows.filter(QRegularExpression("^step,")).size() >= 2);
+        // An epoch row carries its validation; a step row has none (empty fields, never -1).
+        QVERIFY(!rows.join('\n').contains(",-1,"));
+        QVERIFY(!rows.filter(QRegularExpression("^epoch,")).first().section(',', 4, 4).isEmpty());
+        QVERIFY(rows.filter(QRegularExpression("^step,")).first().section(',', 4, 5) == ",");
         const auto input = firstTileInput(data);
         const auto a = ml::Predictor::load((dir.path() + "/straight/latest.pt").toStdString()).predictTile(input);
         const auto b = ml::Predictor::load((dir.path() + "/resumed/latest.pt").toStdString()).predictTile(input);
         QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-        // A cancel file in the run folder stops a run too, saving first.
-        QFile(dir.path() + "/straight/cancel").open(QIODevice::WriteOnly);
+        // A cancel file in the run folder stops a run too (how a GUI or a script stops a child process),
+        // saving first and removing the file.
+        {
+            ml::Trainer byFile(tinyConfig(data, 4, true), (dir.path() + "/byfile").toStdString(), false);
+            TaskControl control;
+            int epochs = 0;
+            bool canceled = false;
+            byFile.run(control, [&](const ml::TrainingProgress& p) {
+                if (p.event == "epoch" && ++epochs == 1) QFile(dir.path() + "/byfile/cancel").open(QIODevice::WriteOnly);
+                canceled = canceled || p.event == "canceled";
+            });
+            QVERIFY(canceled);
+            QCOMPARE(epochs, 1);
+            QVERIFY(QFile::exists(dir.path() + "/byfile/latest.pt"));
+            QVERIFY(!QFile::exists(dir.path() + "/byfile/cancel"));
+        }
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(TrainingConfig{}, (dir.path() + "/nothing").toStdString(), true));
     }
 
@@ -242,13 +292,13 @@ private slots:
         using ml::detail::Sampler;
         const double heun = error(Sampler::Heun, 18);
         // σ_max = 80 against s = 0.5 is a stiff start: 18 Heun steps land within 6 % of the spread, as an
-        // independent Python transcription of EDM Algorithm 1 finds too (0.08280 for the last point).
+        // independent numpy transcription of EDM Algorithm 1 finds too (tests/reference/samplers.py).
         QVERIFY2(heun < 0.06 * scale, qPrintable(QString::number(heun)));
         QVERIFY2(std::abs(heun - 0.0827996) < 1e-5, qPrintable(QString::number(heun, 'g', 8)));
         QVERIFY(error(Sampler::Heun, 40) < 0.3 * heun); // second order: (18/40)² ≈ 0.2
         QVERIFY(error(Sampler::Euler, 18) > 2 * heun);   // first order
         const double dpm = error(Sampler::DpmSolver2M, 10);
-        QVERIFY2(std::abs(dpm - 0.2378915) < 1e-5 && dpm < error(Sampler::Euler, 10), qPrintable(QString::number(dpm, 'g', 8))); // Python: 0.2378915
+        QVERIFY2(std::abs(dpm - 0.2378915) < 1e-5 && dpm < error(Sampler::Euler, 10), qPrintable(QString::number(dpm, 'g', 8))); // samplers.py
         // Guidance: scales 1, 1 give the conditional answer; 0, 0 the unconditional one.
         Array none = Array::Constant(2, 1.0), image = Array::Constant(2, 2.0), all = Array::Constant(2, 4.0);
         QCOMPARE(ml::detail::guided(none, image, all, 1.0, 1.0)(0), 4.0);

@@ -105,7 +105,7 @@ private slots:
         // Clicking a pixel in the prediction panel shows that pixel in every row of the table and its
         // spectrum in the scene's plot.
         const QPoint pixel(12, 9);
-        QTest::qWait(100);
+        QCoreApplication::processEvents(); // the panels' fit, deferred from the view's first show
         auto* predictionPanel = view->panel(2);
         QTest::mouseClick(predictionPanel->viewport(), Qt::LeftButton, {}, predictionPanel->viewportPosition(pixel));
         QTableWidget* values = view->pixelTable();
@@ -135,7 +135,6 @@ private slots:
             QCOMPARE(view->panel(i)->width(), first->width()); // equal panels show the same part of the scene
             QCOMPARE(view->panel(i)->viewTransform().m11(), first->viewTransform().m11());
         }
-        QTest::qWait(200);
         QVERIFY(w.grab().save(mOut + "/comparison.png"));
 
         // Exports: the prediction GeoTIFF keeps the scene's CRS and geotransform; panels and metrics.
@@ -192,8 +191,8 @@ private slots:
         QSignalSpy failed(&w, &MainWindow::predictionFailed), shown(&w, &MainWindow::predictionShown);
         predictThroughDialog(w, "diffusion", out, 64, 200); // minutes of work
         QVERIFY(w.isPredicting());
-        QTest::qWait(1500);
-        QVERIFY(w.isPredicting()); // minutes of work: still running
+        QVERIFY(!failed.wait(1500) && shown.isEmpty()); // minutes of work: neither failed nor done
+        QVERIFY(w.isPredicting());
         QTest::mouseClick(w.findChild<QToolButton*>("predictionCancel"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 20000);
         QCOMPARE(failed.first().first().toString(), QString("canceled"));
@@ -249,8 +248,11 @@ private slots:
         w.tabs()->setCurrentWidget(w.cubeView());
         QVERIFY(w.cubeView()->hasScene());
         w.cubeView()->viewFromTop();
-        QTest::qWait(200);
+        w.cubeView()->grab(); // painted now (OpenGL initialised and sized), so the pick sees this view
+        QSignalSpy picked(w.cubeView(), &jezero::ui::CubeView::pixelPicked);
         QTest::mouseClick(w.cubeView(), Qt::LeftButton, {}, w.cubeView()->widgetPosition(QPoint(5, 6)));
+        QCOMPARE(picked.size(), 1);
+        QVERIFY((picked.first().first().toPoint() - QPoint(5, 6)).manhattanLength() <= 1);
         QCOMPARE(w.sceneView()->markerCount(), 1);
         QVERIFY(w.grab().save(mOut + "/cube3d.png"));
         QCOMPARE(library->folder(), dir.path());

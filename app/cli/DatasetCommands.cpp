@@ -25,7 +25,7 @@ struct Options {
     std::string out, input = "pnr", target = "fal", splitBy = "scene", ranges, dir, targetSource = "observed";
     int tile = 256, smoothing = 0, crops = 0;
     std::uint64_t seed = 1;
-    bool json = false;
+    bool json = false, allowEmptySplits = false;
     // dataset synth
     int count = 300, size = 256;
     double carbonateFraction = 0.3;
@@ -47,7 +47,9 @@ void build(const Options& o) {
         for (auto& s : io::discoverScenes(dir)) scenes.push_back(std::move(s));
     std::vector<SplitUnit> units;
     for (const auto& s : scenes) units.push_back({s.name, s.region, s.carbonateBearing});
+    if (scenes.empty()) throw Error("no scenes to build a dataset from");
     const auto split = assignSplits(units, o.splitBy, o.seed);
+    requireHeldOutSplits(split, o.splitBy, o.allowEmptySplits);
     const FilterSet filters = cassisFilters();
 
     DatasetManifest manifest;
@@ -112,6 +114,7 @@ void synthesize(const Options& o) {
     d.tile = o.tile;
     d.cropsPerScene = o.crops;
     d.splitBy = o.splitBy;
+    d.allowEmptySplits = o.allowEmptySplits;
     const SynthesisInputs inputs = defaultSynthesisInputs(io::readSynthesisStructure());
     buildSyntheticDataset(inputs, d, [](const std::string& line) { std::cout << line << '\n' << std::flush; });
     for (const auto& out : d.outputs) std::cout << "wrote dataset to " << out.directory << '\n';
@@ -191,6 +194,7 @@ std::vector<Command> addDatasetCommands(CLI::App& app) {
             ->check(CLI::IsMember({"observed", "clean"}));
         cmd->add_option("--smooth", o->smoothing, "Average the targets over N x N pixels (default 0: none)");
         cmd->add_option("--split-by", o->splitBy, "scene | region (default scene)");
+        cmd->add_flag("--allow-empty-splits", o->allowEmptySplits, "Accept a val or test split without scenes (otherwise an error)");
     };
     auto* buildCmd = dataset->add_subcommand("build", "Tile scenes into input/target training pairs with per-pixel carbonate labels");
     buildCmd->add_option("SCENE_DIR", o->sceneDirs, "Folders of scenes (jezero-cli synth output, MTRDR or TRR3 files)")->required();

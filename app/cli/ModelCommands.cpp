@@ -83,7 +83,9 @@ nlohmann::json gpuDescriptions() {
 
 void devices(const Options& o) {
     const ml::ComputeDevices d = ml::computeDevices();
-    const nlohmann::json j{{"cuda_devices", d.cudaDevices},
+    const nlohmann::json j{{"libtorch_cuda", d.libtorchCuda},
+                           {"libtorch_version", d.libtorchVersion},
+                           {"cuda_devices", d.cudaDevices},
                            {"cudnn", d.cudnn},
                            {"gpus", d.cudaDevices > 0 ? gpuDescriptions() : nlohmann::json::array()},
                            {"cpu_threads", std::thread::hardware_concurrency()}};
@@ -92,6 +94,7 @@ void devices(const Options& o) {
         return;
     }
     std::cout << "CPU: " << std::thread::hardware_concurrency() << " threads\n";
+    std::cout << "LibTorch " << d.libtorchVersion << (d.libtorchCuda ? " with CUDA\n" : " without CUDA (a CPU-only build, as Debian's)\n");
     if (d.cudaDevices == 0) std::cout << "CUDA: none (training and prediction run on the CPU)\n";
     for (const auto& g : j["gpus"]) std::cout << "cuda:" << g["index"] << ": " << g["name"].get<std::string>() << ", " << g["memory_mib"] << " MiB\n";
 }

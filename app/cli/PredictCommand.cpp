@@ -51,6 +51,20 @@ void predict(const Options& options) {
     const int carbonate = carbonateChannel(targets);
     if (!std::isfinite(o.threshold)) o.threshold = defaultCarbonateThreshold(targets);
     const bool ensemble = predictor.stochastic();
+    // The location the model is conditioned on; a name it does not know is said, never silently replaced.
+    std::string location = "unknown";
+    if (!o.location.empty()) {
+        if (!predictor.usesMetadata()) {
+            std::cerr << "warning: this model takes no location; --location " << o.location << " ignored\n";
+        } else if (const std::string known = predictor.knownLocation(o.location); !known.empty()) {
+            location = known;
+        } else {
+            std::string names;
+            for (const auto& n : predictor.locations()) names += (names.empty() ? "" : ", ") + n;
+            std::cerr << "warning: the model does not know the location \"" << o.location << "\" (it knows " << (names.empty() ? "none" : names)
+                      << "); predicting with location unknown\n";
+        }
+    }
     std::vector<std::string> bands;
     for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);
     if (ensemble)
@@ -74,7 +88,7 @@ void predict(const Options& options) {
         input, tile, overlap, bands,
         [&](const std::vector<float>& in, int x, int y) {
             ml::TileContext context;
-            context.location = o.location;
+            context.location = location;
             if (const auto* geo = cube.geolocator())
                 if (const auto centre = geo->latLon(x + tile / 2.0, y + tile / 2.0))
                     context.latitudeDeg = centre->latitudeDeg, context.longitudeDeg = centre->longitudeDeg;
@@ -104,15 +118,16 @@ void predict(const Options& options) {
         meta["JEZERO_IMAGE_GUIDANCE"] = std::to_string(o.sampling.imageGuidance);
         meta["JEZERO_METADATA_GUIDANCE"] = std::to_string(o.sampling.metadataGuidance);
         meta["JEZERO_SEED"] = std::to_string(o.sampling.seed);
-        meta["JEZERO_LOCATION"] = o.location.empty() ? "unknown" : o.location;
     }
+    if (predictor.usesMetadata()) meta["JEZERO_LOCATION"] = location;
     if (carbonate >= 0) meta["JEZERO_CARBONATE_THRESHOLD"] = std::to_string(o.threshold);
     io::writeGeoTiff(o.out, result, cube.metadata(), meta);
     if (o.json) {
         std::cout << nlohmann::json{{"event", "done"},        {"out", o.out},
                                    {"bands", bands},         {"width", result.width},
                                    {"height", result.height}, {"input", predictor.inputKind()},
-                                   {"target", predictor.target()}, {"threshold", o.threshold}}.dump() << std::endl;
+                                   {"target", predictor.target()}, {"threshold", o.threshold},
+                                   {"location", predictor.usesMetadata() ? nlohmann::json(location) : nlohmann::json(nullptr)}}.dump() << std::endl;
     } else {
         std::cout << "wrote " << o.out << " (" << result.width << " × " << result.height << "; ";
         for (std::size_t b = 0; b < bands.size(); ++b) std::cout << (b ? ", " : "") << bands[b];
@@ -134,7 +149,7 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     cmd->add_option("--image-guidance", o->sampling.imageGuidance, "Diffusion: image guidance scale (default 1)");
     cmd->add_option("--metadata-guidance", o->sampling.metadataGuidance, "Diffusion: metadata guidance scale (default 1)");
     cmd->add_option("--seed", o->sampling.seed, "Diffusion: random seed (default 0)");
-    cmd->add_option("--location", o->location, "Location name for the metadata conditioning (default unknown)");
+    cmd->add_option("--location", o->location, "Location name for the metadata conditioning (default unknown; a name the model does not know warns and predicts as unknown)");
     cmd->add_option("--overlap", o->overlap, "Tile overlap in pixels (default a quarter tile)");
     cmd->add_option("--threshold", o->threshold, "Carbonate threshold of the exceedance band (default 0.01; 0.5 for a carbonate-probability model)");
     cmd->add_option("--device", o->device, "auto (default), cpu, cuda, cuda:N");

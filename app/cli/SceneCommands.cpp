@@ -58,8 +58,16 @@ void printSpectrum(const Options& o) {
     else std::cout << spectrumCsv(s.wavelengthsNm, s.values);
 }
 
+std::string formatPercent(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
 // What the window shows, as files: composite PNG, scene info and one spectrum.
 void render(const Options& o) {
+    if (!(o.low < o.high))
+        throw Error("--stretch-low (" + formatPercent(o.low) + ") must be below --stretch-high (" + formatPercent(o.high) + ")");
     const auto cube = io::readScene(o.scene);
     const Pixel p = o.pixel.empty() ? Pixel{cube.width() / 2, cube.height() / 2} : parsePixel(o.pixel);
     if (!cube.contains(p.x, p.y))

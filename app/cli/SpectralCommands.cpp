@@ -71,6 +71,7 @@ void inputs(const Options& o) {
 
 // The requested names, checked before any scene is read (a typo should not cost reading a cube).
 std::vector<std::string> parameterNames(const Options& o) {
+    if (o.all && !o.names.empty()) throw Error("--names and --all exclude each other");
     if (o.all || o.names.empty()) return summaryParameterNames();
     const auto names = splitList(o.names);
     const auto& known = summaryParameterNames();
@@ -156,7 +157,7 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     auto* paramsCmd = app.add_subcommand("params", "Compute summary parameters as a GeoTIFF (one band each)");
     scene(paramsCmd);
     paramsCmd->add_option("--names", o->names, "Comma-separated parameter names (default: all)");
-    paramsCmd->add_flag("--all", o->all, "All 56 parameters");
+    paramsCmd->add_flag("--all", o->all, "All 56 parameters (not with --names)");
     paramsCmd->add_option("--out", o->out, "Output GeoTIFF")->required();
 
     auto* browseCmd = app.add_subcommand("browse", "Render a browse product (FAL, CAR, MAF, ...) as PNG, or its parameters as GeoTIFF");

@@ -222,6 +222,15 @@ std::map<std::string, std::string> assignSplits(const std::vector<SplitUnit>& sc
     return sceneSplit;
 }
 
+void requireHeldOutSplits(const std::map<std::string, std::string>& sceneSplit, const std::string& splitBy, bool allowEmpty) {
+    std::map<std::string, int> scenes{{"train", 0}, {"val", 0}, {"test", 0}};
+    for (const auto& [scene, split] : sceneSplit) ++scenes[split];
+    if (allowEmpty || (scenes["val"] > 0 && scenes["test"] > 0)) return;
+    throw Error("split by " + splitBy + ", the " + std::to_string(sceneSplit.size()) + " scenes give train " + std::to_string(scenes["train"]) + ", val " +
+                std::to_string(scenes["val"]) + ", test " + std::to_string(scenes["test"]) +
+                " scenes: add scenes (or regions), split by scene, or pass --allow-empty-splits");
+}
+
 // ---- reading -------------------------------------------------------------------------------------
 
 struct Mapping {

@@ -62,6 +62,7 @@ void buildSyntheticDataset(const SynthesisInputs& inputs, const SyntheticDataset
         units.push_back({id.name, id.region, id.hasCarbonate});
     }
     const auto split = assignSplits(units, o.splitBy, o.synthesis.seed);
+    requireHeldOutSplits(split, o.splitBy, o.allowEmptySplits);
     const FilterSet filters = cassisFilters();
     const TilingOptions tiling{o.tile, o.cropsPerScene, o.synthesis.seed, 0.5};
     for (int i = 0; i < o.count; ++i) {

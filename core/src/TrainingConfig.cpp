@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -79,7 +80,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     }
     if (!j.is_object()) throw Error("the config must be a JSON object");
     rejectUnknownKeys(j, {"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs", "augment", "device", "seed", "threads",
-                          "bf16", "diffusion"},
+                          "bf16", "positive_weight", "diffusion"},
                       "");
     TrainingConfig c;
     try {
@@ -95,6 +96,10 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
         c.seed = j.value("seed", c.seed);
         c.threads = j.value("threads", c.threads);
         c.bf16 = j.value("bf16", c.bf16);
+        if (j.contains("positive_weight")) {
+            const auto& w = j.at("positive_weight");
+            c.positiveWeight = w.is_number() ? w.dump() : w.get<std::string>();
+        }
         if (j.contains("diffusion")) {
             if (c.model != "diffusion") throw Error("\"diffusion\" settings are for model \"diffusion\" only");
             c.diffusion = diffusionFromJson(j.at("diffusion"));
@@ -112,6 +117,11 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.threads < 0) throw Error("threads must be 0 (one per core) or more");
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0) throw Error("device must be auto, cpu, cuda or cuda:N");
     if (c.model == "diffusion") check(c.diffusion);
+    if (c.positiveWeight != "balanced" && c.positiveWeight != "sqrt") {
+        char* end = nullptr;
+        const double w = std::strtod(c.positiveWeight.c_str(), &end);
+        if (end == c.positiveWeight.c_str() || *end != '\0' || !(w >= 1 && w <= 1e6)) throw Error("positive_weight must be \"balanced\", \"sqrt\" or a number from 1 to 1e6, not \"" + c.positiveWeight + "\"");
+    }
     c.dataset = resolved(c.dataset, baseDirectory);
     c.diffusion.regression = resolved(c.diffusion.regression, baseDirectory);
     return c;
@@ -121,6 +131,10 @@ std::string TrainingConfig::toJson() const {
     nlohmann::json j{{"dataset", dataset}, {"model", model},   {"base_width", baseWidth}, {"depth", depth},
                      {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
                      {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
+    if (positiveWeight == "balanced" || positiveWeight == "sqrt")
+        j["positive_weight"] = positiveWeight;
+    else
+        j["positive_weight"] = std::strtod(positiveWeight.c_str(), nullptr);
     if (model == "diffusion")
         j["diffusion"] = {{"mode", diffusion.mode},
                           {"regression", diffusion.regression},

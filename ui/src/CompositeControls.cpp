@@ -86,4 +86,6 @@ RgbChannels CompositeControls::channels() const {
 
 Stretch CompositeControls::stretch() const { return {mLow->value(), mHigh->value()}; }
 
+bool CompositeControls::hasPendingChange() const { return mDebounce->isActive(); }
+
 } // namespace jezero::ui

@@ -349,6 +349,13 @@ void CubeView::viewFromTop() {
     update();
 }
 
+QSize CubeView::topTextureSize() const {
+    if (!mImpl->topFace || !mImpl->topFace->GetTexture()) return {};
+    int dimensions[3] = {0, 0, 0};
+    vtkImageData::SafeDownCast(mImpl->topFace->GetTexture()->GetInput())->GetDimensions(dimensions);
+    return {dimensions[0], dimensions[1]};
+}
+
 QPoint CubeView::widgetPosition(QPoint pixel) const {
     Impl& d = *mImpl;
     d.renderer->SetWorldPoint(pixel.x() + 0.5, d.height - pixel.y() - 0.5, 0, 1);

@@ -368,6 +368,7 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
 }
 
 void MainWindow::showLayer(const QString& id) {
+    spdlog::debug("map layer {}", id.toStdString());
     mLayer = id;
     QSettings().setValue("map/layer", id); // the next session without a scene argument reopens on it
     mCompositeControls->setEnabled(mCube && id == "composite");
@@ -462,6 +463,8 @@ void MainWindow::showHover(QPoint pixel) {
     }
     mHoverLabel->setText(text + (layer ? "   " : "   I/F ") + values.join("  "));
 }
+
+bool MainWindow::isBusy() const { return !mTask.isNull() || !mParameterTask.isNull() || mCompositeControls->hasPendingChange(); }
 
 void MainWindow::trackTask(BackgroundTask* task, const QString& what) {
     mTask = task;

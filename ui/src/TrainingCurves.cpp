@@ -27,8 +27,9 @@ TrainingLog TrainingLog::read(const QString& csvPath) {
         if (row[event] != "epoch") continue;
         const double s = row[step].toDouble();
         log.epochsDone = row[epoch].toInt();
-        log.valLoss = row[valLoss].toDouble();
-        log.valRmse = row[valRmse].toDouble();
+        // No validation: an empty field (-1 in logs written before the CSV mirrored the JSON lines).
+        log.valLoss = row[valLoss].isEmpty() ? -1 : row[valLoss].toDouble();
+        log.valRmse = row[valRmse].isEmpty() ? -1 : row[valRmse].toDouble();
         log.training.append({s, row[loss].toDouble()});
         if (log.valLoss >= 0) log.validation.append({s, log.valLoss});
     }

@@ -137,8 +137,13 @@ void TrainingDialog::listDevices() {
                     label += QString(" — %1, %2 GiB").arg(gpu.toObject().value("name").toString()).arg(gpu.toObject().value("memory_mib").toDouble() / 1024, 0, 'f', 0);
             mDevice->addItem(label, QString("cuda:%1").arg(i));
         }
-        mDeviceNote->setText(count == 0 ? tr("no GPU detected: training runs on the CPU (%1 threads)").arg(devices.value("cpu_threads").toInt())
-                                        : tr("%1 CUDA device(s), cuDNN %2").arg(count).arg(devices.value("cudnn").toBool() ? tr("on") : tr("off")));
+        const int threads = devices.value("cpu_threads").toInt();
+        if (!devices.value("libtorch_cuda").toBool())
+            mDeviceNote->setText(tr("this build's LibTorch has no CUDA: training runs on the CPU (%1 threads)").arg(threads));
+        else if (count == 0)
+            mDeviceNote->setText(tr("no GPU detected: training runs on the CPU (%1 threads)").arg(threads));
+        else
+            mDeviceNote->setText(tr("%1 CUDA device(s), cuDNN %2 (the GPU path is not yet tested)").arg(count).arg(devices.value("cudnn").toBool() ? tr("on") : tr("off")));
     });
     connect(mDevices, &CliProcess::finished, this, [this](bool ok, const QString& error) {
         if (!ok && error != "canceled") mDeviceNote->setText(tr("Cannot list the devices (%1); auto and cpu still work").arg(error));

@@ -78,7 +78,7 @@ std::size_t parameterCount(const std::vector<torch::Tensor>& parameters) {
 }
 
 // A regression U-Net (unet or resnet34): masked MSE, prediction = forward; or, for the carbonate
-// label, class-balanced BCE on logits, prediction = Platt-calibrated sigmoid.
+// label, BCE on logits with positives weighted per the config's positive_weight, prediction = Platt-calibrated sigmoid.
 class RegressionModel : public Model {
 public:
     RegressionModel(const TrainingConfig& config, const ModelShape& shape)
@@ -131,7 +131,7 @@ public:
         s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
         if (mConfig.model == "unet") s << ", depth " << mConfig.depth;
         s << ", " << parameterCount(mNet->parameters()) << " parameters";
-        if (mProbability) s << "; carbonate probability (class-balanced BCE, Platt scaling " << mPlattA << ", " << mPlattB << ")";
+        if (mProbability) s << "; carbonate probability (BCE, positive weight " << mConfig.positiveWeight << ", Platt scaling " << mPlattA << ", " << mPlattB << ")";
         return s.str();
     }
     RegressionNet net() const { return mNet; }

@@ -5,7 +5,11 @@
 #include "Model.h"
 #include "jezero/core/Error.h"
 
+#include <ATen/Context.h>
+#include <torch/version.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace jezero::ml {
@@ -47,6 +51,20 @@ std::string Predictor::target() const { return mImpl->info.target; }
 std::vector<std::string> Predictor::inputChannelNames() const { return mImpl->info.inputChannels; }
 std::vector<std::string> Predictor::targetChannelNames() const { return mImpl->info.targetChannels; }
 std::vector<std::string> Predictor::locations() const { return mImpl->info.locations; }
+bool Predictor::usesMetadata() const { return mImpl->info.config.model == "diffusion" && mImpl->info.config.diffusion.metadata; }
+
+std::string Predictor::knownLocation(const std::string& name) const {
+    const auto key = [](const std::string& s) {
+        std::string k;
+        for (const char ch : s)
+            if (ch != ' ' && ch != '_' && ch != '-') k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return k;
+    };
+    for (const auto& known : mImpl->info.locations)
+        if (!name.empty() && key(known) == key(name)) return known;
+    return {};
+}
+
 std::string Predictor::configJson() const { return mImpl->info.configJson; }
 std::string Predictor::summary() const { return mImpl->model->summary(); }
 std::string Predictor::device() const { return mImpl->device.str(); }
@@ -105,6 +123,8 @@ TilePrediction Predictor::predictEnsemble(const std::vector<float>& input, const
 
 ComputeDevices computeDevices() {
     ComputeDevices d;
+    d.libtorchCuda = at::hasCUDA();
+    d.libtorchVersion = TORCH_VERSION;
     d.cudaDevices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
     d.cudnn = d.cudaDevices > 0 && torch::cuda::cudnn_is_available();
     return d;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -62,16 +63,42 @@ private:
     bool mActive;
 };
 
-// Class balance for the carbonate label: negative over positive valid pixels of the train split (1
-// when either is missing).
-double positiveWeight(const TileDataset& train) {
+// The BCE weight of carbonate label pixels per the config's positive_weight: a number as given, else
+// negative over positive valid pixels of the train split (1 when either is missing), or its square root.
+double positiveWeight(const TileDataset& train, const std::string& rule) {
+    if (rule != "balanced" && rule != "sqrt") return std::stod(rule);
     const std::size_t plane = static_cast<std::size_t>(train.manifest().tile) * train.manifest().tile;
     double positive = 0, negative = 0;
     for (std::size_t i = 0; i < train.size(); ++i) {
         const float* t = train.target(i);
         for (std::size_t p = 0; p < plane; ++p) positive += t[p] == 1.0f, negative += t[p] == 0.0f;
     }
-    return positive > 0 && negative > 0 ? negative / positive : 1.0;
+    const double balanced = positive > 0 && negative > 0 ? negative / positive : 1.0;
+    return rule == "sqrt" ? std::sqrt(balanced) : balanced;
+}
+
+// Starts the training log, or on resume keeps its header and the rows up to the checkpoint's step:
+// later rows are of work the checkpoint does not hold (the run was killed), which the resume redoes.
+void keepLogRowsUpTo(const std::string& logPath, long step) {
+    const std::string header = "event,epoch,step,loss,val_loss,val_rmse,images_per_s,eta_s,learning_rate\n";
+    std::ifstream in(logPath);
+    if (!in) {
+        writeTextFileAtomically(logPath, header);
+        return;
+    }
+    std::string line, kept = header;
+    bool dropped = false;
+    std::getline(in, line); // the header
+    while (std::getline(in, line)) {
+        const auto first = line.find(','), second = first == std::string::npos ? first : line.find(',', first + 1);
+        const auto third = second == std::string::npos ? second : line.find(',', second + 1);
+        const bool whole = third != std::string::npos;
+        if (whole && std::strtol(line.c_str() + second + 1, nullptr, 10) <= step)
+            kept += line + '\n';
+        else
+            dropped = true;
+    }
+    if (dropped) writeTextFileAtomically(logPath, kept);
 }
 
 } // namespace
@@ -235,7 +262,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
     info.targetChannels = m.targetChannels;
     torch::manual_seed(d.config.seed);
     detail::ModelShape shape = info.shape();
-    if (shape.probability) shape.positiveWeight = positiveWeight(d.train);
+    if (shape.probability) shape.positiveWeight = positiveWeight(d.train, d.config.positiveWeight);
     d.model = detail::makeModel(d.config, shape, !resume);
     d.model->to(d.device);
     d.optimizer = std::make_unique<torch::optim::Adam>(d.model->trainableParameters(), torch::optim::AdamOptions(d.config.learningRate));
@@ -265,12 +292,20 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
     detail::Position& position = d.info.position;
     const long totalSteps = batchesPerEpoch * d.config.epochs;
     const std::string logPath = d.runDirectory + "/training_log.csv";
-    if (!fs::exists(logPath)) std::ofstream(logPath) << "event,epoch,step,loss,val_loss,val_rmse,images_per_s,eta_s,learning_rate\n";
+    keepLogRowsUpTo(logPath, position.step);
     std::ofstream log(logPath, std::ios::app);
-    const auto record = [&](const TrainingProgress& p) {
-        log << p.event << ',' << p.epoch << ',' << p.step << ',' << p.loss << ',' << p.valLoss << ',' << p.valRmse << ',' << p.imagesPerSecond << ','
-            << p.etaSeconds << ',' << p.learningRate << '\n';
+    // The CSV mirrors the progress reports (JSON lines of jezero-cli train); a value that does not
+    // exist (no validation split, a step row's validation) is an empty field.
+    const auto logRow = [&](const TrainingProgress& p) {
+        log << p.event << ',' << p.epoch << ',' << p.step << ',' << p.loss << ',';
+        if (p.valLoss >= 0) log << p.valLoss;
+        log << ',';
+        if (p.valRmse >= 0) log << p.valRmse;
+        log << ',' << p.imagesPerSecond << ',' << p.etaSeconds << ',' << p.learningRate << '\n';
         log.flush();
+    };
+    const auto record = [&](const TrainingProgress& p) {
+        logRow(p);
         onProgress(p);
     };
     const auto started = std::chrono::steady_clock::now();
@@ -317,7 +352,7 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
             TrainingProgress p{"step", epoch + 1, position.step, lossSum / lossCount, -1, -1,
                                stepsThisRun * static_cast<double>(d.config.batch) / elapsed, perStep * (totalSteps - position.step), lr};
             if (std::chrono::steady_clock::now() - lastReport > std::chrono::seconds(1) || b + 1 == batchesPerEpoch) {
-                onProgress(p);
+                record(p);
                 lastReport = std::chrono::steady_clock::now();
             }
             control.setProgress(static_cast<double>(position.step) / totalSteps, "training");
@@ -332,9 +367,12 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
                            d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps))};
         const bool best = valLoss >= 0 ? valLoss < position.bestValLoss : true;
         if (best && valLoss >= 0) position.bestValLoss = valLoss;
+        // The row before the checkpoint: a run killed in between redoes the epoch, and its resume drops
+        // the row (keepLogRowsUpTo) instead of losing the row of an epoch the checkpoint holds.
+        logRow(p);
         d.save("latest.pt");
         if (best) d.save("best.pt");
-        record(p);
+        onProgress(p);
     }
 }
 

@@ -116,6 +116,10 @@ struct SplitUnit {
 // at least three once the stratum has nine; of a stratum of two, one trains and the other is held out
 // (test for the first such stratum, val for the second).
 std::map<std::string, std::string> assignSplits(const std::vector<SplitUnit>& scenes, const std::string& splitBy, std::uint64_t seed);
+// Throws Error, with the scene count per split, when assignSplits left val or test without a scene:
+// such a dataset trains with no validation (best.pt would be just the last epoch) and cannot be
+// evaluated. allowEmpty (--allow-empty-splits) accepts it, e.g. for a quick look at a few scenes.
+void requireHeldOutSplits(const std::map<std::string, std::string>& sceneSplit, const std::string& splitBy, bool allowEmpty);
 
 // One tile in memory, CHW.
 struct Tile {

@@ -31,6 +31,7 @@ struct SyntheticDatasetOptions {
     int tile = 128;
     int cropsPerScene = 0;            // random crops per scene; 0: the regular grid
     std::string splitBy = "scene";    // scene or region
+    bool allowEmptySplits = false;    // accept a val or test split without scenes (requireHeldOutSplits)
 };
 
 // Writes the datasets (whose folders must not hold one); all share scenes, splits and tile positions.

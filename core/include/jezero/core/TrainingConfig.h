@@ -33,6 +33,10 @@ struct TrainingConfig {
     std::uint64_t seed = 1;
     int threads = 0;             // CPU threads; 0 = one per core
     bool bf16 = true;            // CUDA only: bfloat16 autocast
+    // Carbonate-probability models only: the weight of positive (carbonate) label pixels in the binary
+    // cross-entropy. "balanced" = negatives / positives of the train split, "sqrt" = its square root
+    // (a milder balance), or a number ≥ 1 written as text ("1" = plain BCE).
+    std::string positiveWeight = "balanced";
     DiffusionConfig diffusion;   // model "diffusion" only
 
     // Reads a config file; throws Error with a one-line reason (bad JSON, unknown key, bad value).

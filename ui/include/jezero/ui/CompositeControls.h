@@ -20,6 +20,8 @@ public:
 
     RgbChannels channels() const;
     Stretch stretch() const;
+    // A change the user made that changed() has not reported yet (the debounce still runs).
+    bool hasPendingChange() const;
 
 signals:
     void changed();

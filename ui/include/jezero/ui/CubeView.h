@@ -9,6 +9,7 @@
 
 #include <QOpenGLWidget>
 #include <QPoint>
+#include <QSize>
 
 #include <memory>
 
@@ -39,6 +40,8 @@ public:
 
     // Where the centre of pixel (column, row) on the top face is drawn, in widget coordinates.
     QPoint widgetPosition(QPoint pixel) const;
+    // The top face's texture in texels (the scene subsampled to at most 512 a side); empty without a scene.
+    QSize topTextureSize() const;
 
 signals:
     void pixelPicked(QPoint pixel); // a click (press and release without dragging) on the top face

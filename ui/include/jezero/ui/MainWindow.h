@@ -79,7 +79,9 @@ public:
     void exportSpectraCsv(const QString& path) const;
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
-    bool isBusy() const { return !mTask.isNull(); }
+    // Work that can still change what the window shows: a scene being read, parameters being computed,
+    // or a composite change waiting out the controls' debounce.
+    bool isBusy() const;
     // Asks all background work (scene reading, parameters, library scan, prediction) to stop: before the
     // program ends, which then waits for the thread pool.
     void cancelBackgroundWork();

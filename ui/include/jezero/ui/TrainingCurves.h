@@ -1,7 +1,8 @@
 #pragma once
 // The loss curves of a training run: the training loss as the step events of `jezero-cli train`
 // report it, and the validation loss of each epoch, over the optimizer step (log-scale loss). Also
-// reads a run's training_log.csv, which holds the epoch rows only, for runs that are not running.
+// reads a run's training_log.csv (step and epoch rows, as the JSON lines; the curves use the epoch
+// rows) for runs that are not running.
 #include <QPointF>
 #include <QVector>
 #include <QWidget>

@@ -50,6 +50,11 @@ public:
     std::vector<std::string> inputChannelNames() const;
     std::vector<std::string> targetChannelNames() const;
     std::vector<std::string> locations() const;
+    // Whether predictions depend on TileContext (a diffusion model conditioned on metadata).
+    bool usesMetadata() const;
+    // The model's own spelling of a location name, matched ignoring case, spaces, '_' and '-'
+    // ("Nili Fossae" → "nilifossae"); empty when the model does not know it.
+    std::string knownLocation(const std::string& name) const;
     std::string configJson() const;
     std::string summary() const;
     std::string device() const;
@@ -70,7 +75,9 @@ private:
 // How many CUDA devices LibTorch can use here (0 on a CPU build or a machine without a GPU), and
 // whether cuDNN is there for them.
 struct ComputeDevices {
-    int cudaDevices = 0;
+    bool libtorchCuda = false; // the linked LibTorch was built with CUDA (Debian's is not)
+    std::string libtorchVersion;
+    int cudaDevices = 0;       // usable CUDA devices (0 without a CUDA LibTorch, a driver or a GPU)
     bool cudnn = false;
 };
 ComputeDevices computeDevices();
