@@ -347,6 +347,39 @@ private slots:
         QCOMPARE(resumed.exitCode, 0);
         QVERIFY(resumed.out.contains("\"canceled\""));
         QVERIFY(!QFile::exists(dir.path() + "/run/cancel"));
+
+        // --resume with a config that differs names the differences and stops; --allow-config-change goes on.
+        QFile longer(dir.path() + "/longer.json");
+        QVERIFY(longer.open(QIODevice::WriteOnly));
+        longer.write(R"({"dataset": "data", "base_width": 8, "depth": 2, "batch": 2, "epochs": 500, "threads": 1})");
+        longer.close();
+        const Run refused = cli({"train", "--resume", "--config", longer.fileName(), "--out", dir.path() + "/run"});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("epochs: 400 → 500") && refused.err.contains("--allow-config-change") && refused.err.trimmed().count('\n') == 0,
+                 refused.err.constData());
+        QFile(dir.path() + "/run/cancel").open(QIODevice::WriteOnly);
+        const Run changed = cli({"train", "--resume", "--config", longer.fileName(), "--allow-config-change", "--out", dir.path() + "/run"});
+        QVERIFY2(changed.exitCode == 0 && changed.err.contains("resuming with changed settings: epochs: 400 → 500"), changed.err.constData());
+        QFile savedConfig(dir.path() + "/run/config.json");
+        QVERIFY(savedConfig.open(QIODevice::ReadOnly) && QJsonDocument::fromJson(savedConfig.readAll()).object()["epochs"].toInt() == 500);
+
+        // A checkpoint that cannot be written (here: a file-size limit, as a full disk) is a one-line
+        // error; the previous checkpoint stays whole and no temporary file is left.
+        QFile latest(dir.path() + "/run/latest.pt");
+        QVERIFY(latest.open(QIODevice::ReadOnly));
+        const QByteArray before = latest.readAll();
+        latest.close();
+        QFile(dir.path() + "/run/cancel").open(QIODevice::WriteOnly);
+        QProcess limited;
+        limited.start("bash", {"-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" train --resume --out \"$1\"", QStringLiteral(JEZERO_CLI_PATH), dir.path() + "/run"});
+        QVERIFY(limited.waitForFinished(60000));
+        const QByteArray err = limited.readAllStandardError();
+        QCOMPARE(limited.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(limited.exitCode(), 1);
+        QVERIFY2(err.contains("jezero-cli: error: cannot write") && err.contains("latest.pt") && err.trimmed().count('\n') <= 1, err.constData());
+        QVERIFY(latest.open(QIODevice::ReadOnly));
+        QVERIFY(latest.readAll() == before);
+        QCOMPARE(QDir(dir.path() + "/run").entryList({"*.tmp-*"}, QDir::Files).size(), 0);
     }
 
     void predictAndEvaluateWriteGeoreferencedResultsAndReports() {

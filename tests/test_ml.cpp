@@ -2,6 +2,7 @@
 // reloads to identical outputs, a canceled-then-resumed run ends exactly where an uninterrupted one
 // does (U-Net and diffusion with its EMA), the ResNet34 U-Net, the EDM samplers against the closed-form
 // flow of Gaussian data, diffusion ensembles, and the LPIPS TorchScript loading path.
+#include "../core/ml/src/Checkpoint.h"
 #include "../core/ml/src/Model.h"
 #include "../core/ml/src/Samplers.h"
 #include "jezero/core/Dataset.h"
@@ -431,6 +432,82 @@ private slots:
         // A diffusion model is for parameters, not the label.
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 1, false, R"(, "model": "diffusion", "diffusion": {"mode": "plain"})"),
                                                     (dir.path() + "/diffusion").toStdString(), false));
+    }
+
+    void damagedCheckpointsAreRefusedNeverPredicted() {
+        QTemporaryDir dir;
+        writeLearnableDataset(dir.path() + "/data");
+        train(tinyConfig(dir.path() + "/data", 1, false), dir.path() + "/run");
+        const QString path = dir.path() + "/run/latest.pt";
+        const auto input = firstTileInput(dir.path() + "/data");
+        const auto reference = ml::Predictor::load(path.toStdString()).predictTile(input);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray original = file.readAll();
+        file.close();
+        // One flipped bit anywhere: an Error naming the file, or (a flip in the zip's alignment padding,
+        // which holds no data) exactly the same predictions — never different weights.
+        int refused = 0;
+        for (int k = 1; k < 40; ++k) {
+            QByteArray damaged = original;
+            const int at = static_cast<int>(static_cast<long long>(damaged.size()) * k / 40);
+            damaged[at] = static_cast<char>(damaged[at] ^ 0x10);
+            const QString copy = dir.path() + "/damaged.pt";
+            QFile out(copy);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(damaged);
+            out.close();
+            try {
+                const auto p = ml::Predictor::load(copy.toStdString()).predictTile(input);
+                QVERIFY2(std::memcmp(p.data(), reference.data(), p.size() * sizeof(float)) == 0, qPrintable(QString("flip at %1").arg(at)));
+            } catch (const Error& e) {
+                QVERIFY2(QString(e.what()).contains("damaged.pt") && !QString(e.what()).contains('\n'), e.what());
+                ++refused;
+            }
+        }
+        QVERIFY2(refused >= 35, qPrintable(QString::number(refused)));
+        // Weights that are not finite (a diverged run written by an older Jezero, say) are refused.
+        {
+            auto info = ml::detail::readCheckpoint(path.toStdString());
+            auto model = ml::detail::makeModel(info.config, info.shape(), false);
+            ml::detail::loadCheckpointState(path.toStdString(), *model, nullptr);
+            {
+                torch::NoGradGuard noGrad;
+                model->trainableParameters().front().view(-1)[0] = std::nanf("");
+            }
+            ml::detail::saveCheckpoint((dir.path() + "/nan.pt").toStdString(), *model, nullptr, info);
+            QVERIFY_THROWS_EXCEPTION(Error, ml::Predictor::load((dir.path() + "/nan.pt").toStdString()));
+            try {
+                ml::Predictor::load((dir.path() + "/nan.pt").toStdString());
+            } catch (const Error& e) {
+                QVERIFY2(QString(e.what()).contains("non-finite"), e.what());
+            }
+        }
+        // Temporary files a killed run left are removed when the run is resumed.
+        QFile stale(dir.path() + "/run/latest.pt.tmp-12345");
+        QVERIFY(stale.open(QIODevice::WriteOnly));
+        stale.write("half a checkpoint");
+        stale.close();
+        ml::Trainer resumed(TrainingConfig{}, (dir.path() + "/run").toStdString(), true);
+        QVERIFY(!QFile::exists(dir.path() + "/run/latest.pt.tmp-12345"));
+    }
+
+    void resumingWithAnotherConfigKeepsTheNetwork() {
+        QTemporaryDir dir;
+        writeLearnableDataset(dir.path() + "/data");
+        train(tinyConfig(dir.path() + "/data", 1, false), dir.path() + "/run");
+        const std::string run = (dir.path() + "/run").toStdString();
+        const TrainingConfig longer = tinyConfig(dir.path() + "/data", 3, false);
+        QCOMPARE(longer.changesFrom(ml::Trainer::savedConfig(run)), std::vector<std::string>{"epochs: 1 → 3"});
+        {
+            ml::Trainer more(longer, run, true, true);
+            TaskControl control;
+            int epochs = 0;
+            more.run(control, [&](const ml::TrainingProgress& p) { epochs += p.event == "epoch"; });
+            QCOMPARE(epochs, 2); // epochs 2 and 3 of the new config
+        }
+        QCOMPARE(ml::Trainer::savedConfig(run).epochs, 3);
+        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 5, false, R"(, "base_width": 16)"), run, true, true));
     }
 
     void plattScalingRecoversAKnownMapping() {

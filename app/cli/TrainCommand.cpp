@@ -14,7 +14,7 @@ namespace {
 
 struct Options {
     std::string config, out;
-    bool resume = false;
+    bool resume = false, allowConfigChange = false;
 };
 
 TaskControl* gControl = nullptr;
@@ -23,7 +23,19 @@ extern "C" void requestCancel(int) {
 }
 
 void train(const Options& o) {
-    ml::Trainer trainer(o.resume ? TrainingConfig{} : TrainingConfig::read(o.config), o.out, o.resume);
+    // A config given with --resume is compared with the run's: a silent switch would make the curve
+    // and the checkpoints mean something else than the config says.
+    const bool changed = o.resume && !o.config.empty();
+    TrainingConfig config = o.config.empty() ? TrainingConfig{} : TrainingConfig::read(o.config);
+    if (changed) {
+        std::string changes;
+        for (const auto& c : config.changesFrom(ml::Trainer::savedConfig(o.out))) changes += (changes.empty() ? "" : "; ") + c;
+        if (!changes.empty() && !o.allowConfigChange)
+            throw Error("the run in " + o.out + " was trained with other settings (" + changes +
+                        "); resume without --config, or pass --allow-config-change to go on with the new ones");
+        if (!changes.empty()) std::cerr << "resuming with changed settings: " << changes << '\n';
+    }
+    ml::Trainer trainer(config, o.out, o.resume, changed);
     TaskControl control;
     gControl = &control;
     std::signal(SIGINT, requestCancel);
@@ -50,7 +62,8 @@ std::vector<Command> addTrainCommands(CLI::App& app) {
     auto* cmd = app.add_subcommand("train", "Train a model on a built dataset (JSON-lines progress on stdout)");
     cmd->add_option("--config", o->config, "Training config (JSON: dataset, model, base_width, depth, batch, learning_rate, epochs, augment, device, seed, threads)");
     cmd->add_option("--out", o->out, "Run folder (checkpoints latest.pt and best.pt, config.json, training_log.csv)")->required();
-    cmd->add_flag("--resume", o->resume, "Continue the run in --out exactly where it stopped");
+    cmd->add_flag("--resume", o->resume, "Continue the run in --out exactly where it stopped (a --config given too must match the run's)");
+    cmd->add_flag("--allow-config-change", o->allowConfigChange, "With --resume and --config: go on with the new settings (e.g. more epochs)");
     return {{cmd, [o] {
                  if (!o->resume && o->config.empty()) throw Error("train needs --config (or --resume)");
                  train(*o);

@@ -2,6 +2,8 @@
 
 #include "jezero/core/Error.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -26,10 +28,11 @@ void writeFileAtomically(const std::string& path, const std::function<void(const
 
 void writeTextFileAtomically(const std::string& path, const std::string& content) {
     writeFileAtomically(path, [&](const std::string& temp) {
+        errno = 0;
         std::ofstream out(temp, std::ios::binary);
         out << content;
         out.close();
-        if (!out) throw Error("write failed (disk full or no permission?)");
+        if (!out) throw Error(errno ? std::strerror(errno) : "write failed (disk full or no permission?)");
     });
 }
 

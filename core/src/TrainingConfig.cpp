@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,24 @@ std::string TrainingConfig::toJson() const {
                           {"metadata", diffusion.metadata},
                           {"attention", diffusion.attention}};
     return j.dump(2);
+}
+
+std::vector<std::string> TrainingConfig::changesFrom(const TrainingConfig& before) const {
+    const nlohmann::json now = nlohmann::json::parse(toJson()).flatten(), old = nlohmann::json::parse(before.toJson()).flatten();
+    std::vector<std::string> changes;
+    for (const auto& [pointer, value] : now.items()) {
+        const auto was = old.find(pointer);
+        if (was != old.end() && *was == value) continue;
+        std::string key = pointer.substr(1);
+        std::replace(key.begin(), key.end(), '/', '.');
+        changes.push_back(key + ": " + (was == old.end() ? std::string("(none)") : was->dump()) + " → " + value.dump());
+    }
+    return changes;
+}
+
+bool TrainingConfig::sameNetworkAs(const TrainingConfig& other) const {
+    return model == other.model && baseWidth == other.baseWidth && depth == other.depth && diffusion.mode == other.diffusion.mode &&
+           diffusion.attention == other.diffusion.attention && diffusion.metadata == other.diffusion.metadata;
 }
 
 } // namespace jezero

@@ -4,6 +4,8 @@
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -26,6 +28,42 @@ std::vector<std::string> split(const std::string& text) {
     std::string line;
     while (std::getline(ss, line)) out.push_back(line);
     return out;
+}
+
+std::uint64_t fnv1a(const char* data, std::size_t size) {
+    std::uint64_t hash = 0xCBF29CE484222325ull;
+    for (std::size_t i = 0; i < size; ++i) hash = (hash ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ull;
+    return hash;
+}
+
+std::string hex(std::uint64_t value) {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+// The checkpoint's content archive: format 3 unwrapped and verified, format 2 as it is.
+void openContent(const std::string& path, torch::serialize::InputArchive& content, std::string& bytes) {
+    torch::serialize::InputArchive file;
+    file.load_from(path);
+    torch::Tensor version;
+    file.read("format_version", version);
+    const int64_t format = version.item<int64_t>();
+    if (format == 2) {
+        content.load_from(path);
+        return;
+    }
+    if (format != kCheckpointFormat)
+        throw Error("checkpoint " + path + " has format " + std::to_string(format) + "; this Jezero reads 2 and " + std::to_string(kCheckpointFormat));
+    torch::Tensor stored;
+    c10::IValue hash;
+    file.read("content", stored);
+    file.read("content_fnv1a", hash);
+    stored = stored.contiguous();
+    bytes.assign(reinterpret_cast<const char*>(stored.data_ptr<uint8_t>()), static_cast<std::size_t>(stored.numel()));
+    if (!hash.isString() || hex(fnv1a(bytes.data(), bytes.size())) != hash.toStringRef())
+        throw Error("checkpoint " + path + " is damaged: its content does not match its hash");
+    content.load_from(bytes.data(), bytes.size());
 }
 
 } // namespace
@@ -62,7 +100,8 @@ ModelShape CheckpointInfo::shape() const {
 }
 
 void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* optimizer, const CheckpointInfo& info) {
-    writeFileAtomically(path, [&](const std::string& temp) {
+    std::string content;
+    {
         torch::serialize::OutputArchive archive;
         archive.write("format_version", torch::tensor(static_cast<int64_t>(kCheckpointFormat)));
         archive.write("config", c10::IValue(info.configJson));
@@ -94,8 +133,20 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
             }
             archive.write("adam", state);
         }
-        archive.save_to(temp);
-    });
+        std::ostringstream bytes;
+        archive.save_to(bytes);
+        content = bytes.str();
+    }
+    // The content's bytes and their hash; serialised in memory too, so that a write failure is ours to
+    // report (LibTorch's file writer throws from its destructor when the disk fills).
+    torch::serialize::OutputArchive file;
+    file.write("format_version", torch::tensor(static_cast<int64_t>(kCheckpointFormat)));
+    file.write("content", torch::from_blob(content.data(), {static_cast<int64_t>(content.size())}, torch::kUInt8).clone());
+    file.write("content_fnv1a", c10::IValue(hex(fnv1a(content.data(), content.size()))));
+    content.clear();
+    std::ostringstream bytes;
+    file.save_to(bytes);
+    writeTextFileAtomically(path, bytes.str());
 }
 
 CheckpointInfo readCheckpoint(const std::string& path) {
@@ -103,12 +154,8 @@ CheckpointInfo readCheckpoint(const std::string& path) {
     CheckpointInfo c;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
-        torch::Tensor version;
-        archive.read("format_version", version);
-        if (version.item<int64_t>() != kCheckpointFormat)
-            throw Error("checkpoint " + path + " has format " + std::to_string(version.item<int64_t>()) + "; this Jezero reads " +
-                        std::to_string(kCheckpointFormat));
+        std::string bytes;
+        openContent(path, archive, bytes);
         const auto text = [&](const char* key) {
             c10::IValue value;
             archive.read(key, value);
@@ -136,8 +183,12 @@ CheckpointInfo readCheckpoint(const std::string& path) {
 void loadCheckpointState(const std::string& path, Model& model, torch::optim::Adam* optimizer) {
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        std::string bytes;
+        openContent(path, archive, bytes);
         model.load(archive);
+        for (const auto& t : model.predictionTensors())
+            if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+                throw Error("checkpoint " + path + " holds non-finite weights (NaN or infinity)");
         if (optimizer) {
             torch::serialize::InputArchive state;
             archive.read("adam", state);

@@ -126,6 +126,11 @@ public:
             mPlattB = platt[1].item<double>();
         }
     }
+    std::vector<torch::Tensor> predictionTensors() override {
+        auto tensors = mNet->parameters();
+        for (const auto& b : mNet->buffers()) tensors.push_back(b);
+        return tensors;
+    }
     std::string summary() const override {
         std::ostringstream s;
         s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
@@ -302,6 +307,19 @@ public:
             mRegression.bind(mShape.normalisation);
             mRegression.to(mNet->parameters().front().device());
         }
+    }
+
+    std::vector<torch::Tensor> predictionTensors() override {
+        std::vector<torch::Tensor> tensors;
+        for (const auto& module : {mNet.ptr(), mEma.ptr()}) {
+            for (const auto& p : module->parameters()) tensors.push_back(p);
+            for (const auto& b : module->buffers()) tensors.push_back(b);
+        }
+        if (mRegression.net) {
+            for (const auto& p : mRegression.net->parameters()) tensors.push_back(p);
+            for (const auto& b : mRegression.net->buffers()) tensors.push_back(b);
+        }
+        return tensors;
     }
 
     std::string summary() const override {

@@ -66,6 +66,8 @@ public:
     }
     virtual void save(torch::serialize::OutputArchive& archive) = 0;
     virtual void load(torch::serialize::InputArchive& archive) = 0;
+    // Every tensor a prediction uses (weights, buffers, EMA and embedded weights): checked finite at load.
+    virtual std::vector<torch::Tensor> predictionTensors() = 0;
     virtual std::string summary() const = 0; // for logs and model cards
 };
 

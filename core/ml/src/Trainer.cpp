@@ -214,13 +214,25 @@ struct Trainer::Impl {
     }
 };
 
-Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
+TrainingConfig Trainer::savedConfig(const std::string& runDirectory) {
+    const std::string latest = runDirectory + "/latest.pt";
+    if (!fs::exists(latest)) throw Error("nothing to resume: " + latest + " does not exist");
+    return detail::readCheckpoint(latest).config;
+}
+
+Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, bool keepGivenConfig) {
     fs::create_directories(runDirectory);
+    // Temporary files of a killed run (an atomic write that never reached its rename) are garbage.
+    for (const auto& entry : fs::directory_iterator(runDirectory))
+        if (entry.is_regular_file() && entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
     const std::string latest = runDirectory + "/latest.pt";
     if (!resume && fs::exists(latest)) throw Error(runDirectory + " already holds a run; use --resume to continue it or choose another --out");
     if (resume) {
-        if (!fs::exists(latest)) throw Error("nothing to resume: " + latest + " does not exist");
-        config = detail::readCheckpoint(latest).config; // the run goes on with its own config
+        const TrainingConfig saved = savedConfig(runDirectory);
+        if (!keepGivenConfig)
+            config = saved; // the run goes on with its own config
+        else if (!config.sameNetworkAs(saved))
+            throw Error("the new config builds another network than the run's (model, base_width, depth or diffusion settings); start a new run");
     }
     mImpl = std::make_unique<Impl>(config, runDirectory);
     Impl& d = *mImpl;
@@ -244,6 +256,8 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
     detail::CheckpointInfo& info = d.info;
     if (resume) {
         info = detail::readCheckpoint(latest);
+        if (info.inputChannels != m.inputChannels || info.targetChannels != m.targetChannels || info.tile != m.tile)
+            throw Error("the dataset " + d.config.dataset + " has other channels or tiles than the run was trained on");
     } else {
         const SplitStatistics inputs = splitStatistics(d.train, false), targets = splitStatistics(d.train, true);
         info.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
@@ -275,6 +289,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume) {
         d.model->calibrate(b.conditioning, b.target, b.mask);
         writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
     }
+    if (resume && keepGivenConfig) writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
 }
 
 Trainer::~Trainer() = default;
@@ -340,12 +355,16 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
                 AutocastScope autocast(d.device, d.config.bf16);
                 loss = d.model->trainingLoss(batch.conditioning, batch.target, batch.mask, mix(d.config.seed ^ 0xD1Full, static_cast<std::uint64_t>(position.step)));
             }
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue))
+                throw Error("training diverged at step " + std::to_string(position.step + 1) + " (the loss is not finite); latest.pt keeps epoch " +
+                            std::to_string(position.epoch) + " — a lower learning_rate may help");
             loss.backward();
             d.optimizer->step();
             d.model->afterStep(position.step);
             ++position.step;
             ++stepsThisRun;
-            lossSum += loss.item<double>();
+            lossSum += lossValue;
             ++lossCount;
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             const double perStep = elapsed / stepsThisRun;

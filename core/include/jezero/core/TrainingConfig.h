@@ -4,6 +4,7 @@
 // with a default.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace jezero {
 
@@ -43,6 +44,11 @@ struct TrainingConfig {
     static TrainingConfig read(const std::string& path);
     static TrainingConfig fromJson(const std::string& text, const std::string& baseDirectory = ".");
     std::string toJson() const;
+    // The settings that differ from `before`, one "key: before → now" each (diffusion.* keys nested).
+    std::vector<std::string> changesFrom(const TrainingConfig& before) const;
+    // Whether `other` builds a network of the same shape (model, widths, depth, diffusion mode,
+    // attention, metadata), so that this config's weights load into it.
+    bool sameNetworkAs(const TrainingConfig& other) const;
 };
 
 } // namespace jezero

@@ -31,8 +31,12 @@ struct TrainingProgress {
 
 class Trainer {
 public:
-    // Prepares a run in runDirectory (created); with resume, continues from its latest.pt. Throws Error.
-    Trainer(TrainingConfig config, std::string runDirectory, bool resume);
+    // Prepares a run in runDirectory (created); with resume, continues from its latest.pt with the
+    // config saved there (config is ignored) — or, with keepGivenConfig, with config (e.g. more epochs;
+    // the network's shape and the dataset's channels must stay). Throws Error.
+    Trainer(TrainingConfig config, std::string runDirectory, bool resume, bool keepGivenConfig = false);
+    // The config the run in runDirectory was trained with (its latest.pt). Throws Error.
+    static TrainingConfig savedConfig(const std::string& runDirectory);
     ~Trainer();
     // Trains to the last epoch, or until control is canceled (then saves latest.pt and returns).
     void run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress);
