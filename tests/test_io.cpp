@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -279,6 +281,43 @@ private slots:
         // a text file named .lbl
         QFile::copy(test::resource("PROVENANCE.md"), d + "/notes.lbl");
         QCOMPARE(expectError(d + "/notes.lbl", "not a PDS3"), QString());
+        // FIFOs (or any non-regular file) where data should be: refused at once, never waited on
+        copyProduct(d, "frt0001458f_01_if156s_trr3", "frt00000004_01_if156s_trr3");
+        QFile::remove(d + "/frt00000004_01_if156s_trr3.img");
+        QCOMPARE(::mkfifo(QFile::encodeName(d + "/frt00000004_01_if156s_trr3.img").constData(), 0600), 0);
+        QCOMPARE(expectError(d + "/frt00000004_01_if156s_trr3.lbl", "not a regular file"), QString());
+        QCOMPARE(::mkfifo(QFile::encodeName(d + "/pipe.img").constData(), 0600), 0);
+        QFile::copy(d + "/plain.hdr", d + "/pipe.hdr");
+        QCOMPARE(expectError(d + "/pipe.img", "not a regular file"), QString());
+        QCOMPARE(expectError(d + "/pipe.hdr", "no data file"), QString());
+        // ENVI layout keys GDAL would read as something else
+        QStringList nm;
+        for (int b = 0; b < 107; ++b) nm << QString::number(400 + 5 * b);
+        const QByteArray wavelengths = "wavelength = {" + nm.join(", ").toUtf8() + "}\n";
+        const auto header = [&](const QByteArray& layout) {
+            QFile h(d + "/plain.hdr");
+            h.open(QIODevice::WriteOnly | QIODevice::Truncate);
+            h.write("ENVI\n" + layout + "\nheader offset = 0\nfile type = ENVI Standard\n" + wavelengths);
+        };
+        header("samples = 4294967297\nlines = 15\nbands = 107\ndata type = 4\ninterleave = bil\nbyte order = 0");
+        QCOMPARE(expectError(d + "/plain.hdr", "samples = 4294967297"), QString());
+        header("samples = 64\nlines = 15\nbands = 107\ndata type = 4\ninterleave = bil\nbyte order = 7");
+        QCOMPARE(expectError(d + "/plain.hdr", "byte order = 7"), QString());
+        header("samples = 64\nlines = 15\nbands = 107\ndata type = 4\ninterleave = xyz\nbyte order = 0");
+        QCOMPARE(expectError(d + "/plain.hdr", "interleave = xyz"), QString());
+        header("samples = 64\nlines = 15\nbands = 107\ndata type = 6\ninterleave = bil\nbyte order = 0");
+        QCOMPARE(expectError(d + "/plain.hdr", "data type = 6"), QString());
+        // Dimensions that fit the (sparse) file but not in memory: refused before allocating.
+        QFile huge(d + "/huge.img");
+        QVERIFY(huge.open(QIODevice::WriteOnly));
+        QVERIFY(huge.resize(qint64(60000) * 60000 * 107 * 4)); // 1.5 TB, sparse: no disk used
+        huge.close();
+        QFile hugeHeader(d + "/huge.hdr");
+        hugeHeader.open(QIODevice::WriteOnly | QIODevice::Truncate);
+        hugeHeader.write("ENVI\nsamples = 60000\nlines = 60000\nbands = 107\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\n"
+                         "interleave = bil\nbyte order = 0\n" + wavelengths);
+        hugeHeader.close();
+        QCOMPARE(expectError(d + "/huge.hdr", "of memory available"), QString());
     }
 
     void nonCrismTiffIsRefused() {

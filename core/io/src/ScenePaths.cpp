@@ -38,6 +38,8 @@ SceneFile resolveSceneFile(const std::string& userPath) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error("cannot open " + userPath + ": no such file");
     if (fs::is_directory(path, ec)) throw Error("cannot open " + userPath + ": it is a directory, not a scene file");
+    // A FIFO, socket or device would block the reader or never end: only regular files are read.
+    if (!fs::is_regular_file(path, ec)) throw Error("cannot open " + userPath + ": not a regular file");
     if (fs::file_size(path, ec) == 0) throw Error("cannot open " + userPath + ": the file is empty");
 
     const std::string ext = lower(path.extension().string());

@@ -14,12 +14,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numeric>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -84,7 +89,93 @@ void toNanometres(std::vector<double>& values, const std::string& units) {
         for (double& v : values) v *= 1000.0;
 }
 
+// The data file a PDS3 label points to (^IMAGE = "NAME.IMG" or ("NAME.IMG", record)) must be a regular
+// file: GDAL would block forever opening a FIFO of that name.
+void requireRegularPds3Image(const SceneFile& file) {
+    const auto pointer = detail::Pds3Label::read(file.openPath).find("^IMAGE");
+    if (!pointer) return;
+    const auto items = detail::Pds3Label::listItems(*pointer);
+    const std::string name = items.empty() ? *pointer : items.front();
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return; // an offset in the label file itself
+    const fs::path directory = fs::path(file.openPath).parent_path();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(directory.empty() ? fs::path(".") : directory, ec))
+        if (upper(entry.path().filename().string()) == upper(name) && !entry.is_regular_file(ec))
+            throw Error("cannot read " + file.userPath + ": its image file " + entry.path().filename().string() + " is not a regular file");
+}
+
+// Refuses a cube that cannot fit in memory before allocating it (a header with absurd dimensions
+// would otherwise end in a bare allocation failure).
+void requireMemoryFor(const std::string& path, int width, int height, std::size_t bands) {
+    const double bytes = static_cast<double>(width) * height * static_cast<double>(bands) * sizeof(float);
+    double available = 0;
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    double kib = 0;
+    std::string unit;
+    while (meminfo >> key >> kib >> unit)
+        if (key == "MemAvailable:") available = kib * 1024;
+    if (available <= 0) available = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+    if (bytes > available)
+        throw Error("cannot read " + path + ": " + std::to_string(width) + " × " + std::to_string(height) + " × " + std::to_string(bands) + " values need " +
+                    std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB, more than the " +
+                    std::to_string(static_cast<long long>(available / (1 << 20))) + " MiB of memory available");
+}
+
+// The ENVI header's layout keys, checked before GDAL reads them: GDAL takes "samples = 4294967297" as
+// 1, and an unknown byte order or interleave as a default, so a damaged header would read wrong data.
+void validateEnviHeader(const SceneFile& file) {
+    const fs::path user(file.userPath);
+    const std::string header = upper(user.extension().string()) == ".HDR" ? file.userPath : siblingFile(file.openPath, ".hdr").value_or("");
+    std::ifstream in(header);
+    if (!in) return; // GDAL says what is missing
+    std::map<std::string, std::string> keys;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto eq = line.find('=');
+        if (eq == std::string::npos || line.find('{') != std::string::npos) continue;
+        std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+        const auto trim = [](std::string& t) {
+            t.erase(0, t.find_first_not_of(" \t\r"));
+            t.erase(t.find_last_not_of(" \t\r") + 1);
+        };
+        trim(key);
+        trim(value);
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        keys[key] = value;
+    }
+    const auto bad = [&](const std::string& key, const std::string& why) {
+        throw Error("cannot read " + file.userPath + ": header " + fs::path(header).filename().string() + " has " + key + " = " + keys[key] + " (" + why + ")");
+    };
+    const auto integer = [&](const std::string& key, long long low, long long high) {
+        if (!keys.count(key)) return;
+        const std::string& v = keys[key];
+        char* end = nullptr;
+        errno = 0;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || errno == ERANGE || n < low || n > high)
+            bad(key, "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high));
+    };
+    integer("samples", 1, std::numeric_limits<int>::max());
+    integer("lines", 1, std::numeric_limits<int>::max());
+    integer("bands", 1, std::numeric_limits<int>::max());
+    integer("header offset", 0, std::numeric_limits<long long>::max());
+    integer("byte order", 0, 1);
+    if (keys.count("interleave")) {
+        std::string v = keys["interleave"];
+        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v != "bsq" && v != "bil" && v != "bip") bad("interleave", "expected bsq, bil or bip");
+    }
+    if (keys.count("data type")) {
+        integer("data type", 1, 15);
+        const int type = std::atoi(keys["data type"].c_str());
+        if (type == 6 || type == 7 || type == 8 || type == 9 || type == 10 || type == 11) bad("data type", "not a numeric image type Jezero reads");
+    }
+}
+
 DatasetPtr openDataset(const SceneFile& file) {
+    if (file.format == SceneFormat::Pds3) requireRegularPds3Image(file);
+    if (file.format == SceneFormat::Envi) validateEnviHeader(file);
     const char* pds[] = {"PDS", nullptr};
     const char* envi[] = {"ENVI", nullptr};
     const char* gtiff[] = {"GTiff", nullptr};
@@ -395,6 +486,7 @@ OpenedScene openScene(const std::string& path, const ReadOptions& options) {
 
 SpectralCube readScene(const std::string& path, const ReadOptions& options, TaskControl* control) {
     OpenedScene scene = openScene(path, options);
+    requireMemoryFor(path, scene.width, scene.height, scene.wavelengthsNm.size());
     SpectralCube cube(scene.width, scene.height, scene.wavelengthsNm);
     cube.setFwhmNm(scene.fwhmNm);
     int firstBand = 0;
