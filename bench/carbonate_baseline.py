@@ -12,7 +12,7 @@ average precision (sklearn), the base rate, and the number of carbonate-bearing 
   context   + the 5 x 5 and 15 x 15 local means (the default: the issue's baseline)
   location  + latitude, longitude (sin/cos) and the region (one-hot), the metadata a diffusion model gets
 
-Usage: bench/carbonate_baseline.py DATASET [--features spectral|context|location] [--max-train-pixels N] [--json OUT]
+Usage: bench/carbonate_baseline.py DATASET [--features spectral|context|location] [--split test|val] [--max-train-pixels N] [--json OUT]
 """
 import argparse
 import csv
@@ -84,10 +84,11 @@ def main():
     parser.add_argument("--features", choices=("spectral", "context", "location"), default="context")
     parser.add_argument("--max-train-pixels", type=int, default=400000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split", default="test", help="the split scored (val to choose settings without looking at test)")
     parser.add_argument("--json", help="write the result here")
     a = parser.parse_args()
     manifest, train_in, train_lab, train_rows = load_split(a.dataset, "train")
-    _, test_in, test_lab, test_rows = load_split(a.dataset, "test")
+    _, test_in, test_lab, test_rows = load_split(a.dataset, a.split)
     test_scenes = [r["scene"] for r in test_rows]
     regions = sorted({r["region"] for r in train_rows})
     x, y = features(train_in, train_rows, a.features, regions), train_lab.reshape(-1)
@@ -111,6 +112,7 @@ def main():
         "features": {"spectral": "bands and their ratios", "context": "bands, ratios, 5x5 and 15x15 means",
                      "location": "bands, ratios, 5x5 and 15x15 means, lat/lon sin/cos, region one-hot"}[a.features],
         "train_pixels": int(len(y)),
+        "split": a.split,
         "test_pixels": int(keep.sum()),
         "base_rate": float(yt[keep].mean()),
         "average_precision": ap,

@@ -242,12 +242,25 @@ private slots:
             }
         }
         QVERIFY(sceneSplit.size() >= 4);
+        QCOMPARE(j["skipped_scenes"].toArray().size(), 0);
         // A damaged dataset is named, in one line.
         QFile::resize(out + "/train_targets.f32", 12);
         const Run broken = cli({"dataset", "info", out});
         QCOMPARE(broken.exitCode, 1);
         QVERIFY(broken.err.contains("corrupt or partial") && !broken.err.trimmed().contains('\n'));
         QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", out}).exitCode, 1); // never over an existing dataset
+        // A damaged scene among good ones is skipped, said and listed (--strict stops instead, and
+        // leaves no folder behind).
+        const QString victim = QDir(scenes.path()).entryList({"*_if_mtr3.img"}).first();
+        QFile::resize(scenes.path() + "/" + victim, 100);
+        const Run skipping = cli({"dataset", "build", scenes.path(), "--out", data.path() + "/skipping", "--tile", "16", "--seed", "3"});
+        QVERIFY2(skipping.exitCode == 0 && skipping.err.contains("skipped " + victim.section("_if_", 0, 0).toUtf8()), skipping.err.constData());
+        const QJsonObject skippedInfo = QJsonDocument::fromJson(cli({"dataset", "info", data.path() + "/skipping", "--json"}).out).object();
+        QCOMPARE(skippedInfo["skipped_scenes"].toArray().size(), 1);
+        QVERIFY(skippedInfo["skipped_scenes"].toArray()[0].toObject()["reason"].toString().contains("cannot read"));
+        const Run strict = cli({"dataset", "build", scenes.path(), "--out", data.path() + "/strict", "--tile", "16", "--seed", "3", "--strict"});
+        QVERIFY2(strict.exitCode == 1 && strict.err.contains(victim.toUtf8()), strict.err.constData());
+        QVERIFY(!QFileInfo::exists(data.path() + "/strict"));
         QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", data.path() + "/x", "--target", "A,B"}).exitCode, 1);
     }
 

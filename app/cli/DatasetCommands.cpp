@@ -15,6 +15,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace jezero::cli {
@@ -25,7 +26,7 @@ struct Options {
     std::string out, input = "pnr", target = "fal", splitBy = "scene", ranges, dir, targetSource = "observed";
     int tile = 256, smoothing = 0, crops = 0;
     std::uint64_t seed = 1;
-    bool json = false, allowEmptySplits = false;
+    bool json = false, allowEmptySplits = false, strict = false;
     // dataset synth
     int count = 300, size = 256;
     double carbonateFraction = 0.3;
@@ -67,15 +68,30 @@ void build(const Options& o) {
     for (const auto& r : rules) manifest.labelRule += (manifest.labelRule.empty() ? "" : "; ") + r;
     std::unique_ptr<DatasetWriter> writer;
     const TilingOptions tiling{o.tile, o.crops, o.seed, 0.5};
+    std::vector<std::pair<std::string, std::string>> skipped;
     for (const io::CatalogScene& s : scenes) {
-        const SpectralCube cube = io::readScene(s.ifPath);
-        const ImageStack input = makeModelInput(cube, kind, filters, ranges);
-        const auto label = io::carbonateLabel(s, cube);
-        ImageStack targets = io::sceneTargets(s, cube, target, manifest.targetSource == "label" ? "observed" : manifest.targetSource, &label);
+        std::optional<SpectralCube> cube;
+        ImageStack input, targets;
+        std::vector<std::uint8_t> label;
+        try {
+            cube.emplace(io::readScene(s.ifPath));
+            input = makeModelInput(*cube, kind, filters, ranges);
+            label = io::carbonateLabel(s, *cube);
+            targets = io::sceneTargets(s, *cube, target, manifest.targetSource == "label" ? "observed" : manifest.targetSource, &label);
+        } catch (const Error& e) {
+            // One unreadable scene does not end a build of hundreds (unless --strict): it is left out,
+            // said here and in the manifest.
+            if (o.strict) throw;
+            std::cerr << "skipped " << s.name << ": " << e.what() << '\n';
+            skipped.emplace_back(s.name, e.what());
+            if (writer) writer->skipScene(s.name, e.what());
+            continue;
+        }
         if (manifest.targetSmoothing > 1) targets = meanFilter(targets, manifest.targetSmoothing);
         if (!writer) {
             manifest.inputChannels = input.channelNames;
             writer = std::make_unique<DatasetWriter>(o.out, manifest);
+            for (const auto& [scene, reason] : skipped) writer->skipScene(scene, reason);
         }
         TilingScene scene;
         scene.name = s.name;
@@ -85,12 +101,12 @@ void build(const Options& o) {
         scene.input = &input;
         scene.targets = &targets;
         scene.label = &label;
-        if (const PixelGeolocator* g = cube.geolocator()) scene.locate = [g](double column, double row) { return g->latLon(column, row); };
+        if (const PixelGeolocator* g = cube->geolocator()) scene.locate = [g](double column, double row) { return g->latLon(column, row); };
         const TilingResult kept = addSceneTiles(*writer, split.at(s.name), scene, tiling);
         std::cout << s.name << " → " << split.at(s.name) << ": " << kept.kept << " tiles"
                   << (kept.skipped ? " (" + std::to_string(kept.skipped) + " mostly no-data skipped)" : "") << '\n';
     }
-    if (!writer) throw Error("no scenes to build a dataset from");
+    if (!writer) throw Error("none of the " + std::to_string(scenes.size()) + " scenes could be read (" + skipped.front().first + ": " + skipped.front().second + ")");
     writer->finish();
     std::cout << "wrote dataset to " << o.out << '\n';
 }
@@ -160,10 +176,13 @@ void info(const Options& o) {
         s["target_stats"] = stats(true);
         j["splits"][name] = s;
     }
+    j["skipped_scenes"] = nlohmann::json::array();
+    for (const auto& [scene, reason] : m.skippedScenes) j["skipped_scenes"].push_back({{"scene", scene}, {"reason", reason}});
     if (o.json) {
         std::cout << j.dump(2) << '\n';
         return;
     }
+    for (const auto& [scene, reason] : m.skippedScenes) std::cout << "skipped " << scene << ": " << reason << '\n';
     std::cout << "input " << m.input << ", target " << m.target << " (" << m.targetSource << (m.targetSmoothing > 1 ? ", smoothed " + std::to_string(m.targetSmoothing) + " px" : "")
               << "), tile " << m.tile << ", split by " << m.splitBy << '\n';
     if (!m.labelRule.empty()) std::cout << "carbonate label: " << m.labelRule << '\n';
@@ -200,6 +219,7 @@ std::vector<Command> addDatasetCommands(CLI::App& app) {
     buildCmd->add_option("SCENE_DIR", o->sceneDirs, "Folders of scenes (jezero-cli synth output, MTRDR or TRR3 files)")->required();
     addTileOptions(buildCmd);
     buildCmd->add_option("--seed", o->seed, "Seed of the split (default 1)");
+    buildCmd->add_flag("--strict", o->strict, "Stop at the first scene that cannot be read (default: skip it, say why, list it in the manifest)");
     auto* synthCmd = dataset->add_subcommand("synth", "Synthesize scenes straight into datasets (the cubes are not kept)");
     addTileOptions(synthCmd);
     synthCmd->add_option("--count", o->count, "Number of scenes (default 300)");

@@ -52,6 +52,10 @@ nlohmann::json manifestJson(const DatasetManifest& m) {
     for (const auto& [name, s] : m.splits)
         j["splits"][name] = {{"tiles", s.tiles}, {"carbonate_tiles", s.carbonateTiles}, {"inputs", inputsFile(name)},
                              {"targets", targetsFile(name)}, {"labels", labelsFile(name)}, {"index", tilesFile(name)}};
+    if (!m.skippedScenes.empty()) {
+        j["skipped_scenes"] = nlohmann::json::array();
+        for (const auto& [scene, reason] : m.skippedScenes) j["skipped_scenes"].push_back({{"scene", scene}, {"reason", reason}});
+    }
     return j;
 }
 
@@ -92,6 +96,7 @@ struct DatasetWriter::Impl {
     std::map<std::string, std::ofstream> inputs, targets, labels;
     std::map<std::string, std::vector<TileRecord>> records;
     bool finished = false;
+    bool createdDirectory = false; // by this writer: removed again if the build fails and leaves it empty
 
     std::string temp(const std::string& file) const { return directory + "/." + file + ".partial"; }
     std::size_t inputFloats() const { return manifest.inputChannels.size() * manifest.tile * manifest.tile; }
@@ -109,7 +114,7 @@ struct DatasetWriter::Impl {
 };
 
 DatasetWriter::DatasetWriter(std::string directory, DatasetManifest manifest) : mImpl(std::make_unique<Impl>()) {
-    fs::create_directories(directory);
+    mImpl->createdDirectory = fs::create_directories(directory);
     if (fs::exists(directory + "/dataset.json")) throw Error(directory + " already holds a dataset; choose another --out");
     mImpl->directory = std::move(directory);
     mImpl->manifest = std::move(manifest);
@@ -128,7 +133,11 @@ DatasetWriter::~DatasetWriter() {
         fs::remove(mImpl->temp(targetsFile(split)), ignored);
         fs::remove(mImpl->temp(labelsFile(split)), ignored);
     }
+    // A folder this writer made and that holds nothing now (the build failed) goes too.
+    if (mImpl->createdDirectory && fs::is_empty(mImpl->directory, ignored)) fs::remove(mImpl->directory, ignored);
 }
+
+void DatasetWriter::skipScene(const std::string& scene, const std::string& reason) { mImpl->manifest.skippedScenes.emplace_back(scene, reason); }
 
 void DatasetWriter::addTile(const std::string& split, const float* input, const float* target, const std::uint8_t* label, const TileRecord& record) {
     if (split != "train" && split != "val" && split != "test") throw Error("unknown split '" + split + "'");
@@ -276,6 +285,8 @@ DatasetManifest TileDataset::readManifest(const std::string& directory) {
         m.splitBy = j.at("split_by").get<std::string>();
         for (const auto& [name, s] : j.at("splits").items())
             m.splits[name] = {s.at("tiles").get<std::size_t>(), s.at("carbonate_tiles").get<std::size_t>()};
+        if (j.contains("skipped_scenes"))
+            for (const auto& skipped : j.at("skipped_scenes")) m.skippedScenes.emplace_back(skipped.at("scene").get<std::string>(), skipped.at("reason").get<std::string>());
     } catch (const nlohmann::json::exception& e) {
         throw Error("dataset " + directory + " has a bad dataset.json: " + e.what());
     }

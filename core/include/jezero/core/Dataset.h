@@ -84,6 +84,7 @@ struct DatasetManifest {
     std::uint64_t seed = 0;
     std::string splitBy = "scene";          // scene or region
     std::map<std::string, SplitSummary> splits;
+    std::vector<std::pair<std::string, std::string>> skippedScenes; // scene → why it could not be read
 };
 
 // A tile is carbonate-bearing when at least this share of its valid pixels carry carbonate.
@@ -97,6 +98,8 @@ public:
     ~DatasetWriter();
     // input: inputChannels × tile × tile, target: targetChannels × tile × tile (CHW), label: tile × tile.
     void addTile(const std::string& split, const float* input, const float* target, const std::uint8_t* label, const TileRecord& record);
+    // A scene left out (unreadable), with the reason, for the manifest.
+    void skipScene(const std::string& scene, const std::string& reason);
     void finish();
 
 private:
