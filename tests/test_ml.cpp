@@ -152,6 +152,9 @@ private slots:
         QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": \"half\"}").contains("positive_weight"));
         QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": 0.5}").contains("positive_weight"));
         QVERIFY(message("{\"dataset\": \"d\", \"positive_weight\": \"3x\"}").contains("positive_weight"));
+        QVERIFY(message("{\"dataset\": \"d\", \"input_transform\": \"sqrt\"}").contains("input_transform must be none or log"));
+        QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"input_transform\": \"log\", \"diffusion\": {\"mode\": \"plain\"}}")
+                    .contains("input_transform is for unet and resnet34"));
         QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\"}").positiveWeight, std::string("balanced"));
         const TrainingConfig weighted = TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": 4}");
         QCOMPARE(std::stod(TrainingConfig::fromJson(weighted.toJson()).positiveWeight), 4.0);
@@ -429,6 +432,17 @@ private slots:
         }
         const double ap = averagePrecision(scores, truth);
         QVERIFY2(ap > 0.8, qPrintable(QString("AP %1").arg(ap)));
+        // The same on log inputs (input_transform "log"): trained, saved and applied in log space.
+        train(tinyConfig(dir.path() + "/data", 25, false, R"(, "input_transform": "log", "positive_weight": "sqrt")"), dir.path() + "/log");
+        const auto logModel = ml::Predictor::load((dir.path() + "/log/best.pt").toStdString(), "cpu");
+        QVERIFY(logModel.configJson().find("\"input_transform\": \"log\"") != std::string::npos);
+        std::vector<float> logScores;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const auto p = logModel.predictTile(std::vector<float>(data.input(i), data.input(i) + 3 * 256));
+            logScores.insert(logScores.end(), p.begin(), p.begin() + 256);
+        }
+        const double logAp = averagePrecision(logScores, truth);
+        QVERIFY2(logAp > 0.8, qPrintable(QString("AP %1 (log inputs)").arg(logAp)));
         // A diffusion model is for parameters, not the label.
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 1, false, R"(, "model": "diffusion", "diffusion": {"mode": "plain"})"),
                                                     (dir.path() + "/diffusion").toStdString(), false));

@@ -81,7 +81,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     }
     if (!j.is_object()) throw Error("the config must be a JSON object");
     rejectUnknownKeys(j, {"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs", "augment", "device", "seed", "threads",
-                          "bf16", "positive_weight", "diffusion"},
+                          "bf16", "positive_weight", "input_transform", "diffusion"},
                       "");
     TrainingConfig c;
     try {
@@ -97,6 +97,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
         c.seed = j.value("seed", c.seed);
         c.threads = j.value("threads", c.threads);
         c.bf16 = j.value("bf16", c.bf16);
+        c.inputTransform = j.value("input_transform", c.inputTransform);
         if (j.contains("positive_weight")) {
             const auto& w = j.at("positive_weight");
             c.positiveWeight = w.is_number() ? w.dump() : w.get<std::string>();
@@ -118,6 +119,8 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.threads < 0) throw Error("threads must be 0 (one per core) or more");
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0) throw Error("device must be auto, cpu, cuda or cuda:N");
     if (c.model == "diffusion") check(c.diffusion);
+    if (c.inputTransform != "none" && c.inputTransform != "log") throw Error("input_transform must be none or log, not \"" + c.inputTransform + "\"");
+    if (c.inputTransform != "none" && c.model == "diffusion") throw Error("input_transform is for unet and resnet34; a diffusion model takes its regression model's inputs as they are");
     if (c.positiveWeight != "balanced" && c.positiveWeight != "sqrt") {
         char* end = nullptr;
         const double w = std::strtod(c.positiveWeight.c_str(), &end);
@@ -132,6 +135,7 @@ std::string TrainingConfig::toJson() const {
     nlohmann::json j{{"dataset", dataset}, {"model", model},   {"base_width", baseWidth}, {"depth", depth},
                      {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
                      {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
+    j["input_transform"] = inputTransform;
     if (positiveWeight == "balanced" || positiveWeight == "sqrt")
         j["positive_weight"] = positiveWeight;
     else

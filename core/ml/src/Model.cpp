@@ -341,6 +341,8 @@ private:
     void loadRegression(const std::string& path) {
         const CheckpointInfo info = readCheckpoint(path);
         if (info.config.model == "diffusion") throw Error("diffusion.regression must be a regression checkpoint (unet or resnet34), not " + path);
+        if (info.config.inputTransform != "none")
+            throw Error("diffusion.regression " + path + " takes transformed inputs (input_transform " + info.config.inputTransform + "); embed one that takes I/F");
         if (info.inputChannels.size() != static_cast<std::size_t>(mShape.channelsIn) ||
             info.targetChannels.size() != static_cast<std::size_t>(mShape.channelsOut))
             throw Error("the regression checkpoint " + path + " maps " + std::to_string(info.inputChannels.size()) + " → " +

@@ -7,6 +7,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +45,10 @@ struct ModelShape {
     bool probability = false;
     double positiveWeight = 1.0; // training only: negative / positive label pixels of the train split
 };
+
+// An input value as the network takes it before standardisation (TrainingConfig::inputTransform);
+// NaN stays NaN.
+inline float transformedInput(float value, bool logInput) { return logInput ? std::log(std::max(value, 1e-4f)) : value; }
 
 class Model {
 public:

@@ -90,11 +90,13 @@ TilePrediction Predictor::predictEnsemble(const std::vector<float>& input, const
         throw Error(e.what());
     }
     const auto& n = d.info.normalisation;
+    const bool logInput = d.info.config.inputTransform == "log";
     std::vector<float> normalised(input.size());
     for (int c = 0; c < ci; ++c)
         for (std::size_t p = 0; p < plane; ++p) {
             const float v = input[c * plane + p];
-            normalised[c * plane + p] = std::isfinite(v) ? static_cast<float>((v - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
+            normalised[c * plane + p] =
+                std::isfinite(v) ? static_cast<float>((detail::transformedInput(v, logInput) - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
         }
     const int samples = stochastic() ? options.samples : 1;
     auto metadata = detail::metadataFeatures(context.latitudeDeg, context.longitudeDeg);

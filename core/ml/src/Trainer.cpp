@@ -77,6 +77,31 @@ double positiveWeight(const TileDataset& train, const std::string& rule) {
     return rule == "sqrt" ? std::sqrt(balanced) : balanced;
 }
 
+// The train split's per-channel input mean and standard deviation, of the values as the network takes
+// them (transformedInput).
+SplitStatistics inputStatistics(const TileDataset& train, bool logInput) {
+    if (!logInput) return splitStatistics(train, false);
+    const auto& m = train.manifest();
+    const std::size_t channels = m.inputChannels.size(), plane = static_cast<std::size_t>(m.tile) * m.tile;
+    SplitStatistics s{std::vector<double>(channels, 0.0), std::vector<double>(channels, 1.0)};
+    for (std::size_t c = 0; c < channels; ++c) {
+        double sum = 0, squares = 0;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < train.size(); ++i)
+            for (std::size_t p = 0; p < plane; ++p) {
+                const float v = train.input(i)[c * plane + p];
+                if (!std::isfinite(v)) continue;
+                const double t = detail::transformedInput(v, true);
+                sum += t, squares += t * t, ++n;
+            }
+        if (n < 2) continue;
+        s.mean[c] = sum / n;
+        const double variance = (squares - n * s.mean[c] * s.mean[c]) / (n - 1);
+        s.stddev[c] = variance > 1e-20 ? std::sqrt(variance) : 1.0;
+    }
+    return s;
+}
+
 // Starts the training log, or on resume keeps its header and the rows up to the checkpoint's step:
 // later rows are of work the checkpoint does not hold (the run was killed), which the resume redoes.
 void keepLogRowsUpTo(const std::string& logPath, long step) {
@@ -125,6 +150,7 @@ struct Trainer::Impl {
     // A batch of tiles as normalised tensors: inputs (NaN → 0), metadata, targets and their validity mask.
     Batch batch(const TileDataset& data, const std::vector<std::size_t>& indices, bool augmentTiles, std::uint64_t seed) const {
         const std::size_t plane = static_cast<std::size_t>(tile) * tile;
+        const bool logInput = config.inputTransform == "log";
         const auto& n = info.normalisation;
         std::vector<float> in(indices.size() * channelsIn * plane), out(indices.size() * channelsOut * plane), valid(out.size()), metadata;
         std::vector<int64_t> locations;
@@ -134,7 +160,8 @@ struct Trainer::Impl {
             for (int c = 0; c < channelsIn; ++c)
                 for (std::size_t p = 0; p < plane; ++p) {
                     const float v = t.input[c * plane + p];
-                    in[(b * channelsIn + c) * plane + p] = std::isfinite(v) ? static_cast<float>((v - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
+                    in[(b * channelsIn + c) * plane + p] =
+                        std::isfinite(v) ? static_cast<float>((detail::transformedInput(v, logInput) - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
                 }
             for (int c = 0; c < channelsOut; ++c)
                 for (std::size_t p = 0; p < plane; ++p) {
@@ -259,7 +286,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         if (info.inputChannels != m.inputChannels || info.targetChannels != m.targetChannels || info.tile != m.tile)
             throw Error("the dataset " + d.config.dataset + " has other channels or tiles than the run was trained on");
     } else {
-        const SplitStatistics inputs = splitStatistics(d.train, false), targets = splitStatistics(d.train, true);
+        const SplitStatistics inputs = inputStatistics(d.train, d.config.inputTransform == "log"), targets = splitStatistics(d.train, true);
         info.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
         if (m.targetChannels == std::vector<std::string>{kCarbonateLabelChannel}) info.normalisation.targetMean = {0.0}, info.normalisation.targetStd = {1.0}; // 0/1 labels stay 0/1
         std::set<std::string> regions;

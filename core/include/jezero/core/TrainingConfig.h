@@ -38,6 +38,11 @@ struct TrainingConfig {
     // cross-entropy. "balanced" = negatives / positives of the train split, "sqrt" = its square root
     // (a milder balance), or a number ≥ 1 written as text ("1" = plain BCE).
     std::string positiveWeight = "balanced";
+    // What the network sees of each input channel before standardisation: "none" (the I/F) or "log"
+    // (ln I/F, floored at 1e-4: brightness and illumination scale all channels alike, so band ratios —
+    // where a mineral's colour lives — become differences a convolution forms directly). unet and
+    // resnet34 only.
+    std::string inputTransform = "none";
     DiffusionConfig diffusion;   // model "diffusion" only
 
     // Reads a config file; throws Error with a one-line reason (bad JSON, unknown key, bad value).
