@@ -283,6 +283,13 @@ private slots:
         QVERIFY(!QFileInfo::exists(work.path() + "/a"));
         QCOMPARE(cli({"dataset", "build", with.path(), "--out", work.path() + "/a", "--tile", "16", "--allow-empty-splits"}).exitCode, 0);
         QCOMPARE(cli({"dataset", "build", without.path(), "--out", work.path() + "/b", "--tile", "16", "--allow-empty-splits"}).exitCode, 0);
+        // Training on it says what that means.
+        QFile config(work.path() + "/train.json");
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"dataset": "a", "base_width": 4, "depth": 1, "batch": 2, "epochs": 1, "threads": 1})");
+        config.close();
+        const Run noVal = cli({"train", "--config", config.fileName(), "--out", work.path() + "/run"});
+        QVERIFY2(noVal.exitCode == 0 && noVal.err.contains("no validation tiles"), noVal.err.constData());
         const auto floats = [](const QString& path) {
             QFile f(path);
             f.open(QIODevice::ReadOnly);
