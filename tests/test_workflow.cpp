@@ -281,6 +281,20 @@ private slots:
         bool cardShown = false;
         for (const QLabel* label : dialog->findChildren<QLabel*>()) cardShown |= label->text().contains("Skill: none");
         QVERIFY(cardShown);
+        auto* location = dialog->findChild<QComboBox*>("predictLocation");
+        QVERIFY(!location->isEnabled()); // a U-Net takes no location
+        QVERIFY(!dialog->arguments().contains("--location"));
+        // The shipped diffusion model is conditioned on metadata: the places it knows are offered and the
+        // one chosen goes to the prediction.
+        dialog->setModel("diffusion");
+        QVERIFY(info.wait(60000));
+        QVERIFY(location->isEnabled());
+        QCOMPARE(location->currentText(), QString("unknown")); // the scene's name names no place
+        const int nili = location->findData("Nili Fossae");
+        QVERIFY(nili > 0);
+        location->setCurrentIndex(nili);
+        const QStringList args = dialog->arguments();
+        QVERIFY(args.contains("--location") && args.at(args.indexOf("--location") + 1) == "Nili Fossae");
         QVERIFY(dialog->grab().save(mOut + "/predict-dialog.png"));
         dialog->reject();
     }

@@ -48,6 +48,7 @@ void modelInfo(const Options& o) {
                            {"target_channels", p.targetChannelNames()},
                            {"tile", p.tile()},
                            {"locations", p.locations()},
+                           {"uses_metadata", p.usesMetadata()},
                            {"config", nlohmann::json::parse(p.configJson())}};
     if (o.json) {
         std::cout << j.dump() << std::endl;

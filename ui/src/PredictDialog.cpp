@@ -35,7 +35,7 @@ QString joined(const QJsonArray& names) {
 
 PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, QWidget* parent)
     : QDialog(parent), mScenePath(scenePath), mSceneId(sceneId), mModel(new QComboBox), mModelInfo(new QLabel), mSamples(new QSpinBox), mSteps(new QSpinBox),
-      mSampler(new QComboBox), mSeed(new QSpinBox), mDevice(new QComboBox), mOutput(new QLineEdit) {
+      mSampler(new QComboBox), mSeed(new QSpinBox), mDevice(new QComboBox), mLocation(new QComboBox), mOutput(new QLineEdit) {
     setWindowTitle(tr("Predict carbonates"));
     setObjectName("predictDialog");
     mModel->setObjectName("predictModel");
@@ -64,6 +64,9 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     mSeed->setRange(0, 1 << 30);
     mDevice->addItems({"auto", "cpu", "cuda"});
     mDevice->setToolTip(tr("auto: the GPU when LibTorch sees one, else the CPU"));
+    mLocation->setObjectName("predictLocation");
+    mLocation->setToolTip(tr("A diffusion model conditioned on metadata: the place the scene shows, among those it was trained with "
+                             "(unknown: the model's unconditional answer)"));
     const QSettings settings;
     mSamples->setValue(settings.value("predict/samples", 8).toInt());
     mSteps->setValue(settings.value("predict/steps", 18).toInt());
@@ -89,6 +92,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     form->addRow(tr("Steps"), mSteps);
     form->addRow(tr("Sampler"), mSampler);
     form->addRow(tr("Seed"), mSeed);
+    form->addRow(tr("Location"), mLocation);
     form->addRow(tr("Device"), mDevice);
     form->addRow(tr("Save to"), outputRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -142,6 +146,18 @@ void PredictDialog::requestModelInfo() {
                                                     : tr("\nSkill: %1\nIntended use: %2").arg(card.value("skill").toString(), card.value("intended_use").toString())));
         for (QWidget* w : {static_cast<QWidget*>(mSamples), static_cast<QWidget*>(mSteps), static_cast<QWidget*>(mSampler), static_cast<QWidget*>(mSeed)})
             w->setEnabled(stochastic);
+        // The locations the model knows; the one the scene's name mentions (synthetic scenes carry
+        // their region) is preselected.
+        mLocation->clear();
+        mLocation->addItem(tr("unknown"), QString());
+        const bool metadata = info.value("uses_metadata").toBool();
+        const QString scene = mSceneId.toLower().remove('_').remove('-').remove(' ');
+        for (const auto& location : info.value("locations").toArray()) {
+            const QString name = location.toString();
+            mLocation->addItem(name, name);
+            if (metadata && !name.isEmpty() && scene.contains(QString(name).toLower().remove('_').remove('-').remove(' '))) mLocation->setCurrentIndex(mLocation->count() - 1);
+        }
+        mLocation->setEnabled(metadata);
         mPredictButton->setEnabled(true);
         emit modelInfoChanged();
     });
@@ -192,6 +208,7 @@ QStringList PredictDialog::arguments() const {
     if (mInfo.value("stochastic").toBool())
         args << "--samples" << QString::number(mSamples->value()) << "--steps" << QString::number(mSteps->value()) << "--sampler"
              << mSampler->currentText() << "--seed" << QString::number(mSeed->value());
+    if (mInfo.value("uses_metadata").toBool() && !mLocation->currentData().toString().isEmpty()) args << "--location" << mLocation->currentData().toString();
     return args;
 }
 

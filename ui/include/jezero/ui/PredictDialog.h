@@ -53,6 +53,7 @@ private:
     QComboBox* mSampler;
     QSpinBox* mSeed;
     QComboBox* mDevice;
+    QComboBox* mLocation; // metadata-conditioned models: the place they are told the scene shows
     QLineEdit* mOutput;
     QPushButton* mPredictButton = nullptr;
     CliProcess* mInfoProcess = nullptr;
