@@ -27,6 +27,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QDockWidget>
 #include <QtTest>
 
 using jezero::ui::MainWindow;
@@ -125,6 +126,24 @@ private slots:
         QCOMPARE(drawn.size(), 1);
         QVERIFY(std::abs(again.compositeControls()->channels().wavelengthsNm[0] - 2529) < 1e-9);
         QVERIFY(std::abs(again.findChild<QDoubleSpinBox*>("compositeNmR")->value() - 2529) < 1.0);
+    }
+
+    void aClosedDockComesBackFromTheViewMenu() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* dock = w.findChild<QDockWidget*>("parametersDock");
+        QVERIFY(dock && dock->isVisible());
+        dock->close(); // as its title bar's close button does
+        QVERIFY(!dock->isVisible());
+        auto* view = w.findChild<QMenu*>("viewMenu");
+        QVERIFY(view);
+        QAction* show = w.findChild<QAction*>("show_parametersDock");
+        QVERIFY(show && view->actions().contains(show) && !show->isChecked());
+        show->trigger();
+        QVERIFY(dock->isVisible());
+        for (const char* name : {"show_roiDock", "show_inputsDock", "show_sceneLibraryDock"}) QVERIFY2(w.findChild<QAction*>(name), name);
+        QVERIFY(w.findChild<QAction*>("aboutJezero"));
     }
 
     void aBadFileIsReportedAndTheWindowCarriesOn() {

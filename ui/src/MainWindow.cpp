@@ -235,6 +235,34 @@ void MainWindow::buildMenus() {
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(mPredictAction);
     model->addAction(tr("&Train a model…"), this, &MainWindow::openTrainingDialog)->setObjectName("trainModel");
+
+    // Every dock and toolbar can be closed; here they come back.
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("viewMenu");
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        QAction* toggle = dock->toggleViewAction();
+        toggle->setObjectName("show_" + dock->objectName());
+        view->addAction(toggle);
+    }
+    view->addSeparator();
+    for (QToolBar* bar : findChildren<QToolBar*>()) {
+        QAction* toggle = bar->toggleViewAction();
+        toggle->setText(tr("%1 toolbar").arg(bar->windowTitle()));
+        view->addAction(toggle);
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Jezero"), this, [this] {
+        QMessageBox::about(this, tr("About Jezero"),
+                           tr("<h3>Jezero %1</h3><p>A workstation for CRISM hyperspectral scenes: spectra, summary parameters, "
+                              "CaSSIS-like model inputs, and models that predict carbonate-related CRISM products from CaSSIS-like colour.</p>"
+                              "<p><b>What the shipped models can do</b> is in their model cards (shown in Predict carbonates) and in "
+                              "<code>%2</code>: the carbonate-probability model has weak, context-driven skill — a map of where to look, "
+                              "not a detector.</p><p>Training and prediction run on the CPU unless this build links a CUDA LibTorch "
+                              "(<code>jezero-cli devices</code>); the GPU path is not yet tested.</p>")
+                               .arg(QStringLiteral(JEZERO_VERSION),
+                                    QString::fromStdString(resourcePath("models/MODEL_CARD.md")).toHtmlEscaped()));
+    })->setObjectName("aboutJezero");
 }
 
 void MainWindow::rebuildRecentMenu() {
