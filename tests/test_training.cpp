@@ -128,6 +128,11 @@ private slots:
         if (devices->count() == 2) QVERIFY2(note->text().contains("training runs on the CPU"), qPrintable(note->text()));
         else QVERIFY(devices->itemData(2).toString() == "cuda:0");
 
+        // Enter in a path field must not open a file dialog: no Browse… button is ever the default.
+        const auto browse = d.findChildren<QPushButton*>(QRegularExpression("Browse$"));
+        QVERIFY(browse.size() >= 3);
+        for (const QPushButton* b : browse) QVERIFY2(!b->autoDefault() && !b->isDefault(), qPrintable(b->objectName()));
+
         const QString run = mOut + "/runs/unet-tiny";
         setUpTinyUNet(d, run, 3);
         QVERIFY(!child<QGroupBox>(d, "trainingDiffusion")->isVisible()); // U-Net: no diffusion settings

@@ -1,5 +1,6 @@
 #include "jezero/ui/DatasetBuildPanel.h"
 
+#include "jezero/ui/BrowseRow.h"
 #include "jezero/ui/CliProcess.h"
 
 #include <QComboBox>
@@ -20,17 +21,11 @@ namespace {
 
 // A line edit with a Browse… button that picks a folder.
 QHBoxLayout* folderRow(QLineEdit* edit, QWidget* parent, const QString& caption, bool* edited = nullptr) {
-    auto* browse = new QPushButton(QObject::tr("Browse…"), parent);
-    QObject::connect(browse, &QPushButton::clicked, parent, [edit, parent, caption, edited] {
-        const QString dir = QFileDialog::getExistingDirectory(parent, caption, edit->text());
-        if (dir.isEmpty()) return;
-        if (edited) *edited = true;
-        edit->setText(dir);
-    });
-    auto* row = new QHBoxLayout;
-    row->addWidget(edit, 1);
-    row->addWidget(browse);
-    return row;
+    return browseRow(edit, parent, [edit, parent, caption] { return QFileDialog::getExistingDirectory(parent, caption, edit->text()); },
+                     [edit, edited](const QString& dir) {
+                         if (edited) *edited = true;
+                         edit->setText(dir);
+                     });
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "jezero/ui/PredictDialog.h"
 
+#include "jezero/ui/BrowseRow.h"
 #include "jezero/ui/CliProcess.h"
 #include "jezero/ui/RecentPaths.h"
 
@@ -74,16 +75,12 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
 
     mOutput->setObjectName("predictOutput");
     connect(mOutput, &QLineEdit::textEdited, this, [this] { mOutputEdited = true; });
-    auto* browse = new QPushButton(tr("Browse…"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Prediction GeoTIFF"), mOutput->text(), tr("GeoTIFF (*.tif *.tiff)"));
-        if (path.isEmpty()) return;
-        mOutput->setText(path);
-        mOutputEdited = true;
-    });
-    auto* outputRow = new QHBoxLayout;
-    outputRow->addWidget(mOutput, 1);
-    outputRow->addWidget(browse);
+    auto* outputRow = browseRow(
+        mOutput, this, [this] { return QFileDialog::getSaveFileName(this, tr("Prediction GeoTIFF"), mOutput->text(), tr("GeoTIFF (*.tif *.tiff)")); },
+        [this](const QString& path) {
+            mOutput->setText(path);
+            mOutputEdited = true;
+        });
 
     auto* form = new QFormLayout;
     form->addRow(tr("Model"), mModel);
@@ -172,7 +169,7 @@ void PredictDialog::suggestOutput() {
 }
 
 QString PredictDialog::defaultOutputPath(const QString& sceneId, const QString& model) {
-    const QString folder = QSettings().value("predict/folder", QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/predictions").toString();
+    const QString folder = QSettings().value("predict/folder", defaultDataFolder("predictions")).toString();
     // A run's checkpoint is named after its run folder (…/unet-pnr-car/best.pt → unet-pnr-car).
     const QFileInfo checkpoint(model);
     const QString name = checkpoint.suffix() == "pt" ? (checkpoint.baseName() == "best" || checkpoint.baseName() == "latest"

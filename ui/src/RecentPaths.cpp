@@ -1,7 +1,9 @@
 #include "jezero/ui/RecentPaths.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QSettings>
+#include <QStandardPaths>
 
 namespace jezero::ui {
 
@@ -24,5 +26,9 @@ void RecentPaths::add(const QString& path) const {
 }
 
 void RecentPaths::clear() const { QSettings().remove(mKey); }
+
+QString defaultDataFolder(const QString& sub) {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/" + QCoreApplication::organizationName() + "/" + sub;
+}
 
 } // namespace jezero::ui

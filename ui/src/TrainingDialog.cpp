@@ -203,7 +203,7 @@ QString TrainingDialog::runDirectory() const {
 }
 
 void TrainingDialog::suggestRunDirectory() {
-    const QString folder = QSettings().value("training/folder", QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs").toString();
+    const QString folder = QSettings().value("training/folder", defaultDataFolder("runs")).toString();
     const QString name = QString("%1-%2-%3-%4").arg(mModel->currentText(), mDatasetInput.isEmpty() ? QString("input") : mDatasetInput,
                                                     mDatasetTarget.isEmpty() ? QString("target") : mDatasetTarget,
                                                     QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss"));

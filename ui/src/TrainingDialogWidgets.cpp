@@ -2,6 +2,7 @@
 // diffusion settings, run folder) and the monitor (progress labels, curves, runs list).
 #include "jezero/ui/TrainingDialog.h"
 
+#include "jezero/ui/BrowseRow.h"
 #include "jezero/ui/DatasetBuildPanel.h"
 #include "jezero/ui/TrainingCurves.h"
 #include "jezero/ui/TrainingRunsTable.h"
@@ -25,23 +26,6 @@
 #include <functional>
 
 namespace jezero::ui {
-namespace {
-
-// A line edit and a Browse… button; pick chooses the path (empty: the user cancelled).
-QHBoxLayout* pathRow(QLineEdit* edit, QWidget* parent, const std::function<QString()>& pick, const std::function<void(const QString&)>& chosen) {
-    auto* browse = new QPushButton(QObject::tr("Browse…"), parent);
-    browse->setObjectName(edit->objectName() + "Browse");
-    QObject::connect(browse, &QPushButton::clicked, parent, [pick, chosen] {
-        const QString path = pick();
-        if (!path.isEmpty()) chosen(path);
-    });
-    auto* row = new QHBoxLayout;
-    row->addWidget(edit, 1);
-    row->addWidget(browse);
-    return row;
-}
-
-} // namespace
 
 QWidget* TrainingDialog::buildSettings() {
     auto* page = new QWidget;
@@ -53,7 +37,7 @@ QWidget* TrainingDialog::buildSettings() {
     mDataset->setObjectName("trainingDataset");
     mDataset->setPlaceholderText(tr("a folder made by jezero-cli dataset build"));
     connect(mDataset, &QLineEdit::editingFinished, this, [this] { setDatasetDirectory(mDataset->text().trimmed()); });
-    datasetForm->addRow(tr("Folder"), pathRow(mDataset, this, [this] { return QFileDialog::getExistingDirectory(this, tr("Dataset folder"), mDataset->text()); },
+    datasetForm->addRow(tr("Folder"), browseRow(mDataset, this, [this] { return QFileDialog::getExistingDirectory(this, tr("Dataset folder"), mDataset->text()); },
                                               [this](const QString& dir) { setDatasetDirectory(dir); }));
     mDatasetSummary = new QLabel;
     mDatasetSummary->setObjectName("trainingDatasetSummary");
@@ -128,7 +112,7 @@ QWidget* TrainingDialog::buildSettings() {
     mRegression->setObjectName("trainingRegression");
     mRegression->setPlaceholderText(tr("a U-Net or ResNet34 run's best.pt"));
     diffusion->addRow(tr("Regression"),
-                      pathRow(mRegression, this, [this] { return QFileDialog::getOpenFileName(this, tr("Regression checkpoint"), mRegression->text(), tr("Checkpoints (*.pt)")); },
+                      browseRow(mRegression, this, [this] { return QFileDialog::getOpenFileName(this, tr("Regression checkpoint"), mRegression->text(), tr("Checkpoints (*.pt)")); },
                               [this](const QString& path) { mRegression->setText(path); }));
     connect(mDiffusionMode, &QComboBox::currentTextChanged, this, [this](const QString& mode) {
         for (QWidget* w : {static_cast<QWidget*>(mRegression), findChild<QWidget*>("trainingRegressionBrowse")}) w->setEnabled(mode == "residual");
@@ -156,7 +140,7 @@ QWidget* TrainingDialog::buildSettings() {
     mRunDirectory = new QLineEdit;
     mRunDirectory->setObjectName("trainingRunDirectory");
     connect(mRunDirectory, &QLineEdit::textEdited, this, [this] { mRunDirectoryEdited = true; });
-    runForm->addRow(tr("Folder"), pathRow(mRunDirectory, this, [this] { return QFileDialog::getExistingDirectory(this, tr("Run folder"), mRunDirectory->text()); },
+    runForm->addRow(tr("Folder"), browseRow(mRunDirectory, this, [this] { return QFileDialog::getExistingDirectory(this, tr("Run folder"), mRunDirectory->text()); },
                                           [this](const QString& dir) { setRunDirectory(dir); }));
     mError = new QLabel;
     mError->setObjectName("trainingError");

@@ -6,6 +6,10 @@
 
 namespace jezero::ui {
 
+// Where Jezero's own outputs go by default: <user data>/<organisation>/<sub> (~/.local/share/jezero/runs),
+// the organisation being "jezero" (tests set their own).
+QString defaultDataFolder(const QString& sub);
+
 class RecentPaths {
 public:
     static RecentPaths scenes() { return {"recentScenes", 10}; }
