@@ -128,6 +128,27 @@ private slots:
         QVERIFY(std::abs(again.findChild<QDoubleSpinBox*>("compositeNmR")->value() - 2529) < 1.0);
     }
 
+    void aProductTheScenesWavelengthsCannotGiveIsSaidNotBlank() {
+        // The VNIR detector alone (no IR partner beside it): CAR needs 2.3–2.5 µm.
+        QTemporaryDir dir;
+        for (const char* ext : {".lbl", ".img", ".hdr"})
+            QVERIFY(QFile::copy(jezero::test::resource(QString("crism/trr3/frt0001458f_01_if156s_trr3") + ext), dir.path() + "/frt0001458f_01_if156s_trr3" + ext));
+        MainWindow w;
+        w.show();
+        waitShown(w, dir.path() + "/frt0001458f_01_if156s_trr3.lbl");
+        QCOMPARE(w.cube()->bands(), 107);
+        auto* choice = w.findChild<QComboBox*>("layerChoice");
+        QSignalSpy shown(&w, &MainWindow::compositeShown);
+        choice->setCurrentIndex(choice->findData("browse:CAR"));
+        QVERIFY(shown.wait(30000));
+        const QString label = w.findChild<QLabel*>("mapLabel")->text();
+        QVERIFY2(label.contains("no values") && label.contains("D2300"), qPrintable(label));
+        // A product it can give says nothing of the kind.
+        choice->setCurrentIndex(choice->findData("param:R600")); // drawn at once: the parameters are computed
+        QTRY_COMPARE(shown.count(), 2);
+        QVERIFY(!w.findChild<QLabel*>("mapLabel")->text().contains("no values"));
+    }
+
     void aClosedDockComesBackFromTheViewMenu() {
         MainWindow w;
         w.show();

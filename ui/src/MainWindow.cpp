@@ -125,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(mComparison, &ComparisonView::pixelSelected, this, [this](QPoint pixel) { selectPixel(pixel, false); });
 
     mHoverLabel->setObjectName("hoverReadout");
+    mCompositeLabel->setObjectName("mapLabel");
     mHoverLabel->setText(tr("Click a pixel for its spectrum; shift-click to keep several."));
     statusBar()->addWidget(mHoverLabel, 1);
     mProgress->setRange(0, 1000);
@@ -431,17 +432,38 @@ void MainWindow::showLayer(const QString& id) {
         return;
     }
     const QString name = id.section(':', 1);
+    // A parameter the scene's wavelengths cannot give (CAR of a VNIR-only TRR3) is all no data: say so
+    // instead of showing a blank map without a word.
+    const auto noValues = [this](const std::vector<std::string>& parameters) {
+        QStringList missing;
+        for (const auto& p : parameters) {
+            const int c = mParameterMaps->channelIndex(p);
+            bool any = false;
+            for (std::size_t i = static_cast<std::size_t>(c); i < mParameterMaps->values.size() && !any; i += mParameterMaps->channels())
+                any = std::isfinite(mParameterMaps->values[i]);
+            if (!any) missing << QString::fromStdString(p);
+        }
+        if (missing.isEmpty()) {
+            if (statusBar()->currentMessage().contains(tr("no values"))) statusBar()->clearMessage();
+            return QString();
+        }
+        const QString message = missing.size() == 1 ? tr("%1: no values — this scene lacks the wavelengths it needs").arg(missing.front())
+                                                    : tr("%1: no values — this scene lacks the wavelengths they need").arg(missing.join(", "));
+        statusBar()->showMessage(message); // stays while the layer is shown
+        return "  — " + message;
+    };
     try {
         if (id.startsWith("browse:")) {
             const BrowseProduct product = browseProduct(name.toStdString());
             showMapImage(renderBrowse(*mParameterMaps, product), true,
                          tr("%1 browse: %2 / %3 / %4").arg(name, QString::fromStdString(product.parameters[0]),
                                                            QString::fromStdString(product.parameters[1]),
-                                                           QString::fromStdString(product.parameters[2])));
+                                                           QString::fromStdString(product.parameters[2])) +
+                             noValues({product.parameters.begin(), product.parameters.end()}));
         } else {
             const int channel = mParameterMaps->channelIndex(name.toStdString());
             showMapImage(renderChannels(*mParameterMaps, {channel, channel, channel}, Stretch{}, name.toStdString()), true,
-                         tr("%1 (2–98 %)").arg(name));
+                         tr("%1 (2–98 %)").arg(name) + noValues({name.toStdString()}));
         }
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
