@@ -1,16 +1,21 @@
 // The Training dialog driven as a person drives it, under Xvfb: build a dataset from synthetic scenes
 // with "Build from scenes…", train a tiny U-Net and watch its curves and labels, hand its best.pt to
-// prediction, cancel a longer run with the button and resume it, and refuse a bad config with one
-// line. jezero-cli runs as a child process, as in the product. Saves screenshots to look at.
+// prediction, cancel a longer run with the button and resume it, quit the window during a run (asked,
+// then saved), and refuse a bad config with one line. jezero-cli runs as a child process, as in the product. Saves screenshots to look at.
+#include "GuiTestMain.h"
 #include "TestPaths.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/TrainingConfig.h"
 #include "jezero/ui/DatasetBuildPanel.h"
+#include "jezero/ui/MainWindow.h"
 #include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/TrainingCurves.h"
 #include "jezero/ui/TrainingDialog.h"
 #include "jezero/ui/TrainingRunsTable.h"
 
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
 #include <QGroupBox>
@@ -18,11 +23,13 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTimer>
 #include <QtTest>
 
 using jezero::ui::TrainingDialog;
@@ -261,6 +268,38 @@ private slots:
         QVERIFY(d.grab().save(mOut + "/resumed.png"));
     }
 
+    void quittingDuringTrainingAsksAndSavesTheRun() {
+        QVERIFY(!mDataset.isEmpty());
+        jezero::ui::MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.findChild<QAction*>("trainModel")->trigger();
+        TrainingDialog& d = *w.trainingDialog();
+        const QString run = mOut + "/runs/unet-quit";
+        setUpTinyUNet(d, run, 500);
+        QSignalSpy events(&d, &TrainingDialog::trainingEvent), finished(&d, &TrainingDialog::runFinished);
+        QVERIFY(d.start());
+        QTRY_VERIFY_WITH_TIMEOUT(count(events, "step") >= 1, 60000);
+        // The question comes up; a person's answer is a click on one of its buttons.
+        const auto answer = [](const QString& button) {
+            QTimer::singleShot(0, [button] {
+                QTRY_VERIFY(QApplication::activeModalWidget() && QApplication::activeModalWidget()->objectName() == "quitDuringTraining");
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                for (QAbstractButton* b : box->buttons())
+                    if (b->text() == button) b->click();
+            });
+        };
+        answer("Keep training");
+        QVERIFY(!w.close());
+        QVERIFY(w.isVisible() && d.isRunning());
+        answer("Save and quit");
+        QVERIFY(w.close());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(finished.first().at(2).toString(), QString("canceled"));
+        QVERIFY(QFile::exists(run + "/latest.pt"));
+        QVERIFY(jezero::ui::TrainingRunSummary::read(run).log.canceled);
+    }
+
     void aBadConfigIsRefusedWithOneLineAndStartsNothing() {
         QVERIFY(!mDataset.isEmpty());
         TrainingDialog d;
@@ -309,5 +348,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestTraining)
+JEZERO_GUI_TEST_MAIN(TestTraining)
 #include "test_training.moc"

@@ -598,6 +598,10 @@ void MainWindow::cancelBackgroundWork() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirmQuitWhileTraining()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -22,6 +22,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -149,6 +151,21 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         emit predictionFailed(error);
     });
     trackTask(runner, tr("Comparing with the scene"));
+}
+
+bool MainWindow::confirmQuitWhileTraining() {
+    if (!mTrainingDialog || !mTrainingDialog->isRunning()) return true;
+    QMessageBox question(QMessageBox::Question, tr("Training is running"),
+                         tr("A training run is in progress. Quit anyway?\n\nThe run saves its checkpoint (latest.pt) before it stops, "
+                            "and Resume in the Training dialog continues it exactly where it stopped."),
+                         QMessageBox::NoButton, this);
+    question.setObjectName("quitDuringTraining");
+    QPushButton* quit = question.addButton(tr("Save and quit"), QMessageBox::AcceptRole);
+    question.setDefaultButton(question.addButton(tr("Keep training"), QMessageBox::RejectRole));
+    question.exec();
+    if (question.clickedButton() != quit) return false;
+    mTrainingDialog->cancel(); // the child saves latest.pt on SIGTERM; its process object waits for that
+    return true;
 }
 
 } // namespace jezero::ui

@@ -92,6 +92,9 @@ public:
     void predictCarbonates(const QString& model = {});
     // The training dialog (one, non-modal): train, watch, cancel and resume runs from the window.
     void openTrainingDialog();
+    // Before the window closes while a training run goes on: asks (a QMessageBox named
+    // "quitDuringTraining"); on yes the run is asked to save latest.pt and stop. False: keep the window.
+    bool confirmQuitWhileTraining();
     TrainingDialog* trainingDialog() const;
     void runPrediction(const QStringList& cliArguments, const QString& modelLabel);
     bool isPredicting() const;
