@@ -239,6 +239,9 @@ private slots:
         QVERIFY(child<QLabel>(d, "trainingStatus")->text().contains("Resume"));
         const int epochsBefore = jezero::ui::TrainingRunSummary::read(run).log.epochsDone;
         QVERIFY(epochsBefore < epochs);
+        // The header counts epochs as the runs list does: those completed.
+        QVERIFY2(child<QLabel>(d, "trainingEpochLabel")->text().startsWith(QString("%1 / %2 (stopped in epoch %3)").arg(epochsBefore).arg(epochs).arg(epochsBefore + 1)),
+                 qPrintable(child<QLabel>(d, "trainingEpochLabel")->text()));
         QCOMPARE(count(events, "canceled"), 1);
         QVERIFY(d.runsList()->item(d.runsList()->rowOf(run), jezero::ui::TrainingRunsTable::Epochs)->text().contains("stopped"));
 

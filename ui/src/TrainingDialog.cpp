@@ -352,6 +352,9 @@ void TrainingDialog::onEvent(const QJsonObject& event) {
         updateButtons(); // best.pt may just have been written
     } else if (mLastEvent == "canceled") {
         showStatus(tr("Stopped at step %1; latest.pt saved").arg(event.value("step").toInteger()));
+        // As the runs list counts them: epochs completed, the one that was under way said apart.
+        const int epoch = event.value("epoch").toInt();
+        mEpochLabel->setText(tr("%1 / %2 (stopped in epoch %3)").arg(epoch - 1).arg(mCurrentEpochs).arg(epoch));
     }
     if (mLastEvent != "canceled") {
         mEpochLabel->setText(tr("%1 / %2").arg(event.value("epoch").toInt()).arg(mCurrentEpochs));
