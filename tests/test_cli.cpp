@@ -50,6 +50,7 @@ private slots:
         QCOMPARE(info["bands"].toInt(), 531);
         QCOMPARE(info["wavelength_min_nm"].toDouble(), 364.62);
         QCOMPARE(info["crs_wkt"].toString(), QString());
+        QCOMPARE(info["wavelengths_from_bundled_table"].toBool(), true); // TRR3: detector rows → the bundled tables
         // Pixels with no value in any S or L band (65535): 60, counted with numpy on the raw IMG files
         // (the first 15 × 107 × 64 and 15 × 438 × 64 floats, line-interleaved).
         QVERIFY(info["nodata_pixels"].isDouble());
@@ -466,6 +467,7 @@ private slots:
         const Run unetLocation = cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/u.tif", "--location", "Jezero"});
         QVERIFY2(unetLocation.exitCode == 0 && unetLocation.err.contains("takes no location"), unetLocation.err.constData());
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet.json", "--out", dir.path() + "/x.tif"}).err.contains("not a Jezero checkpoint"));
+        QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet", "--out", dir.path() + "/x.tif"}).err.contains("it is a folder"));
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/x.png"}).err.contains("GeoTIFF"));
 
         // evaluate: per-image rows for every test tile, groups with carbonate detection, panels.

@@ -303,6 +303,7 @@ void describePds3(Part& part) {
         wavelengths.push_back(it->second);
     }
     setOrder(part, std::move(wavelengths), {});
+    part.metadata.wavelengthsFromBundledTable = true; // detector rows → nominal wavelengths: the bundled TRR3 tables
     part.noDataValues.push_back(kCrismNoData);
 }
 

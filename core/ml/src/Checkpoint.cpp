@@ -150,6 +150,8 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
 }
 
 CheckpointInfo readCheckpoint(const std::string& path) {
+    if (std::filesystem::is_directory(path))
+        throw Error("cannot read checkpoint " + path + ": it is a folder, not a checkpoint (a run folder holds best.pt and latest.pt)");
     if (!std::filesystem::is_regular_file(path)) throw Error("cannot read checkpoint " + path + ": no such file");
     CheckpointInfo c;
     try {
