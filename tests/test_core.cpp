@@ -297,8 +297,18 @@ private slots:
         for (int x = 0; x < 101; ++x) probability.values[x] = x / 100.0f; // label: all 0
         const ComparisonImages p = renderComparison(input, &label, probability, nullptr);
         QCOMPARE(int(p.truth.rgba[60 * 4]), 0);
-        QCOMPARE(int(p.prediction.rgba[60 * 4]), 153); // 0.6 × 255
+        QCOMPARE(p.prediction.channels[0].high, double(0.99f)); // the 99th percentile of 0, 0.01, …, 1
+        QCOMPARE(int(p.prediction.rgba[60 * 4]), int(std::lround(0.6 / 0.99 * 255)));
         QCOMPARE(int(p.prediction.rgba[100 * 4]), 255);
+        // A weak model's low probabilities (0–0.2) are drawn to their own 99th percentile, 0.198.
+        for (int x = 0; x < 101; ++x) probability.values[x] = x / 500.0f;
+        const ComparisonImages low = renderComparison(input, &label, probability, nullptr);
+        QCOMPARE(low.prediction.channels[0].high, double(99 / 500.0f));
+        QCOMPARE(int(low.prediction.rgba[50 * 4]), int(std::lround(double(50 / 500.0f) / double(99 / 500.0f) * 255)));
+        QCOMPARE(low.truth.channels[0].high, 1.0); // the label stays on 0–1
+        // …and never stretched beyond 0.05 when they are all tiny.
+        for (int x = 0; x < 101; ++x) probability.values[x] = x / 10000.0f;
+        QCOMPARE(renderComparison(input, &label, probability, nullptr).prediction.channels[0].high, kMinimumProbabilityScale);
     }
 };
 

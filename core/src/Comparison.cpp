@@ -77,6 +77,20 @@ ComparisonImages renderComparison(const ImageStack& input, const ImageStack* tru
     }
     out.prediction = out.truth;
     out.prediction.rgb.name = "prediction";
+    if (prediction.channelNames == std::vector<std::string>{kCarbonateLabelChannel}) {
+        // A calibrated model with weak skill keeps its probabilities low: on 0–1 its map is black. It is
+        // drawn from 0 to its 99th percentile (at least 0.05), and the range is part of the image.
+        std::vector<float> valid;
+        for (const float v : prediction.values)
+            if (std::isfinite(v)) valid.push_back(v);
+        double high = 1.0;
+        if (!valid.empty()) {
+            const auto at = valid.begin() + static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(valid.size() - 1));
+            std::nth_element(valid.begin(), at, valid.end());
+            high = std::clamp(static_cast<double>(*at), kMinimumProbabilityScale, 1.0);
+        }
+        for (ChannelRange& range : out.prediction.channels) range.low = 0, range.high = high;
+    }
     fillRgba(out.prediction, [&](std::size_t p, int k) { return static_cast<double>(prediction.values[p * c + rgb[k]]); });
     if (truth) {
         ImageStack difference = prediction;

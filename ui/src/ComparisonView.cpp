@@ -2,6 +2,7 @@
 
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/CsvText.h"
+#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
@@ -190,7 +191,9 @@ void ComparisonView::render() {
     for (int i = 0; i < kPanels; ++i) mViews[i]->setImage(toQImage(*images[i]), true);
     mTitles[0]->setText(tr("Input: %1").arg(names(mResult.input)));
     mTitles[1]->setText(mResult.truth ? tr("Ground truth: %1").arg(names(*mResult.truth)) : tr("Ground truth: not available"));
-    mTitles[2]->setText(tr("Prediction%1").arg(mResult.prediction.stddev ? tr(" (ensemble mean)") : QString()));
+    const bool probability = mResult.prediction.mean.channelNames == std::vector<std::string>{kCarbonateLabelChannel};
+    mTitles[2]->setText(probability ? tr("Prediction: probability, black 0 – white %1").arg(mImages.prediction.channels[0].high, 0, 'g', 2)
+                                    : tr("Prediction%1").arg(mResult.prediction.stddev ? tr(" (ensemble mean)") : QString()));
     mTitles[3]->setText(mResult.truth ? tr("|Error| (white ≥ 50 % of range)") : tr("|Error|: no truth"));
     mTitles[4]->setText(mResult.prediction.stddev ? tr("Uncertainty (ensemble std)") : tr("Uncertainty: deterministic model"));
 }

@@ -2,7 +2,10 @@
 // A prediction beside its ground truth, as the comparison view and the evaluation report's panels
 // show it: input | ground truth | prediction | |error| | uncertainty. Truth and prediction share one
 // stretch (the truth's percentiles) so equal colours mean equal values; |error| and uncertainty are grey,
-// black 0 and white at ≥ 50 % of the truth's displayed range, averaged over the target channels.
+// black 0 and white at ≥ 50 % of the truth's displayed range, averaged over the target channels. A
+// carbonate probability is the exception: its 0/1 label is drawn on 0–1 and the probability from 0 to
+// its 99th percentile (at least kMinimumProbabilityScale; prediction.channels says the range), so
+// that a calibrated model with weak skill still shows where it ranks carbonate higher.
 #include "jezero/core/Composite.h"
 #include "jezero/core/ImageStack.h"
 
@@ -11,6 +14,8 @@
 #include <vector>
 
 namespace jezero {
+
+constexpr double kMinimumProbabilityScale = 0.05;
 
 struct ComparisonImages {
     CompositeImage input, truth, prediction, error, uncertainty; // truth/error fully transparent without truth
