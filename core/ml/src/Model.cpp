@@ -155,15 +155,21 @@ private:
 };
 
 // A frozen regression model inside a residual diffusion model, with its own normalisation mapped
-// onto the diffusion run's (both are per-channel affine maps of the same physical values).
+// onto the diffusion run's (both are per-channel affine maps of the same physical values). A regression
+// model on log inputs gets the run's standardised I/F turned back into I/F, then into its own log scale.
 struct EmbeddedRegression {
     std::string configJson;
     Normalisation normalisation;
     RegressionNet net;
+    bool logInput = false;
     torch::Tensor inScale, inShift, outScale, outShift; // 1 × C × 1 × 1
+    torch::Tensor runInMean, runInStd, ownInMean, ownInStd; // log inputs: I/F = x·std + mean, then (ln I/F − mean)/std
 
     void bind(const Normalisation& run) {
         const auto perChannel = [](std::vector<double> v) { return torch::tensor(v, torch::kFloat32).view({1, -1, 1, 1}); };
+        logInput = TrainingConfig::fromJson(configJson, "").inputTransform == "log";
+        runInMean = perChannel(run.inputMean), runInStd = perChannel(run.inputStd);
+        ownInMean = perChannel(normalisation.inputMean), ownInStd = perChannel(normalisation.inputStd);
         std::vector<double> inScale_, inShift_, outScale_, outShift_;
         for (std::size_t c = 0; c < run.inputMean.size(); ++c) {
             inScale_.push_back(run.inputStd[c] / normalisation.inputStd[c]);
@@ -177,11 +183,13 @@ struct EmbeddedRegression {
     }
     torch::Tensor predict(const torch::Tensor& image) const {
         torch::NoGradGuard noGrad;
-        return net->forward(image * inScale + inShift) * outScale + outShift;
+        const torch::Tensor input = logInput ? ((image * runInStd + runInMean).clamp_min(1e-4).log() - ownInMean) / ownInStd : image * inScale + inShift;
+        return net->forward(input) * outScale + outShift;
     }
     void to(torch::Device device) {
         net->to(device);
         inScale = inScale.to(device), inShift = inShift.to(device), outScale = outScale.to(device), outShift = outShift.to(device);
+        runInMean = runInMean.to(device), runInStd = runInStd.to(device), ownInMean = ownInMean.to(device), ownInStd = ownInStd.to(device);
     }
 };
 
@@ -341,8 +349,6 @@ private:
     void loadRegression(const std::string& path) {
         const CheckpointInfo info = readCheckpoint(path);
         if (info.config.model == "diffusion") throw Error("diffusion.regression must be a regression checkpoint (unet or resnet34), not " + path);
-        if (info.config.inputTransform != "none")
-            throw Error("diffusion.regression " + path + " takes transformed inputs (input_transform " + info.config.inputTransform + "); embed one that takes I/F");
         if (info.inputChannels.size() != static_cast<std::size_t>(mShape.channelsIn) ||
             info.targetChannels.size() != static_cast<std::size_t>(mShape.channelsOut))
             throw Error("the regression checkpoint " + path + " maps " + std::to_string(info.inputChannels.size()) + " → " +

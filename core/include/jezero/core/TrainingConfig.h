@@ -41,7 +41,7 @@ struct TrainingConfig {
     // What the network sees of each input channel before standardisation: "none" (the I/F) or "log"
     // (ln I/F, floored at 1e-4: brightness and illumination scale all channels alike, so band ratios —
     // where a mineral's colour lives — become differences a convolution forms directly). unet and
-    // resnet34 only.
+    // resnet34 only (a residual diffusion model may embed such a network).
     std::string inputTransform = "none";
     DiffusionConfig diffusion;   // model "diffusion" only
 
