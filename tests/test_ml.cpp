@@ -30,9 +30,9 @@ using namespace jezero;
 namespace {
 
 // A learnable dataset: 3 smooth input channels, targets = fixed linear mixes of them plus an offset.
-void writeLearnableDataset(const QString& dir, int tile = 16) {
+void writeLearnableDataset(const QString& dir, int tile = 16, const std::string& input = "pnr") {
     DatasetManifest m;
-    m.input = "pnr";
+    m.input = input;
     m.inputChannels = {"PAN", "NIR", "RED"};
     m.target = "fal";
     m.targetChannels = {"R2529", "R1506", "R1080"};
@@ -454,6 +454,14 @@ private slots:
         }
         const double logAp = averagePrecision(logScores, truth);
         QVERIFY2(logAp > 0.8, qPrintable(QString("AP %1 (log inputs)").arg(logAp)));
+        // PCA components are no I/F: log inputs are refused for them.
+        writeLearnableDataset(dir.path() + "/pca", 16, "pca");
+        try {
+            ml::Trainer(tinyConfig(dir.path() + "/pca", 1, false, R"(, "input_transform": "log")"), (dir.path() + "/pcarun").toStdString(), false);
+            QFAIL("log inputs on PCA components were accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("PCA components"), e.what());
+        }
         // A diffusion model is for parameters, not the label.
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 1, false, R"(, "model": "diffusion", "diffusion": {"mode": "plain"})"),
                                                     (dir.path() + "/diffusion").toStdString(), false));

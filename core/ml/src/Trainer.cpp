@@ -279,6 +279,8 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         detail::checkTileFits(d.config, d.tile);
     }
     if (d.train.size() == 0) throw Error("the dataset's train split is empty");
+    if (d.config.inputTransform == "log" && m.input == "pca")
+        throw Error("input_transform log needs I/F-like input channels; the PCA components of " + d.config.dataset + " can be negative");
     if (m.splits.count("val")) d.val.emplace(TileDataset::open(d.config.dataset, "val"));
     detail::CheckpointInfo& info = d.info;
     if (resume) {
