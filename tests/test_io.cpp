@@ -307,6 +307,28 @@ private slots:
         QCOMPARE(expectError(d + "/plain.hdr", "interleave = xyz"), QString());
         header("samples = 64\nlines = 15\nbands = 107\ndata type = 6\ninterleave = bil\nbyte order = 0");
         QCOMPARE(expectError(d + "/plain.hdr", "data type = 6"), QString());
+        // Wavelengths that cannot be a spectrometer's: absurd, or two bands at one wavelength.
+        const auto withWavelengths = [&](QStringList list, const QByteArray& extra = {}) {
+            QFile h(d + "/plain.hdr");
+            h.open(QIODevice::WriteOnly | QIODevice::Truncate);
+            h.write("ENVI\nsamples = 64\nlines = 15\nbands = 107\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\n"
+                    "interleave = bil\nbyte order = 0\nwavelength units = Nanometers\nwavelength = {" + list.join(", ").toUtf8() + "}\n" + extra);
+        };
+        QStringList absurd = nm;
+        absurd[5] = "2e9";
+        withWavelengths(absurd);
+        QCOMPARE(expectError(d + "/plain.hdr", "band 6 has no valid wavelength (2e+09 nm)"), QString());
+        QStringList twice = nm;
+        twice[7] = twice[6];
+        withWavelengths(twice);
+        QCOMPARE(expectError(d + "/plain.hdr", "bands 7 and 8 have the same wavelength (430 nm)"), QString());
+        // A FWHM list of NaN is dropped with a warning (widths from the spacing), not carried into every band.
+        QStringList nans;
+        for (int b = 0; b < 107; ++b) nans << "nan";
+        withWavelengths(nm, "fwhm = {" + nans.join(", ").toUtf8() + "}\n");
+        const auto noWidths = io::readScene((d + "/plain.hdr").toStdString());
+        QCOMPARE(noWidths.bands(), 107);
+        QVERIFY(noWidths.fwhmNm().empty());
         // Dimensions that fit the (sparse) file but not in memory: refused before allocating.
         QFile huge(d + "/huge.img");
         QVERIFY(huge.open(QIODevice::WriteOnly));

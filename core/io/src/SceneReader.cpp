@@ -23,6 +23,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -218,18 +219,35 @@ std::string dataFileOf(GDALDataset& ds, const std::string& fallback) {
     return data;
 }
 
+std::string formatNm(double nm) {
+    std::ostringstream text;
+    text << nm;
+    return text.str();
+}
+
 void setOrder(Part& part, std::vector<double> wavelengths, std::vector<double> fwhm) {
     const int count = part.dataset->GetRasterCount();
     if (static_cast<int>(wavelengths.size()) != count)
         throw Error("cannot read " + part.file.userPath + ": " + std::to_string(wavelengths.size()) + " wavelengths for " +
                     std::to_string(count) + " bands");
     if (!fwhm.empty() && fwhm.size() != wavelengths.size()) fwhm.clear();
+    // A FWHM list without usable widths is no list: the band widths then come from the channel spacing.
+    if (!fwhm.empty() && std::any_of(fwhm.begin(), fwhm.end(), [](double w) { return !std::isfinite(w) || w <= 0; })) {
+        spdlog::warn("{}: the FWHM list has missing or non-positive widths; using the channel spacing instead", part.file.userPath);
+        fwhm.clear();
+    }
     std::vector<int> order(count);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return wavelengths[a] < wavelengths[b]; });
-    for (int i : order) {
-        if (!std::isfinite(wavelengths[i]) || wavelengths[i] <= 0)
-            throw Error("cannot read " + part.file.userPath + ": band " + std::to_string(i + 1) + " has no valid wavelength");
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const int i = order[k];
+        // 100 nm – 100 µm: anything outside is a unit or header error, not a spectrometer's channel.
+        if (!std::isfinite(wavelengths[i]) || wavelengths[i] < 100 || wavelengths[i] > 100000)
+            throw Error("cannot read " + part.file.userPath + ": band " + std::to_string(i + 1) + " has no valid wavelength (" +
+                        formatNm(wavelengths[i]) + " nm)");
+        if (k > 0 && wavelengths[i] == wavelengths[order[k - 1]])
+            throw Error("cannot read " + part.file.userPath + ": bands " + std::to_string(order[k - 1] + 1) + " and " + std::to_string(i + 1) +
+                        " have the same wavelength (" + formatNm(wavelengths[i]) + " nm)");
         part.bands.push_back(i + 1);
         part.wavelengthsNm.push_back(wavelengths[i]);
         if (!fwhm.empty()) part.fwhmNm.push_back(fwhm[i]);
