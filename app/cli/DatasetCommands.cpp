@@ -84,14 +84,12 @@ void build(const Options& o) {
             if (o.strict) throw;
             std::cerr << "skipped " << s.name << ": " << e.what() << '\n';
             skipped.emplace_back(s.name, e.what());
-            if (writer) writer->skipScene(s.name, e.what());
             continue;
         }
         if (manifest.targetSmoothing > 1) targets = meanFilter(targets, manifest.targetSmoothing);
         if (!writer) {
             manifest.inputChannels = input.channelNames;
             writer = std::make_unique<DatasetWriter>(o.out, manifest);
-            for (const auto& [scene, reason] : skipped) writer->skipScene(scene, reason);
         }
         TilingScene scene;
         scene.name = s.name;
@@ -107,6 +105,7 @@ void build(const Options& o) {
                   << (kept.skipped ? " (" + std::to_string(kept.skipped) + " mostly no-data skipped)" : "") << '\n';
     }
     if (!writer) throw Error("none of the " + std::to_string(scenes.size()) + " scenes could be read (" + skipped.front().first + ": " + skipped.front().second + ")");
+    for (const auto& [scene, reason] : skipped) writer->skipScene(scene, reason);
     writer->finish();
     std::cout << "wrote dataset to " << o.out << '\n';
 }

@@ -1,5 +1,4 @@
 #include "Commands.h"
-#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Task.h"
 #include "jezero/ml/Trainer.h"
@@ -37,10 +36,7 @@ void train(const Options& o) {
         if (!changes.empty()) std::cerr << "resuming with changed settings: " << changes << '\n';
     }
     ml::Trainer trainer(config, o.out, o.resume, changed);
-    const TrainingConfig& used = changed || !o.resume ? config : ml::Trainer::savedConfig(o.out);
-    const DatasetManifest manifest = TileDataset::readManifest(used.dataset);
-    if (!manifest.splits.count("val") || manifest.splits.at("val").tiles == 0)
-        std::cerr << "warning: " << used.dataset << " has no validation tiles: no validation loss, and best.pt is simply the last epoch\n";
+    if (!trainer.hasValidation()) std::cerr << "warning: the dataset has no validation tiles: no validation loss, and best.pt is simply the last epoch\n";
     TaskControl control;
     gControl = &control;
     std::signal(SIGINT, requestCancel);

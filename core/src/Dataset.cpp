@@ -366,7 +366,7 @@ Tile TileDataset::tile(std::size_t i) const {
     return t;
 }
 
-SplitStatistics splitStatistics(const TileDataset& data, bool targets) {
+SplitStatistics splitStatistics(const TileDataset& data, bool targets, const std::function<double(float)>& valueOf) {
     const auto& m = data.manifest();
     const std::size_t channels = targets ? m.targetChannels.size() : m.inputChannels.size(), plane = static_cast<std::size_t>(m.tile) * m.tile;
     SplitStatistics s{std::vector<double>(channels, 0.0), std::vector<double>(channels, 1.0)};
@@ -377,8 +377,9 @@ SplitStatistics splitStatistics(const TileDataset& data, bool targets) {
             const float* v = (targets ? data.target(i) : data.input(i)) + c * plane;
             for (std::size_t p = 0; p < plane; ++p)
                 if (std::isfinite(v[p])) {
-                    sum += v[p];
-                    squares += static_cast<double>(v[p]) * v[p];
+                    const double x = valueOf ? valueOf(v[p]) : v[p];
+                    sum += x;
+                    squares += x * x;
                     ++n;
                 }
         }

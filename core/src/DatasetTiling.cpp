@@ -1,6 +1,7 @@
 // Cutting a scene (model input, targets, carbonate label on one grid) into dataset tiles.
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Fnv1a.h"
 #include "jezero/core/SceneSynthesizer.h"
 
 #include <cmath>
@@ -21,9 +22,7 @@ TilingResult addSceneTiles(DatasetWriter& writer, const std::string& split, cons
     if (width < t || height < t) return result;
     std::vector<std::pair<int, int>> corners;
     if (options.randomCrops > 0) {
-        std::uint64_t nameHash = 0xCBF29CE484222325ull; // FNV-1a: the same crops whatever the standard library
-        for (unsigned char ch : scene.name) nameHash = (nameHash ^ ch) * 0x100000001B3ull;
-        std::mt19937_64 rng(options.seed ^ nameHash);
+        std::mt19937_64 rng(options.seed ^ fnv1a64(scene.name)); // the same crops whatever the standard library
         const auto below = [&](int n) { return static_cast<int>((rng() >> 11) % static_cast<std::uint64_t>(n)); };
         for (int k = 0; k < options.randomCrops; ++k) corners.emplace_back(below(width - t + 1), below(height - t + 1));
     } else {

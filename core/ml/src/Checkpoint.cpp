@@ -3,6 +3,7 @@
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Fnv1a.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -30,12 +31,6 @@ std::vector<std::string> split(const std::string& text) {
     return out;
 }
 
-std::uint64_t fnv1a(const char* data, std::size_t size) {
-    std::uint64_t hash = 0xCBF29CE484222325ull;
-    for (std::size_t i = 0; i < size; ++i) hash = (hash ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ull;
-    return hash;
-}
-
 std::string hex(std::uint64_t value) {
     char text[17];
     std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
@@ -61,7 +56,7 @@ void openContent(const std::string& path, torch::serialize::InputArchive& conten
     file.read("content_fnv1a", hash);
     stored = stored.contiguous();
     bytes.assign(reinterpret_cast<const char*>(stored.data_ptr<uint8_t>()), static_cast<std::size_t>(stored.numel()));
-    if (!hash.isString() || hex(fnv1a(bytes.data(), bytes.size())) != hash.toStringRef())
+    if (!hash.isString() || hex(fnv1a64(bytes)) != hash.toStringRef())
         throw Error("checkpoint " + path + " is damaged: its content does not match its hash");
     content.load_from(bytes.data(), bytes.size());
 }
@@ -142,7 +137,7 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
     torch::serialize::OutputArchive file;
     file.write("format_version", torch::tensor(static_cast<int64_t>(kCheckpointFormat)));
     file.write("content", torch::from_blob(content.data(), {static_cast<int64_t>(content.size())}, torch::kUInt8).clone());
-    file.write("content_fnv1a", c10::IValue(hex(fnv1a(content.data(), content.size()))));
+    file.write("content_fnv1a", c10::IValue(hex(fnv1a64(content))));
     content.clear();
     std::ostringstream bytes;
     file.save_to(bytes);

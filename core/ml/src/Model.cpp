@@ -77,6 +77,11 @@ std::size_t parameterCount(const std::vector<torch::Tensor>& parameters) {
     return n;
 }
 
+void appendParametersAndBuffers(const torch::nn::Module& module, std::vector<torch::Tensor>& tensors) {
+    for (const auto& p : module.parameters()) tensors.push_back(p);
+    for (const auto& b : module.buffers()) tensors.push_back(b);
+}
+
 // A regression U-Net (unet or resnet34): masked MSE, prediction = forward; or, for the carbonate
 // label, BCE on logits with positives weighted per the config's positive_weight, prediction = Platt-calibrated sigmoid.
 class RegressionModel : public Model {
@@ -127,8 +132,8 @@ public:
         }
     }
     std::vector<torch::Tensor> predictionTensors() override {
-        auto tensors = mNet->parameters();
-        for (const auto& b : mNet->buffers()) tensors.push_back(b);
+        std::vector<torch::Tensor> tensors;
+        appendParametersAndBuffers(*mNet, tensors);
         return tensors;
     }
     std::string summary() const override {
@@ -319,14 +324,9 @@ public:
 
     std::vector<torch::Tensor> predictionTensors() override {
         std::vector<torch::Tensor> tensors;
-        for (const auto& module : {mNet.ptr(), mEma.ptr()}) {
-            for (const auto& p : module->parameters()) tensors.push_back(p);
-            for (const auto& b : module->buffers()) tensors.push_back(b);
-        }
-        if (mRegression.net) {
-            for (const auto& p : mRegression.net->parameters()) tensors.push_back(p);
-            for (const auto& b : mRegression.net->buffers()) tensors.push_back(b);
-        }
+        appendParametersAndBuffers(*mNet, tensors);
+        appendParametersAndBuffers(*mEma, tensors);
+        if (mRegression.net) appendParametersAndBuffers(*mRegression.net, tensors);
         return tensors;
     }
 

@@ -77,31 +77,6 @@ double positiveWeight(const TileDataset& train, const std::string& rule) {
     return rule == "sqrt" ? std::sqrt(balanced) : balanced;
 }
 
-// The train split's per-channel input mean and standard deviation, of the values as the network takes
-// them (transformedInput).
-SplitStatistics inputStatistics(const TileDataset& train, bool logInput) {
-    if (!logInput) return splitStatistics(train, false);
-    const auto& m = train.manifest();
-    const std::size_t channels = m.inputChannels.size(), plane = static_cast<std::size_t>(m.tile) * m.tile;
-    SplitStatistics s{std::vector<double>(channels, 0.0), std::vector<double>(channels, 1.0)};
-    for (std::size_t c = 0; c < channels; ++c) {
-        double sum = 0, squares = 0;
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < train.size(); ++i)
-            for (std::size_t p = 0; p < plane; ++p) {
-                const float v = train.input(i)[c * plane + p];
-                if (!std::isfinite(v)) continue;
-                const double t = detail::transformedInput(v, true);
-                sum += t, squares += t * t, ++n;
-            }
-        if (n < 2) continue;
-        s.mean[c] = sum / n;
-        const double variance = (squares - n * s.mean[c] * s.mean[c]) / (n - 1);
-        s.stddev[c] = variance > 1e-20 ? std::sqrt(variance) : 1.0;
-    }
-    return s;
-}
-
 // Starts the training log, or on resume keeps its header and the rows up to the checkpoint's step:
 // later rows are of work the checkpoint does not hold (the run was killed), which the resume redoes.
 void keepLogRowsUpTo(const std::string& logPath, long step) {
@@ -254,11 +229,13 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         if (entry.is_regular_file() && entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
     const std::string latest = runDirectory + "/latest.pt";
     if (!resume && fs::exists(latest)) throw Error(runDirectory + " already holds a run; use --resume to continue it or choose another --out");
+    std::optional<detail::CheckpointInfo> saved;
     if (resume) {
-        const TrainingConfig saved = savedConfig(runDirectory);
+        if (!fs::exists(latest)) throw Error("nothing to resume: " + latest + " does not exist");
+        saved = detail::readCheckpoint(latest);
         if (!keepGivenConfig)
-            config = saved; // the run goes on with its own config
-        else if (!config.sameNetworkAs(saved))
+            config = saved->config; // the run goes on with its own config
+        else if (!config.sameNetworkAs(saved->config))
             throw Error("the new config builds another network than the run's (model, base_width, depth or diffusion settings); start a new run");
     }
     mImpl = std::make_unique<Impl>(config, runDirectory);
@@ -284,11 +261,14 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
     if (m.splits.count("val")) d.val.emplace(TileDataset::open(d.config.dataset, "val"));
     detail::CheckpointInfo& info = d.info;
     if (resume) {
-        info = detail::readCheckpoint(latest);
+        info = std::move(*saved);
         if (info.inputChannels != m.inputChannels || info.targetChannels != m.targetChannels || info.tile != m.tile)
             throw Error("the dataset " + d.config.dataset + " has other channels or tiles than the run was trained on");
     } else {
-        const SplitStatistics inputs = inputStatistics(d.train, d.config.inputTransform == "log"), targets = splitStatistics(d.train, true);
+        // The input statistics are of what the network sees (ln I/F with input_transform log).
+        const auto asSeen = d.config.inputTransform == "log" ? std::function<double(float)>([](float v) { return detail::transformedInput(v, true); })
+                                                              : std::function<double(float)>();
+        const SplitStatistics inputs = splitStatistics(d.train, false, asSeen), targets = splitStatistics(d.train, true);
         info.normalisation = {inputs.mean, inputs.stddev, targets.mean, targets.stddev};
         if (m.targetChannels == std::vector<std::string>{kCarbonateLabelChannel}) info.normalisation.targetMean = {0.0}, info.normalisation.targetStd = {1.0}; // 0/1 labels stay 0/1
         std::set<std::string> regions;
@@ -324,6 +304,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
 Trainer::~Trainer() = default;
 
 std::string Trainer::device() const { return mImpl->device.str(); }
+bool Trainer::hasValidation() const { return mImpl->val && mImpl->val->size() > 0; }
 std::string Trainer::modelSummary() const { return mImpl->model->summary(); }
 
 void Trainer::run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress) {

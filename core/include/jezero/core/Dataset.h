@@ -158,11 +158,12 @@ private:
 };
 
 // Per-channel mean and standard deviation (sample, n − 1) of the finite values of a split's inputs or
-// targets; a channel without values gets mean 0, std 1.
+// targets, each taken through valueOf when given (the statistics of what a model sees, e.g. ln I/F); a
+// channel without values gets mean 0, std 1.
 struct SplitStatistics {
     std::vector<double> mean, stddev;
 };
-SplitStatistics splitStatistics(const TileDataset& split, bool targets);
+SplitStatistics splitStatistics(const TileDataset& split, bool targets, const std::function<double(float)>& valueOf = {});
 
 // The thesis's load-time augmentation, applied the same way to input and target: rotation by an angle
 // in [-45°, 45°], a vertical flip (half the time), and a crop of one of the four quadrants scaled back

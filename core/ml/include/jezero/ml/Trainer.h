@@ -41,6 +41,8 @@ public:
     // Trains to the last epoch, or until control is canceled (then saves latest.pt and returns).
     void run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress);
     std::string device() const;
+    // Whether the dataset has validation tiles (without them best.pt is simply the last epoch).
+    bool hasValidation() const;
     std::string modelSummary() const; // kind, size and parameter count
 
 private:
