@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The Python PyTorch peer of bench_ml's trainingStep/unet_w16: the same GroupNorm/SiLU U-Net (base
 width 16, depth 4, 3 -> 3 channels), a batch of 4 tiles of 128 x 128, masked MSE, Adam 1e-3, one step
-per iteration. Prints the mean step time in ms as JSON. Run with Debian's python3-torch."""
+per iteration. Prints the mean step time in ms as JSON. Run with Debian's python3-torch.
+JEZERO_BENCH_DEVICE (cpu, cuda), JEZERO_BENCH_BATCH (4) and JEZERO_BENCH_BF16 (1: bfloat16 autocast on
+CUDA, as Jezero trains there) give the GPU peer of tools/gpu-check's training rate."""
 import json, os, sys, time
 
 import torch
@@ -53,12 +55,18 @@ class UNet(nn.Module):
 def main():
     torch.set_num_threads(int(os.environ.get("JEZERO_BENCH_THREADS", os.cpu_count())))
     torch.manual_seed(1)
-    model = UNet(3, 3, 16, 4)
+    device = os.environ.get("JEZERO_BENCH_DEVICE", "cpu")
+    batch = int(os.environ.get("JEZERO_BENCH_BATCH", "4"))
+    bf16 = device != "cpu" and os.environ.get("JEZERO_BENCH_BF16", "0") == "1"
+    torch.backends.cudnn.benchmark = True
+    model = UNet(3, 3, 16, 4).to(device)
     adam = torch.optim.Adam(model.parameters(), 1e-3)
-    x, y, mask = torch.randn(4, 3, 128, 128), torch.randn(4, 3, 128, 128), torch.ones(4, 3, 128, 128)
+    x, y, mask = (t.to(device) for t in (torch.randn(batch, 3, 128, 128), torch.randn(batch, 3, 128, 128), torch.ones(batch, 3, 128, 128)))
     def step():
         adam.zero_grad()
-        loss = ((model(x) - y) ** 2 * mask).sum() / mask.sum().clamp_min(1)
+        with torch.autocast("cuda", torch.bfloat16, enabled=bf16):
+            out = model(x)
+        loss = ((out.float() - y) ** 2 * mask).sum() / mask.sum().clamp_min(1)
         loss.backward()
         adam.step()
         return loss.item()
@@ -68,7 +76,9 @@ def main():
     while time.perf_counter() - start < 3 or n < 5:
         step()
         n += 1
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "step_ms": (time.perf_counter() - start) / n * 1000}))
+    step_ms = (time.perf_counter() - start) / n * 1000
+    print(json.dumps({"torch": torch.__version__, "device": device, "batch": batch, "bf16": bf16, "threads": torch.get_num_threads(),
+                      "step_ms": step_ms, "images_per_s": batch / step_ms * 1000}))
 
 
 if __name__ == "__main__":

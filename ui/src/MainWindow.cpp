@@ -260,7 +260,7 @@ void MainWindow::buildMenus() {
                               "<p><b>What the shipped models can do</b> is in their model cards (shown in Predict carbonates) and in "
                               "<code>%2</code>: the carbonate-probability model has weak, context-driven skill — a map of where to look, "
                               "not a detector.</p><p>Training and prediction run on the CPU unless this build links a CUDA LibTorch "
-                              "(<code>jezero-cli devices</code>); the GPU path is not yet tested.</p>")
+                              "(<code>jezero-cli devices</code>); <code>tools/gpu-check</code> compares a GPU with the CPU (README).</p>")
                                .arg(QStringLiteral(JEZERO_VERSION),
                                     QString::fromStdString(resourcePath("models/MODEL_CARD.md")).toHtmlEscaped()));
     })->setObjectName("aboutJezero");

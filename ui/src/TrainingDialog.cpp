@@ -143,7 +143,7 @@ void TrainingDialog::listDevices() {
         else if (count == 0)
             mDeviceNote->setText(tr("no GPU detected: training runs on the CPU (%1 threads)").arg(threads));
         else
-            mDeviceNote->setText(tr("%1 CUDA device(s), cuDNN %2 (the GPU path is not yet tested)").arg(count).arg(devices.value("cudnn").toBool() ? tr("on") : tr("off")));
+            mDeviceNote->setText(tr("%1 CUDA device(s), cuDNN %2").arg(count).arg(devices.value("cudnn").toBool() ? tr("on") : tr("off")));
     });
     connect(mDevices, &CliProcess::finished, this, [this](bool ok, const QString& error) {
         if (!ok && error != "canceled") mDeviceNote->setText(tr("Cannot list the devices (%1); auto and cpu still work").arg(error));

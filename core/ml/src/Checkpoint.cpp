@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <type_traits>
 
 namespace jezero::ml::detail {
 namespace {
@@ -31,6 +32,19 @@ std::vector<std::string> split(const std::string& text) {
     return out;
 }
 
+// LibTorch keys Adam's state by the parameter's address: as text up to 1.x, as the pointer itself since.
+template <class Optimizer>
+auto adamStateKey(Optimizer& optimizer, const torch::Tensor& parameter) {
+    using Key = typename std::decay_t<decltype(optimizer.state())>::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;
+        text << static_cast<const void*>(parameter.unsafeGetTensorImpl());
+        return text.str();
+    } else {
+        return static_cast<Key>(parameter.unsafeGetTensorImpl());
+    }
+}
+
 std::string hex(std::uint64_t value) {
     char text[17];
     std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
@@ -40,12 +54,12 @@ std::string hex(std::uint64_t value) {
 // The checkpoint's content archive: format 3 unwrapped and verified, format 2 as it is.
 void openContent(const std::string& path, torch::serialize::InputArchive& content, std::string& bytes) {
     torch::serialize::InputArchive file;
-    file.load_from(path);
+    file.load_from(path, torch::Device(torch::kCPU)); // a GPU-trained checkpoint loads on a machine without one
     torch::Tensor version;
     file.read("format_version", version);
     const int64_t format = version.item<int64_t>();
     if (format == 2) {
-        content.load_from(path);
+        content.load_from(path, torch::Device(torch::kCPU));
         return;
     }
     if (format != kCheckpointFormat)
@@ -58,7 +72,7 @@ void openContent(const std::string& path, torch::serialize::InputArchive& conten
     bytes.assign(reinterpret_cast<const char*>(stored.data_ptr<uint8_t>()), static_cast<std::size_t>(stored.numel()));
     if (!hash.isString() || hex(fnv1a64(bytes)) != hash.toStringRef())
         throw Error("checkpoint " + path + " is damaged: its content does not match its hash");
-    content.load_from(bytes.data(), bytes.size());
+    content.load_from(bytes.data(), bytes.size(), torch::Device(torch::kCPU));
 }
 
 } // namespace
@@ -119,7 +133,7 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
             torch::serialize::OutputArchive state;
             const auto params = optimizer->param_groups().at(0).params();
             for (std::size_t i = 0; i < params.size(); ++i) {
-                const auto it = optimizer->state().find(c10::guts::to_string(params[i].unsafeGetTensorImpl()));
+                const auto it = optimizer->state().find(adamStateKey(*optimizer, params[i]));
                 if (it == optimizer->state().end()) continue; // no step taken yet
                 const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
                 state.write(std::to_string(i) + ".step", torch::tensor(static_cast<int64_t>(adam.step())));
@@ -182,7 +196,12 @@ void loadCheckpointState(const std::string& path, Model& model, torch::optim::Ad
         torch::serialize::InputArchive archive;
         std::string bytes;
         openContent(path, archive, bytes);
+        // LibTorch reads every tensor onto the CPU and swaps it into the parameter, so a model already on
+        // a GPU would silently be back on the CPU: it goes back to where it was.
+        const std::vector<torch::Tensor> before = model.predictionTensors();
+        const torch::Device device = before.empty() ? torch::Device(torch::kCPU) : before.front().device();
         model.load(archive);
+        model.to(device);
         for (const auto& t : model.predictionTensors())
             if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
                 throw Error("checkpoint " + path + " holds non-finite weights (NaN or infinity)");
@@ -199,7 +218,7 @@ void loadCheckpointState(const std::string& path, Model& model, torch::optim::Ad
                 adam->step(step.item<int64_t>());
                 adam->exp_avg(average.to(params[i].device()));
                 adam->exp_avg_sq(squares.to(params[i].device()));
-                optimizer->state()[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(adam);
+                optimizer->state()[adamStateKey(*optimizer, params[i])] = std::move(adam);
             }
         }
     } catch (const c10::Error& e) {

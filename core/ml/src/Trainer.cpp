@@ -7,10 +7,12 @@
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Parallel.h"
 #include "jezero/core/Task.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -48,13 +50,22 @@ class AutocastScope {
 public:
     AutocastScope(const torch::Device& device, bool enabled) : mActive(enabled && device.is_cuda()) {
         if (!mActive) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16); // the per-device API (the CUDA-only one is deprecated)
+        at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
         at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
         at::autocast::set_enabled(true);
+#endif
     }
     ~AutocastScope() {
         if (!mActive) return;
         at::autocast::clear_cache();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
         at::autocast::set_enabled(false);
+#endif
     }
     AutocastScope(const AutocastScope&) = delete;
     AutocastScope& operator=(const AutocastScope&) = delete;
@@ -127,30 +138,35 @@ struct Trainer::Impl {
         const std::size_t plane = static_cast<std::size_t>(tile) * tile;
         const bool logInput = config.inputTransform == "log";
         const auto& n = info.normalisation;
-        std::vector<float> in(indices.size() * channelsIn * plane), out(indices.size() * channelsOut * plane), valid(out.size()), metadata;
-        std::vector<int64_t> locations;
-        for (std::size_t b = 0; b < indices.size(); ++b) {
-            Tile t = data.tile(indices[b]);
-            if (augmentTiles) t = augment(t, mix(seed, indices[b]));
-            for (int c = 0; c < channelsIn; ++c)
-                for (std::size_t p = 0; p < plane; ++p) {
-                    const float v = t.input[c * plane + p];
-                    in[(b * channelsIn + c) * plane + p] =
-                        std::isfinite(v) ? static_cast<float>((detail::transformedInput(v, logInput) - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
-                }
-            for (int c = 0; c < channelsOut; ++c)
-                for (std::size_t p = 0; p < plane; ++p) {
-                    const float v = t.target[c * plane + p];
-                    const std::size_t o = (b * channelsOut + c) * plane + p;
-                    valid[o] = std::isfinite(v) ? 1.0f : 0.0f;
-                    out[o] = std::isfinite(v) ? static_cast<float>((v - n.targetMean[c]) / n.targetStd[c]) : 0.0f;
-                }
-            const TileRecord& r = data.record(indices[b]);
-            const auto features = detail::metadataFeatures(r.latitudeDeg, r.longitudeDeg);
-            metadata.insert(metadata.end(), features.begin(), features.end());
-            const auto known = std::find(info.locations.begin(), info.locations.end(), r.region);
-            locations.push_back(known == info.locations.end() ? 0 : 1 + (known - info.locations.begin()));
-        }
+        std::vector<float> in(indices.size() * channelsIn * plane), out(indices.size() * channelsOut * plane), valid(out.size()),
+            metadata(indices.size() * detail::kMetadataFeatures);
+        std::vector<int64_t> locations(indices.size());
+        // Tiles are augmented and normalised in parallel: done one by one, this kept a GPU waiting for
+        // most of each step (tools/gpu-check).
+        parallelFor(indices.size(), [&](std::size_t first, std::size_t last) {
+            for (std::size_t b = first; b < last; ++b) {
+                Tile t = data.tile(indices[b]);
+                if (augmentTiles) t = augment(t, mix(seed, indices[b]));
+                for (int c = 0; c < channelsIn; ++c)
+                    for (std::size_t p = 0; p < plane; ++p) {
+                        const float v = t.input[c * plane + p];
+                        in[(b * channelsIn + c) * plane + p] =
+                            std::isfinite(v) ? static_cast<float>((detail::transformedInput(v, logInput) - n.inputMean[c]) / n.inputStd[c]) : 0.0f;
+                    }
+                for (int c = 0; c < channelsOut; ++c)
+                    for (std::size_t p = 0; p < plane; ++p) {
+                        const float v = t.target[c * plane + p];
+                        const std::size_t o = (b * channelsOut + c) * plane + p;
+                        valid[o] = std::isfinite(v) ? 1.0f : 0.0f;
+                        out[o] = std::isfinite(v) ? static_cast<float>((v - n.targetMean[c]) / n.targetStd[c]) : 0.0f;
+                    }
+                const TileRecord& r = data.record(indices[b]);
+                const auto features = detail::metadataFeatures(r.latitudeDeg, r.longitudeDeg);
+                std::copy(features.begin(), features.end(), metadata.begin() + static_cast<std::ptrdiff_t>(b * detail::kMetadataFeatures));
+                const auto known = std::find(info.locations.begin(), info.locations.end(), r.region);
+                locations[b] = known == info.locations.end() ? 0 : 1 + (known - info.locations.begin());
+            }
+        });
         const auto count = static_cast<int64_t>(indices.size());
         Batch result;
         result.conditioning.image = torch::from_blob(in.data(), {count, channelsIn, tile, tile}).clone().to(device);

@@ -1,0 +1,261 @@
+// jezero-gpu-check: does training and prediction on a GPU give what the CPU gives, and how fast?
+// Builds a small synthetic dataset, trains the shipped carbonate U-Net recipe for a few epochs on the
+// CPU and on the GPU (float32 both, then the GPU's default bfloat16 autocast), predicts a synthetic
+// scene with the shipped carbonate U-Net and one tile with the shipped diffusion model on both, and
+// compares them within the tolerances below. Prints one line per check and the images/s of each
+// device; exit status 0 when every check passes, 1 when one fails, 2 when there is nothing to compare
+// (no CUDA device). Needs only jezero_core and jezero_ml, so it builds on a bare CUDA machine
+// (tools/gpu-check).
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/ModelInputs.h"
+#include "jezero/core/Resources.h"
+#include "jezero/core/SceneSynthesizer.h"
+#include "jezero/core/SyntheticDataset.h"
+#include "jezero/core/Task.h"
+#include "jezero/core/TiledPrediction.h"
+#include "jezero/core/TrainingConfig.h"
+#include "jezero/ml/Predictor.h"
+#include "jezero/ml/Trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace jezero;
+
+namespace {
+
+// Tolerances, stated before any GPU run. cuDNN convolutions use TF32 by default on Ampere and later
+// (10-bit mantissa, ~1e-3 relative per layer), so float32 results agree to about that, not bitwise.
+constexpr double kTrainLossFirstEpoch = 0.01;  // relative, float32 GPU vs CPU: same weights, data and order
+constexpr double kTrainLossLastEpoch = 0.05;   // relative, after every step has compounded the rounding
+constexpr double kBf16LossLastEpoch = 0.15;    // relative, bfloat16 autocast vs float32 CPU
+constexpr double kProbabilityMaxDiff = 0.02;   // carbonate probability, any pixel
+constexpr double kProbabilityMeanDiff = 0.002; // carbonate probability, mean over the scene
+constexpr double kDiffusionMeanDiff = 0.05;    // diffusion ensemble mean, mean |Δ| in target standard deviations
+
+struct Options {
+    std::string device = "cuda";
+    std::string work = "gpu-check-work";
+    int scenes = 24;
+    int epochs = 8;
+    int sceneSize = 512;
+};
+
+double seconds(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+int failures = 0;
+
+void report(const std::string& what, double value, double limit, const std::string& unit = "") {
+    const bool pass = std::isfinite(value) && value <= limit;
+    if (!pass) ++failures;
+    std::printf("%-4s %-58s %.3g%s (limit %.3g%s)\n", pass ? "ok" : "FAIL", what.c_str(), value, unit.c_str(), limit, unit.c_str());
+}
+
+struct TrainingRun {
+    std::vector<double> epochLoss;
+    double valLoss = -1;
+    double imagesPerSecond = 0; // after the first epoch (which pays for start-up and cuDNN's autotuning)
+    double firstEpochSeconds = 0;
+    double seconds = 0;
+    std::string device;
+};
+
+TrainingRun train(const TrainingConfig& base, const std::string& runDirectory, const std::string& device, bool bf16) {
+    TrainingConfig config = base;
+    config.device = device;
+    config.bf16 = bf16;
+    fs::remove_all(runDirectory);
+    const auto start = std::chrono::steady_clock::now();
+    ml::Trainer trainer(config, runDirectory, false);
+    TrainingRun run;
+    run.device = trainer.device();
+    // Steady state: images from the end of epoch 1 to the end of the run over that time, validation and
+    // checkpoints included, as a long run spends it. The progress's own rate counts from the start.
+    std::chrono::steady_clock::time_point firstEpochEnd;
+    long firstEpochStep = 0, lastStep = 0;
+    TaskControl control;
+    trainer.run(control, [&](const ml::TrainingProgress& p) {
+        if (p.event != "epoch") return;
+        run.epochLoss.push_back(p.loss);
+        run.valLoss = p.valLoss;
+        lastStep = p.step;
+        if (p.epoch == 1) firstEpochEnd = std::chrono::steady_clock::now(), firstEpochStep = p.step;
+    });
+    run.seconds = seconds(start);
+    run.firstEpochSeconds = std::chrono::duration<double>(firstEpochEnd - start).count();
+    run.imagesPerSecond = static_cast<double>(lastStep - firstEpochStep) * config.batch / seconds(firstEpochEnd);
+    std::printf("     trained on %-6s %s%zu epochs in %.1f s (first %.1f s), then %.1f images/s; losses", run.device.c_str(),
+                bf16 && device != "cpu" ? "(bf16) " : "", run.epochLoss.size(), run.seconds, run.firstEpochSeconds, run.imagesPerSecond);
+    for (const double l : run.epochLoss) std::printf(" %.4f", l);
+    std::printf(", val %.4f\n", run.valLoss);
+    return run;
+}
+
+double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-12); }
+
+struct ScenePrediction {
+    ImageStack image;
+    double seconds = 0;
+};
+
+ScenePrediction predictScene(const ml::Predictor& predictor, const ImageStack& input) {
+    const auto start = std::chrono::steady_clock::now();
+    ScenePrediction out;
+    out.image = predictTiled(input, predictor.tile(), predictor.tile() / 4, predictor.targetChannelNames(),
+                             [&](const std::vector<float>& tile, int, int) { return predictor.predictTile(tile); });
+    out.seconds = seconds(start);
+    return out;
+}
+
+// Max and mean |a − b| over pixels where both are finite.
+std::pair<double, double> differences(const ImageStack& a, const ImageStack& b) {
+    double worst = 0, sum = 0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < a.values.size(); ++i)
+        if (std::isfinite(a.values[i]) && std::isfinite(b.values[i])) {
+            const double d = std::abs(static_cast<double>(a.values[i]) - b.values[i]);
+            worst = std::max(worst, d), sum += d, ++n;
+        }
+    return {n ? worst : NAN, n ? sum / static_cast<double>(n) : NAN};
+}
+
+void comparePredictions(const std::string& label, const std::string& checkpoint, const ImageStack& input, const std::string& device) {
+    const auto cpu = ml::Predictor::load(checkpoint, "cpu");
+    const auto gpu = ml::Predictor::load(checkpoint, device);
+    predictScene(gpu, input); // warm-up: cuDNN picks its algorithms
+    const ScenePrediction a = predictScene(cpu, input), b = predictScene(gpu, input);
+    const auto [worst, mean] = differences(a.image, b.image);
+    const double megapixels = static_cast<double>(input.pixelCount()) / 1e6;
+    std::printf("     %s: %dx%d scene, cpu %.2f Mpx/s, %s %.2f Mpx/s (%.1fx)\n", label.c_str(), input.width, input.height, megapixels / a.seconds,
+                gpu.device().c_str(), megapixels / b.seconds, a.seconds / b.seconds);
+    report(label + ": max |P_gpu - P_cpu|", worst, kProbabilityMaxDiff);
+    report(label + ": mean |P_gpu - P_cpu|", mean, kProbabilityMeanDiff);
+}
+
+void compareDiffusion(const std::string& checkpoint, const ImageStack& input, const std::string& device) {
+    const auto cpu = ml::Predictor::load(checkpoint, "cpu");
+    const auto gpu = ml::Predictor::load(checkpoint, device);
+    const int t = cpu.tile(), c = cpu.inputChannels();
+    std::vector<float> tile(static_cast<std::size_t>(c) * t * t);
+    for (int ch = 0; ch < c; ++ch)
+        for (int y = 0; y < t; ++y)
+            for (int x = 0; x < t; ++x) tile[(static_cast<std::size_t>(ch) * t + y) * t + x] = input.at(x, y, ch);
+    ml::SamplingOptions sampling; // the product's defaults: 8 samples, 18 Heun steps
+    sampling.seed = 11;
+    gpu.predictEnsemble(tile, {}, sampling); // warm-up
+    auto start = std::chrono::steady_clock::now();
+    const auto a = cpu.predictEnsemble(tile, {}, sampling);
+    const double cpuSeconds = seconds(start);
+    start = std::chrono::steady_clock::now();
+    const auto b = gpu.predictEnsemble(tile, {}, sampling);
+    const double gpuSeconds = seconds(start);
+    // Mean |Δ| per channel in units of that channel's spread over the tile's ensemble means.
+    const std::size_t plane = static_cast<std::size_t>(t) * t;
+    double worst = 0;
+    for (int o = 0; o < cpu.outputChannels(); ++o) {
+        double sum = 0, sumSq = 0, diff = 0;
+        for (std::size_t p = 0; p < plane; ++p) {
+            const double v = a.mean[o * plane + p];
+            sum += v, sumSq += v * v, diff += std::abs(v - b.mean[o * plane + p]);
+        }
+        const double mean = sum / plane, spread = std::sqrt(std::max(sumSq / plane - mean * mean, 1e-12));
+        worst = std::max(worst, diff / plane / spread);
+    }
+    std::printf("     diffusion (%d samples x %d Heun steps, one %dx%d tile): cpu %.2f s, %s %.3f s (%.1fx)\n", sampling.samples, sampling.steps, t, t, cpuSeconds,
+                gpu.device().c_str(), gpuSeconds, cpuSeconds / gpuSeconds);
+    report("diffusion: mean |mean_gpu - mean_cpu| / spread (worst channel)", worst, kDiffusionMeanDiff);
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw Error(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--device") o.device = value();
+        else if (a == "--work") o.work = value();
+        else if (a == "--scenes") o.scenes = std::stoi(value());
+        else if (a == "--epochs") o.epochs = std::stoi(value());
+        else if (a == "--scene-size") o.sceneSize = std::stoi(value());
+        else if (a == "-h" || a == "--help") {
+            std::cout << "usage: jezero-gpu-check [--device cuda|cuda:N|cpu] [--work DIR] [--scenes N] [--epochs N] [--scene-size PX]\n";
+            std::exit(0);
+        } else throw Error("unknown option " + a);
+    }
+    if (o.scenes < 4 || o.epochs < 2 || o.sceneSize < 128) throw Error("--scenes must be at least 4, --epochs 2 and --scene-size 128");
+    return o;
+}
+
+int run(const Options& o) {
+    const ml::ComputeDevices devices = ml::computeDevices();
+    std::printf("LibTorch %s, %s; CUDA devices: %d; cuDNN: %s\n", devices.libtorchVersion.c_str(), devices.libtorchCuda ? "built with CUDA" : "CPU-only build",
+                devices.cudaDevices, devices.cudnn ? "yes" : "no");
+    if (o.device != "cpu" && devices.cudaDevices == 0) {
+        std::printf("no CUDA device to check (this LibTorch %s); nothing compared\n", devices.libtorchCuda ? "sees no GPU" : "has no CUDA");
+        return 2;
+    }
+    fs::create_directories(o.work);
+    const std::string dataset = o.work + "/dataset";
+    auto start = std::chrono::steady_clock::now();
+    const SynthesisInputs inputs = defaultSynthesisInputs(ImageStack{}); // procedural unit shapes: no GDAL
+    if (!fs::exists(dataset + "/manifest.json")) {
+        fs::remove_all(dataset);
+        SyntheticDatasetOptions d;
+        d.synthesis.size = 256;
+        d.synthesis.seed = 7;
+        d.count = o.scenes;
+        d.outputs = {{dataset, "pnr", "carbonate"}};
+        d.allowEmptySplits = true;
+        buildSyntheticDataset(inputs, d);
+    }
+    std::printf("     dataset: %d synthetic scenes of 256x256 in %.1f s\n", o.scenes, seconds(start));
+
+    TrainingConfig config = TrainingConfig::read(resourcePath("models/unet-pnr-carbonate.json"));
+    config.dataset = dataset;
+    config.epochs = o.epochs;
+    const TrainingRun cpu = train(config, o.work + "/run-cpu", "cpu", false);
+    const TrainingRun gpu = train(config, o.work + "/run-gpu-fp32", o.device, false);
+    const TrainingRun bf16 = train(config, o.work + "/run-gpu-bf16", o.device, true);
+    report("training, float32: first-epoch loss, relative difference", relative(gpu.epochLoss.front(), cpu.epochLoss.front()), kTrainLossFirstEpoch);
+    report("training, float32: last-epoch loss, relative difference", relative(gpu.epochLoss.back(), cpu.epochLoss.back()), kTrainLossLastEpoch);
+    if (cpu.valLoss >= 0) report("training, float32: validation loss, relative difference", relative(gpu.valLoss, cpu.valLoss), kTrainLossLastEpoch);
+    report("training, bfloat16: last-epoch loss vs float32 CPU, relative", relative(bf16.epochLoss.back(), cpu.epochLoss.back()), kBf16LossLastEpoch);
+    std::printf("     training speed: cpu %.1f images/s, %s float32 %.1f (%.1fx), bfloat16 %.1f (%.1fx)\n", cpu.imagesPerSecond, gpu.device.c_str(),
+                gpu.imagesPerSecond, gpu.imagesPerSecond / cpu.imagesPerSecond, bf16.imagesPerSecond, bf16.imagesPerSecond / cpu.imagesPerSecond);
+
+    // A carbonate-bearing scene the dataset never saw (another seed), at a size that takes many tiles.
+    SynthesisOptions sceneOptions;
+    sceneOptions.size = o.sceneSize;
+    sceneOptions.seed = 2027;
+    const SyntheticScene scene = synthesizeScene(inputs, sceneOptions, 1); // index 1 carries carbonate
+    const ImageStack input = makeModelInput(scene.cube, InputKind::Pnr, cassisFilters());
+    comparePredictions("shipped carbonate U-Net", resolveModel("carbonate"), input, o.device);
+    comparePredictions("U-Net trained here on the GPU (bf16)", o.work + "/run-gpu-bf16/latest.pt", input, o.device);
+    compareDiffusion(resolveModel("diffusion"), input, o.device);
+    std::printf("%s: %d check%s failed\n", failures ? "FAILED" : "PASSED", failures, failures == 1 ? "" : "s");
+    return failures ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(parse(argc, argv));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 3;
+    }
+}
