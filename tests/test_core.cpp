@@ -219,6 +219,22 @@ private slots:
         QCOMPARE(smallOut.width, 20);
         QCOMPARE(smallOut.values, small.values);
         QVERIFY_THROWS_EXCEPTION(Error, predictTiled(small, 32, 8, {"A", "B"}, identity)); // wrong output size
+        // In batches of 5 the 12 tiles come as 5, 5 and 2, each at its origin, and blend to the same image.
+        std::vector<std::size_t> batchSizes;
+        const TileBatchFunction shifted = [&](const std::vector<TileRequest>& tiles) {
+            batchSizes.push_back(tiles.size());
+            std::vector<std::vector<float>> out;
+            for (const auto& t : tiles) out.push_back(constant(t.inputChw, t.x, t.y));
+            return out;
+        };
+        const ImageStack batched = predictTiledBatches(image, 32, 8, 5, {"X"}, shifted);
+        QCOMPARE(batchSizes, (std::vector<std::size_t>{5, 5, 2}));
+        QCOMPARE(batched.values.size(), blended.values.size());
+        for (std::size_t i = 0; i < batched.values.size(); ++i)
+            if (!(std::isnan(batched.values[i]) && std::isnan(blended.values[i]))) QCOMPARE(batched.values[i], blended.values[i]);
+        QVERIFY_THROWS_EXCEPTION(Error, predictTiledBatches(image, 32, 8, 5, {"X"}, [](const std::vector<TileRequest>&) {
+                                     return std::vector<std::vector<float>>{}; // fewer outputs than tiles
+                                 }));
     }
     void detectionMaskKeepsBlobsOfTheMinimumSize() {
         // 7 × 5 map, threshold 0.5: a 3-pixel diagonal blob (8-connected), a single pixel, a 2-pixel

@@ -2,22 +2,19 @@
 // diffusion model's ensemble mean, standard deviation and carbonate exceedance probability. Written as a
 // float32 GeoTIFF with the scene's CRS and geotransform, band descriptions and the settings as metadata.
 #include "Commands.h"
-#include "jezero/core/CassisSimulator.h"
-#include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
-#include "jezero/core/ModelInputs.h"
-#include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
-#include "jezero/core/TiledPrediction.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ml/Predictor.h"
+#include "jezero/ml/ScenePrediction.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 
 namespace jezero::cli {
@@ -31,50 +28,11 @@ struct Options {
     bool json = false;
 };
 
-std::uint64_t tileSeed(std::uint64_t seed, int x, int y) {
-    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (1 + static_cast<std::uint64_t>(y) * 1000003ull + static_cast<std::uint64_t>(x));
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 void predict(const Options& options) {
     Options o = options;
     const std::string modelPath = resolveModel(o.model);
     const auto predictor = ml::Predictor::load(modelPath, o.device);
     const SpectralCube cube = io::readScene(o.scene);
-    const ImageStack input = makeModelInput(cube, parseInputKind(predictor.inputKind()), cassisFilters());
-    if (input.channelNames != predictor.inputChannelNames()) throw Error("the model takes other input channels than " + predictor.inputKind() + " gives");
-    const int tile = predictor.tile();
-    const int overlap = o.overlap >= 0 ? o.overlap : tile / 4;
-    const auto targets = predictor.targetChannelNames();
-    const int carbonate = carbonateChannel(targets);
-    if (!std::isfinite(o.threshold)) o.threshold = defaultCarbonateThreshold(targets);
-    const bool ensemble = predictor.stochastic();
-    // The location the model is conditioned on; a name it does not know is said, never silently replaced.
-    std::string location = "unknown";
-    if (!o.location.empty()) {
-        if (!predictor.usesMetadata()) {
-            std::cerr << "warning: this model takes no location; --location " << o.location << " ignored\n";
-        } else if (const std::string known = predictor.knownLocation(o.location); !known.empty()) {
-            location = known;
-        } else {
-            std::string names;
-            for (const auto& n : predictor.locations()) names += (names.empty() ? "" : ", ") + n;
-            std::cerr << "warning: the model does not know the location \"" << o.location << "\" (it knows " << (names.empty() ? "none" : names)
-                      << "); predicting with location unknown\n";
-        }
-    }
-    std::vector<std::string> bands;
-    for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);
-    if (ensemble)
-        for (const auto& t : targets) bands.push_back(t + " std");
-    char probabilityName[96] = "";
-    if (carbonate >= 0) {
-        std::snprintf(probabilityName, sizeof probabilityName, "P(%s > %g)", targets[carbonate].c_str(), o.threshold);
-        bands.push_back(probabilityName);
-    }
-    const std::size_t plane = static_cast<std::size_t>(tile) * tile;
     TaskControl control;
     int lastPercent = -1;
     control.setProgressCallback([&](double fraction, const std::string&) {
@@ -84,23 +42,20 @@ void predict(const Options& options) {
         if (o.json) std::cout << nlohmann::json{{"event", "progress"}, {"fraction", fraction}}.dump() << std::endl;
         else std::cerr << "predicting: " << percent << " %\n";
     });
-    const ImageStack result = predictTiled(
-        input, tile, overlap, bands,
-        [&](const std::vector<float>& in, int x, int y) {
-            ml::TileContext context;
-            context.location = location;
-            if (const auto* geo = cube.geolocator())
-                if (const auto centre = geo->latLon(x + tile / 2.0, y + tile / 2.0))
-                    context.latitudeDeg = centre->latitudeDeg, context.longitudeDeg = centre->longitudeDeg;
-            ml::SamplingOptions sampling = o.sampling;
-            sampling.seed = tileSeed(o.sampling.seed, x, y);
-            const auto p = predictor.predictEnsemble(in, context, sampling, carbonate, o.threshold);
-            std::vector<float> out(p.mean);
-            if (ensemble) out.insert(out.end(), p.stddev.begin(), p.stddev.end());
-            if (carbonate >= 0) out.insert(out.end(), p.exceedance.begin(), p.exceedance.begin() + static_cast<long>(plane));
-            return out;
-        },
-        &control);
+    ml::ScenePredictionOptions settings;
+    settings.sampling = o.sampling;
+    settings.location = o.location;
+    settings.overlap = o.overlap;
+    settings.threshold = o.threshold;
+    const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, settings, &control);
+    for (const auto& warning : prediction.warnings) std::cerr << "warning: " << warning << '\n';
+    const ImageStack& result = prediction.image;
+    const int tile = predictor.tile(), overlap = prediction.overlap;
+    const bool ensemble = predictor.stochastic();
+    const std::string& location = prediction.location;
+    const int carbonate = prediction.carbonateChannel;
+    o.threshold = prediction.threshold;
+    const std::vector<std::string>& bands = result.channelNames;
     std::map<std::string, std::string> meta{{"JEZERO_PRODUCT", "model prediction"},
                                             {"JEZERO_SOURCE_SCENE", cube.metadata().productId},
                                             {"JEZERO_SOURCE_PATH", cube.metadata().sourcePath},

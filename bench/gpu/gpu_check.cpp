@@ -13,9 +13,9 @@
 #include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SyntheticDataset.h"
 #include "jezero/core/Task.h"
-#include "jezero/core/TiledPrediction.h"
 #include "jezero/core/TrainingConfig.h"
 #include "jezero/ml/Predictor.h"
+#include "jezero/ml/ScenePrediction.h"
 #include "jezero/ml/Trainer.h"
 
 #include <algorithm>
@@ -109,11 +109,10 @@ struct ScenePrediction {
     double seconds = 0;
 };
 
-ScenePrediction predictScene(const ml::Predictor& predictor, const ImageStack& input) {
+ScenePrediction predictScene(const ml::Predictor& predictor, const SpectralCube& cube) {
     const auto start = std::chrono::steady_clock::now();
     ScenePrediction out;
-    out.image = predictTiled(input, predictor.tile(), predictor.tile() / 4, predictor.targetChannelNames(),
-                             [&](const std::vector<float>& tile, int, int) { return predictor.predictTile(tile); });
+    out.image = ml::predictScene(predictor, cube, {}).image;
     out.seconds = seconds(start);
     return out;
 }
@@ -130,14 +129,14 @@ std::pair<double, double> differences(const ImageStack& a, const ImageStack& b) 
     return {n ? worst : NAN, n ? sum / static_cast<double>(n) : NAN};
 }
 
-void comparePredictions(const std::string& label, const std::string& checkpoint, const ImageStack& input, const std::string& device) {
+void comparePredictions(const std::string& label, const std::string& checkpoint, const SpectralCube& cube, const std::string& device) {
     const auto cpu = ml::Predictor::load(checkpoint, "cpu");
     const auto gpu = ml::Predictor::load(checkpoint, device);
-    predictScene(gpu, input); // warm-up: cuDNN picks its algorithms
-    const ScenePrediction a = predictScene(cpu, input), b = predictScene(gpu, input);
+    predictScene(gpu, cube); // warm-up: cuDNN picks its algorithms
+    const ScenePrediction a = predictScene(cpu, cube), b = predictScene(gpu, cube);
     const auto [worst, mean] = differences(a.image, b.image);
-    const double megapixels = static_cast<double>(input.pixelCount()) / 1e6;
-    std::printf("     %s: %dx%d scene, cpu %.2f Mpx/s, %s %.2f Mpx/s (%.1fx)\n", label.c_str(), input.width, input.height, megapixels / a.seconds,
+    const double megapixels = static_cast<double>(a.image.pixelCount()) / 1e6;
+    std::printf("     %s: %dx%d scene, cpu %.2f Mpx/s, %s %.2f Mpx/s (%.1fx)\n", label.c_str(), a.image.width, a.image.height, megapixels / a.seconds,
                 gpu.device().c_str(), megapixels / b.seconds, a.seconds / b.seconds);
     report(label + ": max |P_gpu - P_cpu|", worst, kProbabilityMaxDiff);
     report(label + ": mean |P_gpu - P_cpu|", mean, kProbabilityMeanDiff);
@@ -242,8 +241,8 @@ int run(const Options& o) {
     sceneOptions.seed = 2027;
     const SyntheticScene scene = synthesizeScene(inputs, sceneOptions, 1); // index 1 carries carbonate
     const ImageStack input = makeModelInput(scene.cube, InputKind::Pnr, cassisFilters());
-    comparePredictions("shipped carbonate U-Net", resolveModel("carbonate"), input, o.device);
-    comparePredictions("U-Net trained here on the GPU (bf16)", o.work + "/run-gpu-bf16/latest.pt", input, o.device);
+    comparePredictions("shipped carbonate U-Net", resolveModel("carbonate"), scene.cube, o.device);
+    comparePredictions("U-Net trained here on the GPU (bf16)", o.work + "/run-gpu-bf16/latest.pt", scene.cube, o.device);
     compareDiffusion(resolveModel("diffusion"), input, o.device);
     std::printf("%s: %d check%s failed\n", failures ? "FAILED" : "PASSED", failures, failures == 1 ? "" : "s");
     return failures ? 1 : 0;

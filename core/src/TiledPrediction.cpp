@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 namespace jezero {
 
@@ -23,26 +25,39 @@ double blendWeight(int i, int tile, int overlap) {
     return std::min(1.0, (fromEdge + 1.0) / (overlap + 1.0));
 }
 
-ImageStack predictTiled(const ImageStack& input, int tile, int overlap, const std::vector<std::string>& outputNames, const TileFunction& fn,
-                        TaskControl* control) {
+ImageStack predictTiledBatches(const ImageStack& input, int tile, int overlap, int tilesPerBatch, const std::vector<std::string>& outputNames,
+                               const TileBatchFunction& fn, TaskControl* control) {
+    if (tilesPerBatch < 1) throw Error("tiles per batch must be at least 1");
     const int ci = input.channels(), co = static_cast<int>(outputNames.size());
     const std::size_t plane = static_cast<std::size_t>(tile) * tile;
     const auto xs = tileOrigins(input.width, tile, overlap), ys = tileOrigins(input.height, tile, overlap);
+    std::vector<std::pair<int, int>> origins;
+    for (const int y0 : ys)
+        for (const int x0 : xs) origins.emplace_back(x0, y0);
     std::vector<double> sum(input.pixelCount() * co, 0.0), weight(input.pixelCount(), 0.0);
     std::vector<double> axisWeight(tile);
     for (int i = 0; i < tile; ++i) axisWeight[i] = blendWeight(i, tile, overlap);
-    std::vector<float> tileInput(ci * plane);
-    std::size_t done = 0;
-    for (const int y0 : ys)
-        for (const int x0 : xs) {
-            if (control) control->throwIfCanceled();
+    for (std::size_t first = 0; first < origins.size(); first += tilesPerBatch) {
+        if (control) control->throwIfCanceled();
+        const std::size_t last = std::min(origins.size(), first + tilesPerBatch);
+        std::vector<TileRequest> batch(last - first);
+        for (std::size_t k = first; k < last; ++k) {
+            TileRequest& r = batch[k - first];
+            std::tie(r.x, r.y) = origins[k];
+            r.inputChw.resize(ci * plane);
             for (int c = 0; c < ci; ++c)
                 for (int y = 0; y < tile; ++y)
                     for (int x = 0; x < tile; ++x) {
-                        const bool inside = x0 + x < input.width && y0 + y < input.height;
-                        tileInput[c * plane + y * tile + x] = inside ? input.at(x0 + x, y0 + y, c) : std::numeric_limits<float>::quiet_NaN();
+                        const bool inside = r.x + x < input.width && r.y + y < input.height;
+                        r.inputChw[c * plane + y * tile + x] = inside ? input.at(r.x + x, r.y + y, c) : std::numeric_limits<float>::quiet_NaN();
                     }
-            const std::vector<float> out = fn(tileInput, x0, y0);
+        }
+        const std::vector<std::vector<float>> outputs = fn(batch);
+        if (outputs.size() != batch.size())
+            throw Error("the model returned " + std::to_string(outputs.size()) + " tiles for a batch of " + std::to_string(batch.size()));
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            const std::vector<float>& out = outputs[k];
+            const int x0 = batch[k].x, y0 = batch[k].y;
             if (out.size() != co * plane)
                 throw Error("the model returned " + std::to_string(out.size()) + " values for a tile, not " + std::to_string(co * plane));
             for (int y = 0; y < tile && y0 + y < input.height; ++y)
@@ -52,8 +67,9 @@ ImageStack predictTiled(const ImageStack& input, int tile, int overlap, const st
                     weight[pixel] += w;
                     for (int c = 0; c < co; ++c) sum[pixel * co + c] += w * out[c * plane + y * tile + x];
                 }
-            if (control) control->setProgress(static_cast<double>(++done) / (xs.size() * ys.size()), "predicting tiles");
         }
+        if (control) control->setProgress(static_cast<double>(last) / origins.size(), "predicting tiles");
+    }
     ImageStack result(input.width, input.height, outputNames);
     for (std::size_t pixel = 0; pixel < input.pixelCount(); ++pixel) {
         bool valid = true;
@@ -62,6 +78,13 @@ ImageStack predictTiled(const ImageStack& input, int tile, int overlap, const st
             result.values[pixel * co + c] = valid ? static_cast<float>(sum[pixel * co + c] / weight[pixel]) : std::numeric_limits<float>::quiet_NaN();
     }
     return result;
+}
+
+ImageStack predictTiled(const ImageStack& input, int tile, int overlap, const std::vector<std::string>& outputNames, const TileFunction& fn,
+                        TaskControl* control) {
+    return predictTiledBatches(input, tile, overlap, 1, outputNames,
+                               [&](const std::vector<TileRequest>& tiles) { return std::vector<std::vector<float>>{fn(tiles.front().inputChw, tiles.front().x, tiles.front().y)}; },
+                               control);
 }
 
 } // namespace jezero

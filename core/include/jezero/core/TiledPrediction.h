@@ -24,9 +24,20 @@ double blendWeight(int i, int tile, int overlap);
 // inputChw: input channels × tile × tile; returns outputs × tile × tile (CHW).
 using TileFunction = std::function<std::vector<float>(const std::vector<float>& inputChw, int x, int y)>;
 
+// One tile of a batch: its input (CHW, NaN outside the scene) and its origin in the scene.
+struct TileRequest {
+    std::vector<float> inputChw;
+    int x = 0, y = 0;
+};
+// Returns one output (outputs × tile × tile, CHW) per request, in order.
+using TileBatchFunction = std::function<std::vector<std::vector<float>>(const std::vector<TileRequest>& tiles)>;
+
 // Runs fn on every tile (reporting progress, throwing TaskCanceled when canceled) and blends the
 // results into an image with the given output channel names. Throws Error on a wrong output size.
 ImageStack predictTiled(const ImageStack& input, int tile, int overlap, const std::vector<std::string>& outputNames, const TileFunction& fn,
                         TaskControl* control = nullptr);
+// The same with up to tilesPerBatch tiles per call of fn (a network then runs them in one pass).
+ImageStack predictTiledBatches(const ImageStack& input, int tile, int overlap, int tilesPerBatch, const std::vector<std::string>& outputNames,
+                               const TileBatchFunction& fn, TaskControl* control = nullptr);
 
 } // namespace jezero

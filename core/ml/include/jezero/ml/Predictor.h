@@ -65,6 +65,11 @@ public:
     // The ensemble (one sample for a regression model). probabilityChannel < 0: no exceedance.
     TilePrediction predictEnsemble(const std::vector<float>& input, const TileContext& context, const SamplingOptions& options,
                                    int probabilityChannel = -1, double threshold = 0) const;
+    // Several tiles: a regression model runs them in one pass of the network; a diffusion model samples
+    // each as predictEnsemble does, with seeds[i] as its seed. contexts and seeds: one per tile.
+    std::vector<TilePrediction> predictTiles(const std::vector<std::vector<float>>& inputs, const std::vector<TileContext>& contexts,
+                                             const SamplingOptions& options, const std::vector<std::uint64_t>& seeds, int probabilityChannel = -1,
+                                             double threshold = 0) const;
 
 private:
     Predictor();

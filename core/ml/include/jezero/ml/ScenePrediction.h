@@ -1,0 +1,45 @@
+#pragma once
+// A whole scene through a trained model: the model's input bands simulated from the cube, overlapping
+// tiles blended (core/TiledPrediction), a diffusion model's ensemble mean, standard deviation and
+// carbonate exceedance probability. The one way to predict a scene: jezero-cli predict (which the
+// workstation runs as a child process), batch runs and tools/gpu-check call it.
+#include "jezero/core/ImageStack.h"
+#include "jezero/ml/Predictor.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace jezero {
+class SpectralCube;
+class TaskControl;
+} // namespace jezero
+
+namespace jezero::ml {
+
+struct ScenePredictionOptions {
+    SamplingOptions sampling;   // diffusion; sampling.seed is the job's, each tile's seed derives from it and the tile's origin
+    std::string location;       // a location name for metadata conditioning ("" = unknown)
+    int overlap = -1;           // tile overlap in pixels; < 0: a quarter tile
+    double threshold = std::numeric_limits<double>::quiet_NaN(); // carbonate threshold; NaN: defaultCarbonateThreshold
+    int tilesPerBatch = 16;     // regression models: tiles per network pass
+};
+
+struct ScenePrediction {
+    ImageStack image;           // the target channels (a diffusion model: "<name> mean", then "<name> std"), then "P(<name> > t)" when there is a carbonate channel
+    std::string location = "unknown"; // what the model was conditioned on
+    std::vector<std::string> warnings; // said, never silently applied: an ignored or unknown location
+    int overlap = 0;
+    double threshold = 0;       // the exceedance band's threshold (when there is a carbonate channel)
+    int carbonateChannel = -1;  // among the target channels, or -1
+};
+
+// The tile's seed: the job's seed mixed with the tile's origin (the same scene and seed give the same samples).
+std::uint64_t tileSeed(std::uint64_t seed, int x, int y);
+
+// Throws Error when the model takes input bands the cube cannot give; TaskCanceled when control is canceled.
+ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options,
+                             TaskControl* control = nullptr);
+
+} // namespace jezero::ml

@@ -1,0 +1,87 @@
+#include "jezero/ml/ScenePrediction.h"
+
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Dataset.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/ModelInputs.h"
+#include "jezero/core/PixelGeolocator.h"
+#include "jezero/core/SpectralCube.h"
+#include "jezero/core/TiledPrediction.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace jezero::ml {
+
+std::uint64_t tileSeed(std::uint64_t seed, int x, int y) {
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (1 + static_cast<std::uint64_t>(y) * 1000003ull + static_cast<std::uint64_t>(x));
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
+    ScenePrediction result;
+    const ImageStack input = makeModelInput(cube, parseInputKind(predictor.inputKind()), cassisFilters());
+    if (input.channelNames != predictor.inputChannelNames()) throw Error("the model takes other input channels than " + predictor.inputKind() + " gives");
+    const int tile = predictor.tile();
+    result.overlap = options.overlap >= 0 ? options.overlap : tile / 4;
+    const auto targets = predictor.targetChannelNames();
+    result.carbonateChannel = carbonateChannel(targets);
+    result.threshold = std::isfinite(options.threshold) ? options.threshold : defaultCarbonateThreshold(targets);
+    if (!options.location.empty()) {
+        if (!predictor.usesMetadata()) {
+            result.warnings.push_back("this model takes no location; --location " + options.location + " ignored");
+        } else if (const std::string known = predictor.knownLocation(options.location); !known.empty()) {
+            result.location = known;
+        } else {
+            std::string names;
+            for (const auto& n : predictor.locations()) names += (names.empty() ? "" : ", ") + n;
+            result.warnings.push_back("the model does not know the location \"" + options.location + "\" (it knows " + (names.empty() ? "none" : names) +
+                                      "); predicting with location unknown");
+        }
+    }
+    const bool ensemble = predictor.stochastic();
+    std::vector<std::string> bands;
+    for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);
+    if (ensemble)
+        for (const auto& t : targets) bands.push_back(t + " std");
+    if (result.carbonateChannel >= 0) {
+        char name[96];
+        std::snprintf(name, sizeof name, "P(%s > %g)", targets[result.carbonateChannel].c_str(), result.threshold);
+        bands.push_back(name);
+    }
+    const std::size_t plane = static_cast<std::size_t>(tile) * tile;
+    // A diffusion tile is already a batch (its samples); regression tiles share a pass.
+    const int tilesPerBatch = ensemble ? 1 : std::max(1, options.tilesPerBatch);
+    result.image = predictTiledBatches(
+        input, tile, result.overlap, tilesPerBatch, bands,
+        [&](const std::vector<TileRequest>& tiles) {
+            std::vector<std::vector<float>> inputs;
+            std::vector<TileContext> contexts;
+            std::vector<std::uint64_t> seeds;
+            for (const TileRequest& t : tiles) {
+                inputs.push_back(t.inputChw);
+                TileContext context;
+                context.location = result.location;
+                if (const auto* geo = cube.geolocator())
+                    if (const auto centre = geo->latLon(t.x + tile / 2.0, t.y + tile / 2.0))
+                        context.latitudeDeg = centre->latitudeDeg, context.longitudeDeg = centre->longitudeDeg;
+                contexts.push_back(context);
+                seeds.push_back(tileSeed(options.sampling.seed, t.x, t.y));
+            }
+            const auto predictions = predictor.predictTiles(inputs, contexts, options.sampling, seeds, result.carbonateChannel, result.threshold);
+            std::vector<std::vector<float>> outputs;
+            for (const auto& p : predictions) {
+                std::vector<float> out(p.mean);
+                if (ensemble) out.insert(out.end(), p.stddev.begin(), p.stddev.end());
+                if (result.carbonateChannel >= 0) out.insert(out.end(), p.exceedance.begin(), p.exceedance.begin() + static_cast<long>(plane));
+                outputs.push_back(std::move(out));
+            }
+            return outputs;
+        },
+        control);
+    return result;
+}
+
+} // namespace jezero::ml
