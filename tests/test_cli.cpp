@@ -52,7 +52,7 @@ private slots:
         QCOMPARE(info["crs_wkt"].toString(), QString());
         QCOMPARE(info["wavelengths_from_bundled_table"].toBool(), true); // TRR3: detector rows → the bundled tables
         // Pixels with no value in any S or L band (65535): 60, counted with numpy on the raw IMG files
-        // (the first 15 × 107 × 64 and 15 × 438 × 64 floats, line-interleaved).
+        // (tests/reference/nodata.py).
         QVERIFY(info["nodata_pixels"].isDouble());
         QCOMPARE(info["nodata_pixels"].toInt(), 60);
     }
@@ -162,13 +162,29 @@ private slots:
                                         QStringList{"browse", scene, "--product", "XYZ", "--out", dir.path() + "/x.png"},
                                         QStringList{"cassis", scene, "--out", dir.path() + "/x.jpg"},
                                         QStringList{"params", scene, "--names", "R1080", "--all", "--out", dir.path() + "/x.tif"},
-                                        QStringList{"render", scene, "--stretch-low", "90", "--stretch-high", "10", "--out", dir.path() + "/r"}}) {
+                                        QStringList{"render", scene, "--stretch-low", "90", "--stretch-high", "10", "--out", dir.path() + "/r"},
+                                        QStringList{"inputs", scene, "--kind", "pnr", "--ranges", "780-900", "--out", dir.path() + "/x.tif"},
+                                        QStringList{"inputs", scene, "--kind", "rect", "--filters", scene, "--out", dir.path() + "/x.tif"}}) {
             const Run r = cli(args);
             QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ')));
             QVERIFY2(r.err.count("jezero-cli: error: ") == 1 && r.err.trimmed().split('\n').last().startsWith("jezero-cli: error: "),
                      r.err.constData());
         }
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0); // nothing half-written
+        // An output that names the input scene is refused before anything is written.
+        const QString copy = dir.path() + "/scene.tif";
+        QVERIFY(QFile::copy(scene, copy));
+        QFile original(scene);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray bytes = original.readAll();
+        for (const QStringList& args : {QStringList{"params", copy, "--out", copy}, QStringList{"cassis", copy, "--out", dir.path() + "/./scene.tif"},
+                                        QStringList{"predict", copy, "--model", "carbonate", "--out", copy}}) {
+            const Run r = cli(args);
+            QVERIFY2(r.exitCode == 1 && r.err.contains("is the input scene"), qPrintable(args.join(' ') + ": " + r.err));
+        }
+        QFile after(copy);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QVERIFY(after.readAll() == bytes);
     }
 
     void synthWritesIdenticalScenesForTheSameSeed() {
@@ -263,6 +279,16 @@ private slots:
         QVERIFY2(strict.exitCode == 1 && strict.err.contains(victim.toUtf8()), strict.err.constData());
         QVERIFY(!QFileInfo::exists(data.path() + "/strict"));
         QCOMPARE(cli({"dataset", "build", scenes.path(), "--out", data.path() + "/x", "--target", "A,B"}).exitCode, 1);
+        // Impossible or contradictory options are one-line errors, and leave no folder.
+        for (const QStringList& extra : {QStringList{"--tile", "64"}, // larger than every 48-pixel scene: no tile at all
+                                         QStringList{"--tile", "16", "--crops", "-5"},
+                                         QStringList{"--tile", "16", "--target", "carbonate", "--smooth", "3"},
+                                         QStringList{"--tile", "16", "--input", "pnr", "--ranges", "780-900"}}) {
+            const Run r = cli(QStringList{"dataset", "build", scenes.path(), "--out", data.path() + "/bad"} + extra);
+            QVERIFY2(r.exitCode == 1 && r.err.count("jezero-cli: error: ") == 1, qPrintable(extra.join(' ') + ": " + r.err));
+            QVERIFY2(!QFileInfo::exists(data.path() + "/bad"), qPrintable(extra.join(' ')));
+        }
+        QVERIFY(cli({"dataset", "build", scenes.path(), "--out", data.path() + "/bad", "--tile", "64"}).err.contains("no train tile"));
     }
 
     void datasetTargetsComeFromTheMtrdrSummaryProductWhenPresent() {
@@ -469,6 +495,16 @@ private slots:
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet.json", "--out", dir.path() + "/x.tif"}).err.contains("not a Jezero checkpoint"));
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet", "--out", dir.path() + "/x.tif"}).err.contains("it is a folder"));
         QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/x.png"}).err.contains("GeoTIFF"));
+        // Options that cannot apply are said: sampling options on a regression model warn; a negative
+        // overlap and a probability threshold a probability cannot cross are errors.
+        const Run unetSampling = cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/s.tif", "--samples", "4"});
+        QVERIFY2(unetSampling.exitCode == 0 && unetSampling.err.contains("diffusion options"), unetSampling.err.constData());
+        QVERIFY(cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/o.tif", "--overlap", "-3"}).exitCode != 0);
+        const Run overlapTooLarge = cli({"predict", scenePath, "--model", dir.path() + "/unet/best.pt", "--out", dir.path() + "/o.tif", "--overlap", "16"});
+        QVERIFY2(overlapTooLarge.exitCode == 1 && overlapTooLarge.err.contains("less than the tile"), overlapTooLarge.err.constData());
+        const Run probability = cli({"predict", scenePath, "--model", "carbonate", "--out", dir.path() + "/p.tif", "--threshold", "7"});
+        QVERIFY2(probability.exitCode == 1 && probability.err.contains("between 0 and 1"), probability.err.constData());
+        QVERIFY(!QFileInfo::exists(dir.path() + "/o.tif") && !QFileInfo::exists(dir.path() + "/p.tif"));
 
         // evaluate: per-image rows for every test tile, groups with carbonate detection, panels.
         const Run report = cli({"evaluate", "--model", dir.path() + "/diffusion/best.pt", "--data", dir.path() + "/data", "--out", dir.path() + "/report",

@@ -156,7 +156,7 @@ private slots:
         QVERIFY(rotated != top);
     }
 
-    void aNewSceneReplacesTheOldAndLargeScenesAreSubsampledButPickedExactly() {
+    void aNewSceneReplacesTheOldAndLargeScenesAreSubsampledButPickedAtFullResolution() {
         CubeView view;
         view.resize(640, 480);
         view.show();
@@ -164,7 +164,9 @@ private slots:
         view.setScene(syntheticCube(64, 48, 60), splitComposite(64, 48, 0));
         view.grab();
 
-        // 1200 × 300 pixels: textures are subsampled, picking still maps to full-resolution pixels.
+        // 1200 × 300 pixels: textures are subsampled, picking still maps to full-resolution pixels (to
+        // within 2 pixels of the clicked one: a click lands on a screen pixel, which spans about two of
+        // the scene's at this zoom).
         const auto large = syntheticCube(1200, 300, 40);
         CompositeImage green = splitComposite(1200, 300, 300);
         QCOMPARE(view.topTextureSize(), QSize(64, 48)); // a small scene: one texel per pixel

@@ -113,7 +113,7 @@ private slots:
                     nodata += raw == 65535.0f;
                 }
         // Both paths are covered: 24 of the 48 raw values are 65535 (samples 0 and 5, masked detector
-        // edge; counted with numpy on the IMG) and read as no data, the others as data.
+        // edge; tests/reference/nodata.py) and read as no data, the others as data.
         QCOMPARE(nodata, 24);
     }
 

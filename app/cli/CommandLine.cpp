@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 
 namespace jezero::cli {
 
@@ -40,6 +42,13 @@ std::string extensionOf(const std::string& path) {
 void requireTiff(const std::string& path) {
     const std::string ext = extensionOf(path);
     if (ext != "tif" && ext != "tiff") throw Error("--out must name a GeoTIFF (.tif), not '" + path + "'");
+}
+
+void requireNotInput(const std::string& out, const std::string& input) {
+    std::error_code error;
+    const bool same = std::filesystem::exists(out, error) ? std::filesystem::equivalent(out, input, error)
+                                                          : std::filesystem::weakly_canonical(out, error) == std::filesystem::weakly_canonical(input, error);
+    if (same) throw Error("--out " + out + " is the input scene; choose another file (the scene would be overwritten)");
 }
 
 } // namespace jezero::cli

@@ -38,6 +38,8 @@ Pixel parsePixel(const std::string& text);
 std::string extensionOf(const std::string& path);
 // Throws Error unless path names a GeoTIFF (.tif or .tiff, any case).
 void requireTiff(const std::string& path);
+// Throws Error when out names the input file (it would be overwritten before or while it is read).
+void requireNotInput(const std::string& out, const std::string& input);
 // "A,B,C" → {"A", "B", "C"}, blanks trimmed.
 std::vector<std::string> splitList(const std::string& text);
 

@@ -35,10 +35,14 @@ struct Options {
 
 void build(const Options& o) {
     if (o.tile < 16 || o.tile > 2048) throw Error("--tile must be between 16 and 2048");
+    if (o.crops < 0 || o.crops > 1000) throw Error("--crops must be between 0 and 1000");
     if (o.smoothing < 0 || o.smoothing > 63) throw Error("--smooth must be between 0 and 63 pixels");
     const InputKind kind = parseInputKind(o.input);
     const TargetSpec target = parseTarget(o.target);
     const bool labelTarget = target.name == "carbonate";
+    if (labelTarget && (o.smoothing > 0 || o.targetSource != "observed"))
+        throw Error("--target carbonate is the per-pixel label: --smooth and --target-source apply to parameter targets");
+    if (kind != InputKind::Rectangular && !o.ranges.empty()) throw Error("--ranges applies to --input rect only");
     const auto& known = summaryParameterNames();
     for (const auto& p : target.parameters)
         if (!labelTarget && std::find(known.begin(), known.end(), p) == known.end()) throw Error("unknown summary parameter '" + p + "' in --target");
@@ -106,6 +110,7 @@ void build(const Options& o) {
     }
     if (!writer) throw Error("none of the " + std::to_string(scenes.size()) + " scenes could be read (" + skipped.front().first + ": " + skipped.front().second + ")");
     for (const auto& [scene, reason] : skipped) writer->skipScene(scene, reason);
+    requireHeldOutTiles(*writer, o.allowEmptySplits);
     writer->finish();
     std::cout << "wrote dataset to " << o.out << '\n';
 }
@@ -123,6 +128,11 @@ void synthesize(const Options& o) {
             throw Error("--also takes INPUT:TARGET:DIR (e.g. pnr:carbonate:data/pnr-carbonate), not '" + also + "'");
         d.outputs.push_back({also.substr(second + 1), also.substr(0, first), also.substr(first + 1, second - first - 1)});
     }
+    bool anyRect = false, allLabels = true;
+    for (const auto& out : d.outputs) anyRect |= parseInputKind(out.input) == InputKind::Rectangular, allLabels &= parseTarget(out.target).name == "carbonate";
+    if (!anyRect && !o.ranges.empty()) throw Error("--ranges applies to rect inputs only");
+    if (allLabels && (o.smoothing > 0 || o.targetSource != "observed"))
+        throw Error("--target carbonate is the per-pixel label: --smooth and --target-source apply to parameter targets");
     d.ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
     d.targetSource = o.targetSource;
     d.smoothing = o.smoothing;

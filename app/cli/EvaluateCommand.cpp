@@ -210,7 +210,7 @@ void evaluate(const Options& o) {
     }
     const int carbonate = carbonateChannel(m.targetChannels);
     const bool probabilityModel = carbonate >= 0 && m.targetChannels[static_cast<std::size_t>(carbonate)] == kCarbonateLabelChannel;
-    const double threshold = std::isfinite(o.threshold) ? o.threshold : defaultCarbonateThreshold(m.targetChannels);
+    const double threshold = carbonateThreshold(m.targetChannels, o.threshold);
     // A diffusion ensemble of a carbonate parameter gives a probability too: the share of samples above the threshold.
     const bool exceedance = !probabilityModel && carbonate >= 0 && predictor.stochastic() && o.sampling.samples >= 2;
     const int t = m.tile, ci = static_cast<int>(m.inputChannels.size()), co = static_cast<int>(m.targetChannels.size());

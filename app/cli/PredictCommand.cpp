@@ -105,12 +105,13 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     cmd->add_option("--metadata-guidance", o->sampling.metadataGuidance, "Diffusion: metadata guidance scale (default 1)");
     cmd->add_option("--seed", o->sampling.seed, "Diffusion: random seed (default 0)");
     cmd->add_option("--location", o->location, "Location name for the metadata conditioning (default unknown; a name the model does not know warns and predicts as unknown)");
-    cmd->add_option("--overlap", o->overlap, "Tile overlap in pixels (default a quarter tile)");
+    cmd->add_option("--overlap", o->overlap, "Tile overlap in pixels, less than the tile (default a quarter tile)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--threshold", o->threshold, "Carbonate threshold of the exceedance band (default 0.01; 0.5 for a carbonate-probability model)");
     cmd->add_option("--device", o->device, "auto (default), cpu, cuda, cuda:N");
     cmd->add_flag("--json", o->json, "Progress and result as JSON lines on stdout");
     return {{cmd, [o] {
                  requireTiff(o->out);
+                 requireNotInput(o->out, o->scene);
                  predict(*o);
              }}};
 }

@@ -37,6 +37,7 @@ std::string join(const std::vector<std::string>& items) {
 
 void cassis(const Options& o) {
     requireTiff(o.out);
+    requireNotInput(o.out, o.scene);
     const auto cube = io::readScene(o.scene);
     const auto bands = simulateCassis(cube, loadFilters(o));
     auto meta = provenance(cube, "CaSSIS-like bands simulated from CRISM I/F");
@@ -47,7 +48,10 @@ void cassis(const Options& o) {
 
 void inputs(const Options& o) {
     requireTiff(o.out);
+    requireNotInput(o.out, o.scene);
     const InputKind kind = parseInputKind(o.kind);
+    if (kind != InputKind::Rectangular && (!o.ranges.empty() || o.nearestChannel)) throw Error("--ranges and --nearest-channel apply to --kind rect only");
+    if (kind == InputKind::Rectangular && !o.filters.empty()) throw Error("--filters applies to the CaSSIS-filter kinds (pnr, 4band, pca), not rect");
     RectangularRanges ranges = o.ranges.empty() ? RectangularRanges{} : parseRanges(o.ranges);
     ranges.nearestToCentre = o.nearestChannel;
     if (o.normalise != "none" && o.normalise != "image") throw Error("--normalise takes none or image, not '" + o.normalise + "'");
@@ -83,6 +87,7 @@ std::vector<std::string> parameterNames(const Options& o) {
 
 void params(const Options& o) {
     requireTiff(o.out);
+    requireNotInput(o.out, o.scene);
     const auto names = parameterNames(o);
     const auto cube = io::readScene(o.scene);
     const auto image = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
@@ -93,6 +98,7 @@ void params(const Options& o) {
 void browse(const Options& o) {
     const std::string ext = extensionOf(o.out);
     if (ext != "png" && ext != "tif" && ext != "tiff") throw Error("--out must end in .png or .tif, not '" + o.out + "'");
+    requireNotInput(o.out, o.scene);
     const BrowseProduct product = browseProduct(o.product);
     const auto cube = io::readScene(o.scene);
     const std::vector<std::string> names(product.parameters.begin(), product.parameters.end());

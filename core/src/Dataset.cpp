@@ -73,6 +73,15 @@ double defaultCarbonateThreshold(const std::vector<std::string>& targetChannels)
     return c >= 0 && targetChannels[static_cast<std::size_t>(c)] == kCarbonateLabelChannel ? 0.5 : kCarbonateThreshold;
 }
 
+double carbonateThreshold(const std::vector<std::string>& targetChannels, double threshold) {
+    if (std::isnan(threshold)) return defaultCarbonateThreshold(targetChannels);
+    if (!std::isfinite(threshold)) throw Error("the carbonate threshold must be a finite number");
+    const int c = carbonateChannel(targetChannels);
+    if (c >= 0 && targetChannels[static_cast<std::size_t>(c)] == kCarbonateLabelChannel && (threshold <= 0 || threshold >= 1))
+        throw Error("the threshold on a carbonate probability must lie between 0 and 1, not " + std::to_string(threshold));
+    return threshold;
+}
+
 TargetSpec parseTarget(const std::string& text) {
     std::string lower = text;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -147,6 +156,11 @@ void DatasetWriter::addTile(const std::string& split, const float* input, const 
     if (!mImpl->inputs[split] || !mImpl->targets[split] || !mImpl->labels[split])
         throw Error("cannot write the dataset in " + mImpl->directory + " (disk full?)");
     mImpl->records[split].push_back(record);
+}
+
+std::size_t DatasetWriter::tileCount(const std::string& split) const {
+    const auto it = mImpl->records.find(split);
+    return it == mImpl->records.end() ? 0 : it->second.size();
 }
 
 void DatasetWriter::finish() {
@@ -238,6 +252,15 @@ void requireHeldOutSplits(const std::map<std::string, std::string>& sceneSplit, 
     throw Error("split by " + splitBy + ", the " + std::to_string(sceneSplit.size()) + " scenes give train " + std::to_string(scenes["train"]) + ", val " +
                 std::to_string(scenes["val"]) + ", test " + std::to_string(scenes["test"]) +
                 " scenes: add scenes (or regions), split by scene, or pass --allow-empty-splits");
+}
+
+void requireHeldOutTiles(const DatasetWriter& writer, bool allowEmpty) {
+    const std::size_t train = writer.tileCount("train"), val = writer.tileCount("val"), test = writer.tileCount("test");
+    const std::string counts = "train " + std::to_string(train) + ", val " + std::to_string(val) + ", test " + std::to_string(test) + " tiles";
+    if (train == 0) throw Error("the scenes gave no train tile (" + counts + "): are the scenes smaller than the tile, or mostly no data?");
+    if (allowEmpty || (val > 0 && test > 0)) return;
+    throw Error("the scenes gave " + counts + " (held-out scenes unreadable, smaller than the tile or mostly no data): "
+                "add scenes, use a smaller tile, or pass --allow-empty-splits");
 }
 
 // ---- reading -------------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ void buildSyntheticDataset(const SynthesisInputs& inputs, const SyntheticDataset
         }
         if (control) control->setProgress(static_cast<double>(i + 1) / o.count, scene.name);
     }
+    for (Output& out : outputs) requireHeldOutTiles(*out.writer, o.allowEmptySplits);
     for (Output& out : outputs) out.writer->finish();
 }
 

@@ -28,7 +28,8 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     result.overlap = options.overlap >= 0 ? options.overlap : tile / 4;
     const auto targets = predictor.targetChannelNames();
     result.carbonateChannel = carbonateChannel(targets);
-    result.threshold = std::isfinite(options.threshold) ? options.threshold : defaultCarbonateThreshold(targets);
+    result.threshold = carbonateThreshold(targets, options.threshold);
+    if (options.tilesPerBatch < 1) throw Error("tiles per batch must be at least 1");
     if (!options.location.empty()) {
         if (!predictor.usesMetadata()) {
             result.warnings.push_back("this model takes no location; --location " + options.location + " ignored");
@@ -42,6 +43,11 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         }
     }
     const bool ensemble = predictor.stochastic();
+    const SamplingOptions defaults;
+    const SamplingOptions& given = options.sampling;
+    if (!ensemble && (given.samples != defaults.samples || given.steps != defaults.steps || given.sampler != defaults.sampler || given.seed != defaults.seed ||
+                      given.imageGuidance != defaults.imageGuidance || given.metadataGuidance != defaults.metadataGuidance))
+        result.warnings.push_back("a regression model gives one answer per tile: the diffusion options (samples, steps, sampler, seed, guidance) are ignored");
     std::vector<std::string> bands;
     for (const auto& t : targets) bands.push_back(ensemble ? t + " mean" : t);
     if (ensemble)
@@ -53,7 +59,7 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     }
     const std::size_t plane = static_cast<std::size_t>(tile) * tile;
     // A diffusion tile is already a batch (its samples); regression tiles share a pass.
-    const int tilesPerBatch = ensemble ? 1 : std::max(1, options.tilesPerBatch);
+    const int tilesPerBatch = ensemble ? 1 : options.tilesPerBatch;
     result.image = predictTiledBatches(
         input, tile, result.overlap, tilesPerBatch, bands,
         [&](const std::vector<TileRequest>& tiles) {

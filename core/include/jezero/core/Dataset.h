@@ -53,6 +53,9 @@ constexpr double kCarbonateThreshold = 0.01;
 // The threshold predict and evaluate apply to the carbonate channel unless told otherwise: 0.5 for a
 // carbonate probability (CARBONATE), kCarbonateThreshold for a carbonate parameter.
 double defaultCarbonateThreshold(const std::vector<std::string>& targetChannels);
+// threshold when finite (else the default above); throws Error for one a probability cannot cross
+// (outside 0 < t < 1 for CARBONATE) or that is not finite.
+double carbonateThreshold(const std::vector<std::string>& targetChannels, double threshold);
 
 struct TileRecord {
     std::string scene, region;
@@ -100,6 +103,7 @@ public:
     void addTile(const std::string& split, const float* input, const float* target, const std::uint8_t* label, const TileRecord& record);
     // A scene left out (unreadable), with the reason, for the manifest.
     void skipScene(const std::string& scene, const std::string& reason);
+    std::size_t tileCount(const std::string& split) const; // tiles added to it so far
     void finish();
 
 private:
@@ -123,6 +127,9 @@ std::map<std::string, std::string> assignSplits(const std::vector<SplitUnit>& sc
 // such a dataset trains with no validation (best.pt would be just the last epoch) and cannot be
 // evaluated. allowEmpty (--allow-empty-splits) accepts it, e.g. for a quick look at a few scenes.
 void requireHeldOutSplits(const std::map<std::string, std::string>& sceneSplit, const std::string& splitBy, bool allowEmpty);
+// The same once the scenes are tiled (before finish): held-out scenes can give no tile (unreadable,
+// smaller than the tile, mostly no data). An empty train split is an error even with allowEmpty.
+void requireHeldOutTiles(const DatasetWriter& writer, bool allowEmpty);
 
 // One tile in memory, CHW.
 struct Tile {
