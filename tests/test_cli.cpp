@@ -552,6 +552,81 @@ private slots:
         }
     }
 
+    void batchPredictCoversAManifestOnceAcrossShardsAndResumes() {
+        QTemporaryDir dir;
+        QCOMPARE(cli({"synth", "--count", "3", "--size", "40", "--seed", "5", "--carbonate-fraction", "0.5", "--out", dir.path() + "/scenes"}).exitCode, 0);
+        QStringList scenes = QDir(dir.path() + "/scenes").entryList({"*_if_mtr3.img"});
+        QCOMPARE(scenes.size(), 3);
+        QFile manifest(dir.path() + "/manifest.txt");
+        QVERIFY(manifest.open(QIODevice::WriteOnly));
+        manifest.write("# three synthetic scenes, relative to this file\n\n");
+        for (const QString& s : scenes) manifest.write(("scenes/" + s + "\n").toUtf8());
+        manifest.close();
+        // Statuses per scene from the JSON lines of one run.
+        const auto statuses = [](const QByteArray& out) {
+            QMap<QString, QString> byScene;
+            for (const QByteArray& line : out.split('\n')) {
+                const QJsonObject j = QJsonDocument::fromJson(line).object();
+                if (j["event"].toString() == "scene") byScene[QFileInfo(j["scene"].toString()).fileName()] = j["status"].toString();
+            }
+            return byScene;
+        };
+        const QString out = dir.path() + "/predictions";
+        QMap<QString, QString> first, second;
+        const Run shard0 = cli({"batch-predict", dir.path() + "/manifest.txt", "--model", "carbonate", "--out", out, "--shard", "0/2"});
+        QVERIFY2(shard0.exitCode == 0, shard0.err.constData());
+        first = statuses(shard0.out);
+        {
+            // The second shard as task 1 of a 2-task Slurm job array runs it (tools/slurm).
+            QProcess task;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("SLURM_ARRAY_TASK_ID", "1");
+            env.insert("SLURM_ARRAY_TASK_COUNT", "2");
+            env.insert("JEZERO_CLI", JEZERO_CLI_PATH);
+            task.setProcessEnvironment(env);
+            task.start("bash", {jezero::test::resource("../tools/slurm/batch-predict.sbatch"), dir.path() + "/manifest.txt", "carbonate", out});
+            QVERIFY(task.waitForFinished(60000));
+            QVERIFY2(task.exitCode() == 0, task.readAllStandardError().constData());
+            second = statuses(task.readAllStandardOutput());
+        }
+        // The two shards cover every scene exactly once.
+        QCOMPARE(first.size() + second.size(), 3);
+        for (const QString& s : scenes) QVERIFY2(first.contains(s) != second.contains(s), qPrintable(s));
+        for (const QString& status : first.values() + second.values()) QCOMPARE(status, QString("done"));
+        for (const QString& s : scenes) QVERIFY(QFile::exists(out + "/" + QFileInfo(s).completeBaseName() + "_prediction.tif"));
+        // A shard that lost an output (killed before it was written) redoes only that scene.
+        const QString lost = first.firstKey();
+        QVERIFY(QFile::remove(out + "/" + QFileInfo(lost).completeBaseName() + "_prediction.tif"));
+        const Run again = cli({"batch-predict", dir.path() + "/manifest.txt", "--model", "carbonate", "--out", out, "--shard", "0/2"});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const auto resumed = statuses(again.out);
+        for (const QString& s : first.keys()) QCOMPARE(resumed[s], QString(s == lost ? "done" : "skipped"));
+        // Its summary has a row per scene of the shard with the carbonate statistics, skipped ones too.
+        QFile summary(out + "/summary-shard-0-of-2.csv");
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = summary.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), first.size() + 1);
+        QVERIFY(rows[0].startsWith("scene,status,output,width,height,probability_band,valid_pixels,carbonate_pixels,carbonate_fraction,mean_probability"));
+        for (int i = 1; i < rows.size(); ++i) {
+            const QList<QByteArray> f = rows[i].split(',');
+            QCOMPARE(f[3], QByteArray("40"));
+            QCOMPARE(f[5], QByteArray("CARBONATE")); // the probability model's own band, not its 0/1 mask
+            QVERIFY(f[6].toInt() > 0 && f[7].toInt() >= 0 && f[7].toInt() <= f[6].toInt());
+            QVERIFY2(f[9].toDouble() > 0 && f[9].toDouble() < 1 && f[10].toDouble() >= f[9].toDouble(), rows[i].constData()); // mean and max P
+        }
+        // A scene that cannot be read fails alone: the others are still done, the exit status says so.
+        QVERIFY(manifest.open(QIODevice::Append));
+        manifest.write("scenes/missing_if_mtr3.img\n");
+        manifest.close();
+        const Run broken = cli({"batch-predict", dir.path() + "/manifest.txt", "--model", "carbonate", "--out", out});
+        QCOMPARE(broken.exitCode, 1);
+        const auto all = statuses(broken.out);
+        QCOMPARE(all.size(), 4);
+        QCOMPARE(all["missing_if_mtr3.img"], QString("failed"));
+        QVERIFY(broken.err.contains("1 of 4 scenes failed"));
+        QVERIFY(cli({"batch-predict", dir.path() + "/manifest.txt", "--model", "carbonate", "--out", out, "--shard", "2/2"}).err.contains("--shard takes I/N"));
+    }
+
     void realScenesAreLabelledFromTheirCarbonateParameters() {
         // Synthetic cubes without sidecars or abundance maps look like real MTRDR I/F files: their
         // tiles are labelled from MIN2295_2480/BD2500_2 (Mg) or MIN2345_2537 (Ca/Fe carbonate).

@@ -21,6 +21,7 @@ std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, datas
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
 std::vector<Command> addTrainCommands(CLI::App& app);    // train (jezero-ml)
 std::vector<Command> addPredictCommands(CLI::App& app);  // predict (jezero-ml)
+std::vector<Command> addBatchPredictCommands(CLI::App& app); // batch-predict (jezero-ml)
 std::vector<Command> addEvaluateCommands(CLI::App& app); // evaluate (jezero-ml)
 std::vector<Command> addModelCommands(CLI::App& app);    // model-info, devices (jezero-ml)
 

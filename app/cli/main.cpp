@@ -11,7 +11,7 @@ namespace {
 
 // Commands whose code needs LibTorch run in jezero-ml, beside this program.
 bool isMlCommand(const char* name) {
-    for (const char* ml : {"train", "predict", "evaluate", "model-info", "devices"})
+    for (const char* ml : {"train", "predict", "batch-predict", "evaluate", "model-info", "devices"})
         if (std::strcmp(name, ml) == 0) return true;
     return false;
 }
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     // Listed for --help; run by jezero-ml.
     app.add_subcommand("train", "Train a model on a built dataset (runs jezero-ml; see jezero-cli train --help)");
     app.add_subcommand("predict", "Predict a scene with a trained model, GeoTIFF out (runs jezero-ml)");
+    app.add_subcommand("batch-predict", "Predict every scene of a manifest (resumable, --shard I/N for job arrays; runs jezero-ml)");
     app.add_subcommand("evaluate", "Evaluate a model on a dataset split: metrics, detection, panels (runs jezero-ml)");
     app.add_subcommand("model-info", "What a checkpoint takes and predicts (runs jezero-ml)");
     app.add_subcommand("devices", "The CUDA devices and CPU threads training can use (runs jezero-ml)");

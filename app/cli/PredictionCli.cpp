@@ -1,0 +1,52 @@
+#include "PredictionCli.h"
+
+#include "jezero/core/SpectralCube.h"
+#include "jezero/io/ImageWriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace jezero::cli {
+
+void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
+    cmd->add_option("--model", o.model, "Checkpoint (.pt), or a shipped model: carbonate, fal, unet, diffusion")->required();
+    cmd->add_option("--samples", o.scene.sampling.samples, "Diffusion: samples per tile (default 8)")->check(CLI::Range(1, 1024));
+    cmd->add_option("--steps", o.scene.sampling.steps, "Diffusion: sampler steps (default 18)")->check(CLI::Range(1, 1000));
+    cmd->add_option("--sampler", o.scene.sampling.sampler, "Diffusion: heun (default), euler, dpm")->check(CLI::IsMember({"heun", "euler", "dpm"}));
+    cmd->add_option("--image-guidance", o.scene.sampling.imageGuidance, "Diffusion: image guidance scale (default 1)");
+    cmd->add_option("--metadata-guidance", o.scene.sampling.metadataGuidance, "Diffusion: metadata guidance scale (default 1)");
+    cmd->add_option("--seed", o.scene.sampling.seed, "Diffusion: random seed (default 0)");
+    cmd->add_option("--location", o.scene.location,
+                    "Location name for the metadata conditioning (default unknown; a name the model does not know warns and predicts as unknown)");
+    cmd->add_option("--overlap", o.scene.overlap, "Tile overlap in pixels, less than the tile (default a quarter tile)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--threshold", o.scene.threshold, "Carbonate threshold of the exceedance band (default 0.01; 0.5 for a carbonate-probability model)");
+    cmd->add_option("--device", o.device, "auto (default), cpu, cuda, cuda:N");
+}
+
+void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& prediction, const SpectralCube& cube, const ml::Predictor& predictor,
+                            const std::string& modelPath, const ml::SamplingOptions& sampling) {
+    std::map<std::string, std::string> meta{{"JEZERO_PRODUCT", "model prediction"},
+                                            {"JEZERO_SOURCE_SCENE", cube.metadata().productId},
+                                            {"JEZERO_SOURCE_PATH", cube.metadata().sourcePath},
+                                            {"JEZERO_MODEL", modelPath},
+                                            {"JEZERO_MODEL_SUMMARY", predictor.summary()},
+                                            {"JEZERO_MODEL_CONFIG", nlohmann::json::parse(predictor.configJson()).dump()},
+                                            {"JEZERO_INPUT", predictor.inputKind()},
+                                            {"JEZERO_TARGET", predictor.target()},
+                                            {"JEZERO_TILE", std::to_string(predictor.tile())},
+                                            {"JEZERO_OVERLAP", std::to_string(prediction.overlap)}};
+    if (predictor.stochastic()) {
+        meta["JEZERO_SAMPLES"] = std::to_string(sampling.samples);
+        meta["JEZERO_STEPS"] = std::to_string(sampling.steps);
+        meta["JEZERO_SAMPLER"] = sampling.sampler;
+        meta["JEZERO_IMAGE_GUIDANCE"] = std::to_string(sampling.imageGuidance);
+        meta["JEZERO_METADATA_GUIDANCE"] = std::to_string(sampling.metadataGuidance);
+        meta["JEZERO_SEED"] = std::to_string(sampling.seed);
+    }
+    if (predictor.usesMetadata()) meta["JEZERO_LOCATION"] = prediction.location;
+    if (prediction.carbonateChannel >= 0) meta["JEZERO_CARBONATE_THRESHOLD"] = std::to_string(prediction.threshold);
+    io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+}
+
+} // namespace jezero::cli
