@@ -203,7 +203,8 @@ private slots:
     void everyTableParameterIsImplementedWithTheTablesWavelengthsAndKernels() {
         const auto table = parameterTable();
         QCOMPARE(summaryParameterNames().size(), table.size());
-        SummaryParameters all(mtrdrGrid());
+        // The table is the paper's; the pipeline convention differs in BD1900_2 only (checked below).
+        SummaryParameters all(mtrdrGrid(), {}, ParameterConvention::Paper);
         for (const auto& [name, row] : table) {
             const auto used = all.kernelsOf(name);
             const auto uses = [&](double nm, int k) {
@@ -216,6 +217,61 @@ private slots:
             for (double l : row.longAnchor)
                 if (row.kernels[2]) QVERIFY2(uses(l, row.kernels[2]), qPrintable(QString::fromStdString(name) + " long"));
         }
+    }
+
+    void pipelineParametersMatchASecondImplementation() {
+        // tests/reference/crism_pipeline.py transcribes the CRISM team's IDL with numpy and prints these
+        // for the same spectrum (a sloped, rippled continuum with 1.93 and 3.42 µm absorptions).
+        const auto grid = mtrdrGrid();
+        std::vector<float> s;
+        for (double w : grid) {
+            double v = 0.25 + 0.02 * w / 1000.0 + 0.01 * std::sin(w / 97.0);
+            v *= 1 - 0.05 * std::exp(-0.5 * std::pow((w - 1930) / 30.0, 2));
+            v *= 1 - 0.06 * std::exp(-0.5 * std::pow((w - 3420) / 70.0, 2));
+            s.push_back(static_cast<float>(v));
+        }
+        const std::vector<std::pair<std::string, double>> expected{{"BD1900_2", 0.0310934}, {"BD3400_2", 0.0846415}, {"R1330", 0.2856572},
+                                                                   {"R3920", 0.3345207},    {"BD2500_2", -0.0056929}, {"R1080", 0.2616943}};
+        for (const auto& [name, value] : expected) {
+            const float v = parameter(grid, s, name);
+            QVERIFY2(std::abs(v - value) < 2e-6, qPrintable(QString::fromStdString(name) + QString(": %1 vs %2").arg(v, 0, 'g', 8).arg(value)));
+        }
+    }
+
+    void conventionsDifferWhereTheTeamsCodeDiffersFromThePaper() {
+        const auto grid = mtrdrGrid();
+        const auto with = [&](const std::vector<float>& s, const std::string& name, ParameterConvention c) {
+            return SummaryParameters(grid, {name}, c).compute(s.data())[0];
+        };
+        // BD1900_2: a box only at 1930 nm (±2 channels) of depth 0.1 is 0.1 for the team's single
+        // term, half that in the paper's average with the untouched 1985 nm term.
+        const auto box = spectrumWith(grid, 1930 - 14, 1930 + 14, 0.9, /*sloped=*/false);
+        QVERIFY(std::abs(with(box, "BD1900_2", ParameterConvention::CrismPipeline) - 0.1) < 2e-5);
+        QVERIFY(std::abs(with(box, "BD1900_2", ParameterConvention::Paper) - 0.05) < 2e-5);
+        // BD3400_2's even kernels (10): ±5 channels, symmetric, in the pipeline — on a straight line the
+        // medians sit on the selected channels and the depth is 0; the paper's 10 lopsided channels
+        // shift both anchors half a channel down, which a steep line shows.
+        std::vector<float> line;
+        for (double w : grid) line.push_back(static_cast<float>(0.05 + 0.2 * w / 1000.0));
+        QVERIFY(std::abs(with(line, "BD3400_2", ParameterConvention::CrismPipeline)) < 1e-6);
+        QVERIFY(std::abs(with(line, "BD3400_2", ParameterConvention::Paper)) > 1e-4);
+        // R3920: the MTRDR grid ends at 3896.8 nm. The pipeline takes the nearest channel anyway, its
+        // 5-channel kernel clamped to the last three (their median: the last but one); the paper finds
+        // no channel within 20 nm.
+        const std::size_t n = grid.size();
+        QCOMPARE(with(line, "R3920", ParameterConvention::CrismPipeline), line[n - 2]);
+        QVERIFY(std::isnan(with(line, "R3920", ParameterConvention::Paper)));
+        // Channels the team's code drops (above 3900 nm here, on a grid that goes on to 3936 nm) are
+        // never read: R3920 is the same whatever they hold.
+        std::vector<double> longer = grid;
+        for (double w = grid.back() + 6.55; w < 3940; w += 6.55) longer.push_back(w);
+        std::vector<float> a(longer.size()), b(longer.size());
+        for (std::size_t i = 0; i < longer.size(); ++i) a[i] = b[i] = static_cast<float>(0.05 + 0.2 * longer[i] / 1000.0);
+        for (std::size_t i = n; i < longer.size(); ++i) b[i] = 5.0f;
+        QCOMPARE(SummaryParameters(longer, {"R3920"}).compute(a.data())[0], SummaryParameters(longer, {"R3920"}).compute(b.data())[0]);
+        QVERIFY(SummaryParameters(longer, {"R3920"}, ParameterConvention::Paper).compute(b.data())[0] > 1.0f); // the paper reads them
+        QCOMPARE(parseParameterConvention("paper"), ParameterConvention::Paper);
+        QVERIFY_THROWS_EXCEPTION(Error, parseParameterConvention("team"));
     }
 
     void bandDepthsRecoverAKnownBoxAbsorption() {

@@ -19,7 +19,7 @@ namespace jezero::cli {
 namespace {
 
 struct Options {
-    std::string scene, out, filters, kind = "pnr", ranges, names, product = "FAL", pixel, normalise = "none";
+    std::string scene, out, filters, kind = "pnr", ranges, names, product = "FAL", pixel, normalise = "none", convention = "pipeline";
     bool all = false, nearestChannel = false, json = false;
 };
 
@@ -90,8 +90,10 @@ void params(const Options& o) {
     requireNotInput(o.out, o.scene);
     const auto names = parameterNames(o);
     const auto cube = io::readScene(o.scene);
-    const auto image = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
-    io::writeGeoTiff(o.out, image, cube.metadata(), provenance(cube, "CRISM summary parameters (Viviano-Beck et al. 2014)"));
+    const auto image = SummaryParameters(cube.wavelengthsNm(), names, parseParameterConvention(o.convention)).compute(cube);
+    auto meta = provenance(cube, "CRISM summary parameters (Viviano-Beck et al. 2014)");
+    meta["JEZERO_PARAMETER_CONVENTION"] = o.convention;
+    io::writeGeoTiff(o.out, image, cube.metadata(), meta);
     std::cout << "wrote " << o.out << " (" << names.size() << " parameters)\n";
 }
 
@@ -122,7 +124,7 @@ void paramsSpectrum(const Options& o) {
     const Pixel p = parsePixel(o.pixel);
     const auto names = parameterNames(o);
     const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
-    const auto values = SummaryParameters(s.wavelengthsNm, names).compute(s.values.data());
+    const auto values = SummaryParameters(s.wavelengthsNm, names, parseParameterConvention(o.convention)).compute(s.values.data());
     if (o.json) {
         nlohmann::json j;
         j["pixel"] = {p.x, p.y};
@@ -164,6 +166,7 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     scene(paramsCmd);
     paramsCmd->add_option("--names", o->names, "Comma-separated parameter names (default: all)");
     paramsCmd->add_flag("--all", o->all, "All 56 parameters (not with --names)");
+    paramsCmd->add_option("--convention", o->convention, "pipeline (default: the CRISM team's MTRDR code) or paper (the VB2014 table as printed)");
     paramsCmd->add_option("--out", o->out, "Output GeoTIFF")->required();
 
     auto* browseCmd = app.add_subcommand("browse", "Render a browse product (FAL, CAR, MAF, ...) as PNG, or its parameters as GeoTIFF");
@@ -175,6 +178,7 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     scene(paramsSpectrumCmd);
     paramsSpectrumCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0")->required();
     paramsSpectrumCmd->add_option("--names", o->names, "Comma-separated parameter names (default: all)");
+    paramsSpectrumCmd->add_option("--convention", o->convention, "pipeline (default: the CRISM team's MTRDR code) or paper (the VB2014 table as printed)");
     paramsSpectrumCmd->add_flag("--json", o->json, "Print JSON (NaN as null); CSV otherwise");
 
     return {{cassisCmd, [o] { cassis(*o); }},

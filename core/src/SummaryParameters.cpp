@@ -16,7 +16,14 @@ namespace jezero {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kMaxChannelDistanceNm = 20.0;
+constexpr double kPaperMaxChannelDistanceNm = 20.0; // Paper: no channel this close → NaN
+constexpr double kPipelineReachNm = 50.0;           // CrismPipeline: beyond the kept range by more → NaN
+
+// The CRISM team's conservative channel set (mro_crism_wavelength_defaults, /conservative_set): the same
+// for VNIR, IR and joined cubes, since the channels between 1015 and 1044 nm are dropped either way.
+bool keptByPipeline(double nm) {
+    return (nm >= 430 && nm <= 1015 && !(nm > 635 && nm < 706)) || (nm >= 1044 && nm <= 3900 && !(nm > 2657 && nm < 2797));
+}
 
 struct VnirPeak {
     double wavelengthUm = kNaN;
@@ -49,7 +56,12 @@ struct Kernel {
 // Registers kernels while the parameters are bound; ids index Pixel::medians.
 class Binder {
 public:
-    explicit Binder(const std::vector<double>& w) : mWavelengths(w) {}
+    Binder(const std::vector<double>& w, ParameterConvention convention) : mWavelengths(w), mConvention(convention) {
+        for (int c = 0; c < static_cast<int>(w.size()); ++c)
+            if (convention == ParameterConvention::Paper || keptByPipeline(w[c])) mKept.push_back(c);
+    }
+
+    ParameterConvention convention() const { return mConvention; }
 
     int R(double nm, int width) {
         const auto key = std::make_pair(nm, width);
@@ -58,15 +70,20 @@ public:
             return it->second;
         }
         Kernel k{nm, width, {}, kNaN};
-        const auto& w = mWavelengths;
-        const auto it = std::lower_bound(w.begin(), w.end(), nm);
-        int nearest = static_cast<int>(it - w.begin());
-        if (nearest == static_cast<int>(w.size()) || (nearest > 0 && nm - w[nearest - 1] <= w[nearest] - nm)) --nearest;
-        if (nearest >= 0 && std::abs(w[nearest] - nm) <= kMaxChannelDistanceNm) {
-            k.wavelengthNm = w[nearest];
+        // Positions are in the kept channels (the pipeline drops the others before anything else).
+        const auto wavelength = [&](int i) { return mWavelengths[mKept[i]]; };
+        const int n = static_cast<int>(mKept.size());
+        int nearest = 0;
+        for (int i = 1; i < n; ++i)
+            if (std::abs(wavelength(i) - nm) < std::abs(wavelength(nearest) - nm)) nearest = i; // the first of equals, as IDL's where(… eq min(…))
+        const bool paper = mConvention == ParameterConvention::Paper;
+        const bool reached = n > 0 && (paper ? std::abs(wavelength(nearest) - nm) <= kPaperMaxChannelDistanceNm
+                                             : nm >= wavelength(0) - kPipelineReachNm && nm <= wavelength(n - 1) + kPipelineReachNm);
+        if (reached) {
+            k.wavelengthNm = wavelength(nearest);
             const int first = std::max(0, nearest - width / 2);
-            const int last = std::min(static_cast<int>(w.size()) - 1, nearest - width / 2 + width - 1);
-            for (int c = first; c <= last; ++c) k.channels.push_back(c);
+            const int last = std::min(n - 1, paper ? nearest - width / 2 + width - 1 : nearest + width / 2);
+            for (int i = first; i <= last; ++i) k.channels.push_back(mKept[i]);
         }
         const int id = static_cast<int>(mKernels.size());
         mKernels.push_back(std::move(k));
@@ -82,6 +99,8 @@ public:
 
 private:
     const std::vector<double>& mWavelengths;
+    ParameterConvention mConvention;
+    std::vector<int> mKept; // channel indices the convention uses, ascending
     std::vector<Kernel> mKernels;
     std::map<std::pair<double, int>, int> mIds;
     std::vector<std::pair<double, int>> mUsed;
@@ -354,7 +373,10 @@ const std::vector<std::pair<std::string, Definition>>& definitions() {
          }},
         {"BD1750_2", [](Binder& b) { return bandDepth(b, 1750, 3, 1690, 5, 1815, 5); }},
         {"BD1900_2", [](Binder& b) {
+             // The team's hyperspectral branch has the 1930 nm term only; the paper averages it with a
+             // 1985 nm one (the team's multispectral branch).
              const Evaluate a = bandDepth(b, 1930, 5, 1850, 5, 2067, 5);
+             if (b.convention() == ParameterConvention::CrismPipeline) return a;
              const Evaluate c = bandDepth(b, 1985, 5, 1850, 5, 2067, 5);
              return Evaluate([=](const Pixel& p) { return 0.5 * a(p) + 0.5 * c(p); });
          }},
@@ -455,9 +477,15 @@ struct SummaryParameters::Impl {
     }
 };
 
-SummaryParameters::SummaryParameters(const std::vector<double>& wavelengthsNm, const std::vector<std::string>& names)
+ParameterConvention parseParameterConvention(const std::string& name) {
+    if (name == "pipeline") return ParameterConvention::CrismPipeline;
+    if (name == "paper") return ParameterConvention::Paper;
+    throw Error("the parameter convention is pipeline (the CRISM team's code, default) or paper, not '" + name + "'");
+}
+
+SummaryParameters::SummaryParameters(const std::vector<double>& wavelengthsNm, const std::vector<std::string>& names, ParameterConvention convention)
     : mImpl(std::make_unique<Impl>()) {
-    Binder binder(wavelengthsNm);
+    Binder binder(wavelengthsNm, convention);
     const auto& all = definitions();
     for (const std::string& name : names.empty() ? summaryParameterNames() : names) {
         const auto it = std::find_if(all.begin(), all.end(), [&](const auto& d) { return d.first == name; });
