@@ -153,6 +153,26 @@ private slots:
         QVERIFY(QJsonDocument::fromJson(vnir.out).object()["parameters"].toObject()["D2300"].isNull());
     }
 
+    void matchRanksTheLibraryAgainstAPixel() {
+        const Run r = cli({"match", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10", "--top", "7", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["range_nm"].toArray()[0].toDouble(), 1000.0);
+        QCOMPARE(j["library_size"].toInt(), 76);
+        const QJsonArray matches = j["matches"].toArray();
+        QCOMPARE(matches.size(), 7);
+        for (int i = 0; i < matches.size(); ++i) {
+            const QJsonObject m = matches[i].toObject();
+            QCOMPARE(m["rank"].toInt(), i + 1);
+            QVERIFY(m["channels"].toInt() > 200 && m["angle_deg"].toDouble() >= 0 && m["angle_deg"].toDouble() <= 90);
+            if (i) QVERIFY(matches[i - 1].toObject()["correlation"].toDouble() >= m["correlation"].toDouble());
+        }
+        const Run csv = cli({"match", jezero::test::sampleMtrdrTiff(), "--pixel", "10,10", "--top", "2", "--range", "1800-2500"});
+        QCOMPARE(csv.exitCode, 0);
+        QCOMPARE(csv.out.trimmed().split('\n').size(), 3);
+        QVERIFY(csv.out.startsWith("rank,name,kind,correlation,angle_deg,channels"));
+    }
+
     void badSpectralArgumentsAreOneLineErrors() {
         QTemporaryDir dir;
         const QString scene = jezero::test::sampleMtrdrTiff();
@@ -164,7 +184,10 @@ private slots:
                                         QStringList{"params", scene, "--names", "R1080", "--all", "--out", dir.path() + "/x.tif"},
                                         QStringList{"render", scene, "--stretch-low", "90", "--stretch-high", "10", "--out", dir.path() + "/r"},
                                         QStringList{"inputs", scene, "--kind", "pnr", "--ranges", "780-900", "--out", dir.path() + "/x.tif"},
-                                        QStringList{"inputs", scene, "--kind", "rect", "--filters", scene, "--out", dir.path() + "/x.tif"}}) {
+                                        QStringList{"inputs", scene, "--kind", "rect", "--filters", scene, "--out", dir.path() + "/x.tif"},
+                                        QStringList{"match", scene, "--pixel", "10,10", "--range", "100-300"},
+                                        QStringList{"match", scene, "--pixel", "10,10", "--range", "1000-1500,2000-2500"},
+                                        QStringList{"match", scene, "--pixel", "99,10"}}) {
             const Run r = cli(args);
             QVERIFY2(r.exitCode == 1, qPrintable(args.join(' ')));
             QVERIFY2(r.err.count("jezero-cli: error: ") == 1 && r.err.trimmed().split('\n').last().startsWith("jezero-cli: error: "),

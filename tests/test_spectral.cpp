@@ -6,6 +6,7 @@
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SpectralLibrary.h"
+#include "jezero/core/SpectralMatching.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/WavelengthTable.h"
 
@@ -528,6 +529,38 @@ private slots:
         QVERIFY(compared > 400);
         // The resampled magnesite still shows its 2.3 and 2.5 µm carbonate bands.
         QVERIFY(SummaryParameters(axis.wavelengthsNm, {"MIN2295_2480"}).compute(std::vector<float>(resampled.begin(), resampled.end()).data())[0] > 0);
+    }
+
+    void libraryMatchingFindsTheSpectrumAPixelWasMadeOf() {
+        // Pixels made of a library spectrum (resampled onto the MTRDR grid — MTRDR widths, unlike the
+        // matcher's default ones — times a brightness and a linear slope, plus 0.3 % noise) rank that
+        // spectrum first by continuum-removed correlation over 1.0–2.6 µm.
+        const auto library = bundledSpectralLibrary();
+        const auto axis = readMtrdrAxisTable(test::resource("crism/wavelengths/mtrdr_axis.tab").toStdString());
+        std::mt19937 rng(3);
+        std::normal_distribution<double> noise(0.0, 0.003);
+        int tried = 0;
+        for (const char* name : {"MICA Mg carbonate", "MICA Ca fe carbonate", "MICA Fe olivine", "MICA Kaolinite", "USGS Siderite HS271.3B"}) {
+            const auto it = std::find_if(library.begin(), library.end(), [&](const LibrarySpectrum& l) { return l.name == name; });
+            if (it == library.end()) continue;
+            ++tried;
+            const auto resampled = resampleToChannels(*it, axis.wavelengthsNm, axis.fwhmNm);
+            std::vector<double> pixel;
+            for (std::size_t c = 0; c < resampled.size(); ++c)
+                pixel.push_back(resampled[c] * 0.7 * (1.0 + 0.05 * (axis.wavelengthsNm[c] / 1000.0 - 1.0)) * (1.0 + noise(rng)));
+            const auto matches = rankLibraryMatches(axis.wavelengthsNm, pixel, library, 1000, 2600);
+            QVERIFY(matches.size() > 40);
+            QVERIFY2(matches.front().name == name, qPrintable(QString("%1 ranked %2 first").arg(name, QString::fromStdString(matches.front().name))));
+            QVERIFY2(matches.front().correlation > 0.75 && matches.front().channels > 200, qPrintable(QString("%1: r %2, %3 channels").arg(name).arg(matches.front().correlation).arg(matches.front().channels)));
+            for (std::size_t i = 1; i < matches.size(); ++i) QVERIFY(matches[i - 1].correlation >= matches[i].correlation);
+        }
+        QCOMPARE(tried, 5);
+        // The same spectrum scaled has angle 0 and correlation 1; a flat line has no bands to correlate.
+        const auto self = resampleToChannels(library.front(), axis.wavelengthsNm);
+        const auto exact = rankLibraryMatches(axis.wavelengthsNm, self, {library.front()}, 1000, 2600);
+        QVERIFY(std::abs(exact.front().correlation - 1) < 1e-12 && exact.front().angleDeg < 1e-5);
+        QVERIFY_THROWS_EXCEPTION(Error, rankLibraryMatches(axis.wavelengthsNm, self, library, 2600, 1000));
+        QVERIFY_THROWS_EXCEPTION(Error, rankLibraryMatches(axis.wavelengthsNm, self, library, 100, 300)); // no channel there
     }
 
     void micaTypeSpectraLightUpTheirParameters() {

@@ -1,8 +1,11 @@
 #include "Commands.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/core/CassisSimulator.h"
+#include "jezero/core/CsvText.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
+#include "jezero/core/SpectralLibrary.h"
+#include "jezero/core/SpectralMatching.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/io/SceneReader.h"
@@ -20,6 +23,8 @@ namespace {
 
 struct Options {
     std::string scene, out, filters, kind = "pnr", ranges, names, product = "FAL", pixel, normalise = "none", convention = "pipeline";
+    std::string range = "1000-2600";
+    int top = 10;
     bool all = false, nearestChannel = false, json = false;
 };
 
@@ -142,6 +147,30 @@ void paramsSpectrum(const Options& o) {
     }
 }
 
+// Library spectra ranked against one pixel (rankLibraryMatches: continuum-removed correlation, angle).
+void match(const Options& o) {
+    const Pixel p = parsePixel(o.pixel);
+    const RectangularRanges parsed = parseRanges(o.range);
+    if (parsed.rangesNm.size() != 1) throw Error("--range takes one wavelength range FROM-TO in nm, not '" + o.range + "'");
+    if (o.top < 1) throw Error("--top must be at least 1");
+    const auto [from, to] = parsed.rangesNm.front();
+    const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
+    const auto matches = rankLibraryMatches(s.wavelengthsNm, std::vector<double>(s.values.begin(), s.values.end()), bundledSpectralLibrary(), from, to);
+    const std::size_t shown = std::min<std::size_t>(matches.size(), static_cast<std::size_t>(o.top));
+    if (o.json) {
+        nlohmann::json j{{"pixel", {p.x, p.y}}, {"range_nm", {from, to}}, {"library_size", bundledSpectralLibrary().size()}, {"matches", nlohmann::json::array()}};
+        for (std::size_t i = 0; i < shown; ++i)
+            j["matches"].push_back({{"rank", i + 1}, {"name", matches[i].name}, {"kind", matches[i].kind}, {"correlation", matches[i].correlation},
+                                    {"angle_deg", matches[i].angleDeg}, {"channels", matches[i].channels}});
+        std::cout << j.dump(2) << '\n';
+        return;
+    }
+    std::cout << "rank,name,kind,correlation,angle_deg,channels\n";
+    for (std::size_t i = 0; i < shown; ++i)
+        std::cout << i + 1 << ',' << csvField(matches[i].name) << ',' << matches[i].kind << ',' << matches[i].correlation << ',' << matches[i].angleDeg << ','
+                  << matches[i].channels << '\n';
+}
+
 } // namespace
 
 std::vector<Command> addSpectralCommands(CLI::App& app) {
@@ -181,7 +210,15 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     paramsSpectrumCmd->add_option("--convention", o->convention, "pipeline (default: the CRISM team's MTRDR code) or paper (the VB2014 table as printed)");
     paramsSpectrumCmd->add_flag("--json", o->json, "Print JSON (NaN as null); CSV otherwise");
 
-    return {{cassisCmd, [o] { cassis(*o); }},
+    auto* matchCmd = app.add_subcommand("match", "Rank the bundled library against one pixel (continuum-removed correlation, spectral angle)");
+    scene(matchCmd);
+    matchCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0")->required();
+    matchCmd->add_option("--range", o->range, "Wavelength range compared, FROM-TO in nm (default 1000-2600)");
+    matchCmd->add_option("--top", o->top, "How many matches to list (default 10)");
+    matchCmd->add_flag("--json", o->json, "Print JSON; CSV otherwise");
+
+    return {{matchCmd, [o] { match(*o); }},
+            {cassisCmd, [o] { cassis(*o); }},
             {inputsCmd, [o] { inputs(*o); }},
             {paramsCmd, [o] { params(*o); }},
             {browseCmd, [o] { browse(*o); }},
