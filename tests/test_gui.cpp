@@ -10,7 +10,9 @@
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/RecentPaths.h"
+#include "jezero/core/SpectralMatching.h"
 #include "jezero/ui/MainWindow.h"
+#include "jezero/ui/LibraryMatchPanel.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
 
@@ -26,6 +28,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QDockWidget>
 #include <QtTest>
@@ -347,6 +350,46 @@ private slots:
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-library.png");
         magnesite->trigger();
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+    }
+
+    void theLibraryIsRankedAgainstTheClickedPixelAndFiltered() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        jezero::ui::LibraryMatchPanel* panel = w.libraryMatchPanel();
+        QCOMPARE(panel->rowCount(), 0); // nothing clicked yet
+        w.findChild<QDockWidget*>("libraryMatchDock")->raise();
+        click(w, {10, 10});
+        QTRY_VERIFY2_WITH_TIMEOUT(panel->rowCount() == 76, qPrintable(panel->findChild<QLabel*>("matchSubject")->text()), 10000);
+        // The panel's order is core's ranking of that pixel.
+        const float* values = w.cube()->spectrum(10, 10);
+        const auto expected = jezero::rankLibraryMatches(w.cube()->wavelengthsNm(), std::vector<double>(values, values + w.cube()->bands()),
+                                                         jezero::bundledSpectralLibrary(), 1000, 2600);
+        for (int r = 0; r < panel->rowCount(); ++r) QCOMPARE(panel->rowName(r), QString::fromStdString(expected[r].name));
+        QVERIFY(panel->findChild<QLabel*>("matchSubject")->text().contains("pixel 10, 10"));
+        // The filter box narrows the list by name or kind.
+        panel->setFilterText("carbonate");
+        QVERIFY(panel->visibleRowCount() >= 4 && panel->visibleRowCount() < 20);
+        panel->setFilterText("");
+        QCOMPARE(panel->visibleRowCount(), 76);
+        // Show overlays the spectrum on the plot (and ticks it in the plot's Library menu); the menu
+        // ticks the panel back.
+        panel->setRowShown(0, true);
+        QCOMPARE(w.spectrumPlot()->shownLibrarySpectra(), QStringList{panel->rowName(0)});
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 2);
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-library-matches.png");
+        const auto library = jezero::bundledSpectralLibrary();
+        const auto first = std::find_if(library.begin(), library.end(), [&](const auto& l) { return QString::fromStdString(l.name) == panel->rowName(0); });
+        w.spectrumPlot()->setLibrarySpectrumShown(static_cast<int>(first - library.begin()), false);
+        QVERIFY(!panel->isRowShown(0));
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        // A narrower range ranks again; another pixel too.
+        panel->findChild<QSpinBox*>("matchFrom")->setValue(1800);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->findChild<QLabel*>("matchSubject")->text().contains("1800–2600 nm"), 10000);
+        click(w, {3, 4});
+        QTRY_VERIFY_WITH_TIMEOUT(panel->findChild<QLabel*>("matchSubject")->text().contains("ranked against pixel 3, 4"), 10000);
+        QCOMPARE(panel->rowCount(), 76);
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

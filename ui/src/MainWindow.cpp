@@ -15,6 +15,7 @@
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/InputsPanel.h"
+#include "jezero/ui/LibraryMatchPanel.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/RoiPanel.h"
@@ -77,7 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
       mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel), mTabs(new QTabWidget),
-      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)),
+      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mMatchPanel(new LibraryMatchPanel), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)),
       mPredictionProgress(new QProgressBar), mPredictionCancel(new QToolButton) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
@@ -206,6 +207,16 @@ MainWindow::MainWindow(QWidget* parent)
         spdlog::warn("no spectral library: {}", e.what());
     }
     connect(mSpectrumPlot, &SpectrumPlot::libraryToggled, this, &MainWindow::showLibrarySpectrum);
+    auto* matchDock = new QDockWidget(tr("Library matches"), this);
+    matchDock->setObjectName("libraryMatchDock");
+    matchDock->setWidget(mMatchPanel);
+    addDockWidget(Qt::RightDockWidgetArea, matchDock);
+    tabifyDockWidget(mParametersDock, matchDock);
+    connect(mMatchPanel, &LibraryMatchPanel::rangeChanged, this, &MainWindow::matchLibrary);
+    connect(mMatchPanel, &LibraryMatchPanel::showRequested, this, [this](const QString& name, bool shown) {
+        for (std::size_t i = 0; i < mLibrary.size(); ++i)
+            if (QString::fromStdString(mLibrary[i].name) == name) mSpectrumPlot->setLibrarySpectrumShown(static_cast<int>(i), shown);
+    });
 
     buildMenus();
     try {
@@ -321,6 +332,7 @@ void MainWindow::openScene(const QString& path) {
         mParameterTask = nullptr;
         mPixelParameters = std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
+        matchLibrary(); // nothing selected in the new scene: says so
         mSceneView->clearMarkers();
         mRois.clear();
         mRoiSpectra.clear();
@@ -489,6 +501,7 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     }
     mCubeView->setSelectedPixel(pixel);
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
+    matchLibrary();
 }
 
 void MainWindow::showHover(QPoint pixel) {

@@ -3,6 +3,8 @@
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Error.h"
 #include "jezero/ui/MainWindow.h"
+
+#include "jezero/ui/LibraryMatchPanel.h"
 #include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -147,6 +149,7 @@ void MainWindow::showLibrarySpectrum(int index, bool shown) {
     if (index < 0 || index >= static_cast<int>(mLibrary.size())) return;
     if (shown) mLibraryShown[index] = {};
     else mLibraryShown.erase(index);
+    mMatchPanel->setShown(QString::fromStdString(mLibrary[index].name), shown);
     refreshSpectra();
 }
 

@@ -161,6 +161,7 @@ void SpectrumPlot::clearSpectra() {
 
 void SpectrumPlot::setLibraryNames(const QStringList& names, const QStringList& kinds) {
     mLibraryMenu->clear();
+    mLibraryActions.clear();
     QString lastKind;
     for (int i = 0; i < names.size(); ++i) {
         if (kinds.value(i) != lastKind) {
@@ -171,8 +172,13 @@ void SpectrumPlot::setLibraryNames(const QStringList& names, const QStringList& 
         }
         QAction* action = mLibraryMenu->addAction(names[i]);
         action->setCheckable(true);
+        mLibraryActions.push_back(action);
         connect(action, &QAction::toggled, this, [this, i](bool on) { emit libraryToggled(i, on); });
     }
+}
+
+void SpectrumPlot::setLibrarySpectrumShown(int index, bool shown) {
+    if (index >= 0 && index < static_cast<int>(mLibraryActions.size())) mLibraryActions[index]->setChecked(shown);
 }
 
 QStringList SpectrumPlot::shownLibrarySpectra() const {

@@ -37,6 +37,7 @@ class CubeView;
 class SceneLibrary;
 class TrainingDialog;
 class InputsPanel;
+class LibraryMatchPanel;
 class ParametersPanel;
 class RoiPanel;
 class SceneView;
@@ -62,6 +63,7 @@ public:
     // What the map shows: "composite", "browse:FAL", "param:D2300" (see ParametersPanel).
     QString currentLayer() const { return mLayer; }
     RoiPanel* roiPanel() const { return mRoiPanel; }
+    LibraryMatchPanel* libraryMatchPanel() const { return mMatchPanel; }
     const std::vector<Roi>& rois() const { return mRois; }
     // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here.
     void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
@@ -135,6 +137,8 @@ private:
     void connectRoiPanel();
     void refreshRois();
     void refreshSpectra();
+    // Ranks the library against the last selected pixel off the GUI thread (MainWindowMatching.cpp).
+    void matchLibrary();
     void showHover(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
     void showPrediction(const QString& path, const QJsonObject& done, const QString& modelLabel);
@@ -170,12 +174,14 @@ private:
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
     QPointer<BackgroundTask> mTask;
     int mCompositeGeneration = 0;
+    int mMatchGeneration = 0; // a ranking of an older selection is dropped
 
     QTabWidget* mTabs;
     ComparisonView* mComparison;
     CubeView* mCubeView;
     SceneLibrary* mSceneLibrary;
     QDockWidget* mSceneLibraryDock;
+    LibraryMatchPanel* mMatchPanel;
     CarbonateOverlay* mOverlay;
     CliProcess* mPrediction;
     QProgressBar* mPredictionProgress; // its own bar and Cancel: scene work may run beside a prediction

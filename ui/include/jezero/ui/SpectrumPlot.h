@@ -13,6 +13,7 @@ class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
 class QMenu;
+class QAction;
 class QHBoxLayout;
 
 namespace jezero::ui {
@@ -49,6 +50,8 @@ public:
     // Names offered in the "Library" menu; toggling one emits libraryToggled.
     void setLibraryNames(const QStringList& names, const QStringList& kinds);
     QStringList shownLibrarySpectra() const;
+    // Ticks or clears library spectrum `index` in the menu (libraryToggled follows when it changes).
+    void setLibrarySpectrumShown(int index, bool shown);
 
 signals:
     void libraryToggled(int index, bool shown);
@@ -76,6 +79,7 @@ private:
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
     QMenu* mLibraryMenu;
+    std::vector<QAction*> mLibraryActions; // by library index
     bool mContinuumRemoved = false;
     std::vector<Spectrum> mSpectra;
     std::vector<Filter> mFilters;
