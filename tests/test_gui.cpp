@@ -32,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QDockWidget>
 #include <QtTest>
+#include <qcustomplot.h>
 
 using jezero::ui::MainWindow;
 
@@ -91,6 +92,40 @@ private slots:
         hover(w, {32, 7});
         const QString hover = w.findChild<QLabel*>("hoverReadout")->text();
         QVERIFY2(hover.contains("x 32, y 7") && hover.contains("I/F"), qPrintable(hover));
+    }
+
+    void theSpectrumLegendSitsUnderThePlotAndZoomResets() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        click(w, {10, 10});
+        QCustomPlot* plot = w.spectrumPlot()->plot();
+        plot->replot();
+        // Under the axes, never over a curve.
+        QVERIFY(plot->legend->visible());
+        QVERIFY2(plot->legend->outerRect().top() >= plot->axisRect()->outerRect().bottom(),
+                 qPrintable(QString("legend %1, axes %2").arg(plot->legend->outerRect().top()).arg(plot->axisRect()->outerRect().bottom())));
+        w.spectrumPlot()->findChild<QCheckBox*>("legendToggle")->click();
+        QVERIFY(!w.spectrumPlot()->legendVisible());
+        w.spectrumPlot()->findChild<QCheckBox*>("legendToggle")->click();
+        QVERIFY(w.spectrumPlot()->legendVisible());
+        // A drag or wheel zoom is undone by Reset zoom and by a double-click.
+        const QCPRange fitted = plot->xAxis->range();
+        plot->xAxis->setRange(2.0, 2.6);
+        w.spectrumPlot()->findChild<QToolButton*>("resetZoom")->click();
+        QCOMPARE(plot->xAxis->range(), fitted);
+        plot->xAxis->setRange(2.0, 2.6);
+        QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->axisRect()->rect().center());
+        QCOMPARE(plot->xAxis->range(), fitted);
+        // The channels CRISM's parameter code drops are shaded.
+        QCOMPARE(w.spectrumPlot()->badBandRangesUm().size(), std::size_t(4));
+        QCOMPARE(plot->itemCount(), 4);
+        // Nothing plotted and every filter curve off: no empty legend box.
+        w.spectrumPlot()->clearSpectra();
+        for (const QString& f : w.spectrumPlot()->filterNames()) w.spectrumPlot()->setFilterVisible(f, false);
+        QVERIFY(!w.spectrumPlot()->legendVisible());
     }
 
     void filterCurvesToggleOneByOne() {

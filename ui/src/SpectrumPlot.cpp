@@ -46,9 +46,13 @@ void withGapBreaks(const std::vector<double>& wavelengthsNm, const std::vector<d
 }
 } // namespace
 
+// The channels the CRISM team's summary-parameter code drops (mro_crism_wavelength_defaults,
+// /conservative: outside 430–1015 nm less 635–706, and 1044–3900 nm less 2657–2797), in µm.
+const std::vector<std::pair<double, double>> kBadBandsUm{{0.635, 0.706}, {1.015, 1.044}, {2.657, 2.797}, {3.900, 4.100}};
+
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)),
-      mLibraryMenu(new QMenu(this)) {
+      mLegendToggle(new QCheckBox(this)), mLibraryMenu(new QMenu(this)) {
     setObjectName("spectrumPlot");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -67,6 +71,17 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     library->setMenu(mLibraryMenu);
     library->setPopupMode(QToolButton::InstantPopup);
     mFilterBar->addWidget(library);
+    mLegendToggle->setText(tr("Legend"));
+    mLegendToggle->setObjectName("legendToggle");
+    mLegendToggle->setChecked(true);
+    connect(mLegendToggle, &QCheckBox::toggled, this, &SpectrumPlot::setLegendVisible);
+    mFilterBar->addWidget(mLegendToggle);
+    auto* reset = new QToolButton(this);
+    reset->setText(tr("Reset zoom"));
+    reset->setObjectName("resetZoom");
+    reset->setToolTip(tr("Fit the axes to the curves (or double-click the plot). Drag pans, the wheel zooms."));
+    connect(reset, &QToolButton::clicked, this, &SpectrumPlot::resetZoom);
+    mFilterBar->addWidget(reset);
     layout->addLayout(mFilterBar);
 
     mPlot->setMinimumSize(360, 240);
@@ -77,9 +92,43 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     mPlot->yAxis->setRange(0, 0.5);
     mPlot->legend->setVisible(true);
     mPlot->legend->setFont(QFont(font().family(), 8));
-    mPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend in its own row under the axes, three entries a line: it never covers a curve.
+    mPlot->axisRect()->insetLayout()->take(mPlot->legend);
+    mPlot->plotLayout()->addElement(1, 0, mPlot->legend);
+    mPlot->plotLayout()->setRowStretchFactor(1, 0.001);
+    mPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    mPlot->legend->setWrap(3);
+    mPlot->legend->setBorderPen(Qt::NoPen);
     mPlot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    connect(mPlot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetZoom(); });
+    // Bad bands, shaded under the curves.
+    mPlot->addLayer("badBands", mPlot->layer("grid"), QCustomPlot::limAbove);
+    for (const auto& [from, to] : kBadBandsUm) {
+        auto* band = new QCPItemRect(mPlot);
+        band->setLayer("badBands");
+        band->setClipToAxisRect(true);
+        band->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        band->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        band->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        band->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        band->topLeft->setCoords(from, 0);
+        band->bottomRight->setCoords(to, 1);
+        band->setPen(Qt::NoPen);
+        band->setBrush(QColor(128, 128, 128, 38));
+    }
+    mPlot->setToolTip(tr("Shaded: channels the CRISM team's parameter code leaves out (detector edges, filter boundary, order-sorting filter)"));
 }
+
+void SpectrumPlot::resetZoom() { updateRanges(); }
+
+void SpectrumPlot::setLegendVisible(bool visible) {
+    if (mLegendToggle->isChecked() != visible) mLegendToggle->setChecked(visible);
+    updateRanges();
+}
+
+bool SpectrumPlot::legendVisible() const { return mPlot->legend->visible(); }
+
+std::vector<std::pair<double, double>> SpectrumPlot::badBandRangesUm() const { return kBadBandsUm; }
 
 int SpectrumPlot::addSpectrum(const QString& label, const std::vector<double>& wavelengthsNm, const float* values, const QColor& colour) {
     return addCurve(label, wavelengthsNm, std::vector<double>(values, values + wavelengthsNm.size()), {}, colour);
@@ -255,6 +304,10 @@ void SpectrumPlot::updateRanges() {
         filterMax = std::max(filterMax, f.graph->getValueRange(found).upper);
     }
     mPlot->yAxis2->setVisible(anyFilter);
+    // No empty legend box when nothing is plotted.
+    const bool legend = mLegendToggle->isChecked() && mPlot->legend->itemCount() > 0;
+    mPlot->legend->setVisible(legend);
+    mPlot->plotLayout()->setRowStretchFactor(1, legend ? 0.001 : 0.0);
     if (anyFilter) mPlot->yAxis2->setRange(0, filterMax * 1.1);
 
     QCPRange keys, values;

@@ -1,6 +1,8 @@
 #pragma once
 // Spectra of clicked pixels against wavelength (µm), each in its own colour, with coverage gaps drawn
 // as gaps; the broad-band filter curves (CaSSIS by default) on a secondary axis, toggled per filter.
+// The legend sits under the plot (never over a band) and can be hidden; the channels the CRISM team's
+// parameter code drops are shaded; a double-click or Reset zoom brings the view back to the data.
 #include "jezero/core/FilterResponse.h"
 
 #include <QColor>
@@ -46,6 +48,12 @@ public:
     QStringList filterNames() const;
 
     QCustomPlot* plot() const { return mPlot; }
+    // Fits the axes to the curves shown (after dragging or wheel-zooming).
+    void resetZoom();
+    void setLegendVisible(bool visible);
+    bool legendVisible() const;
+    // The shaded wavelength ranges (µm) of the channels CRISM's summary-parameter code drops.
+    std::vector<std::pair<double, double>> badBandRangesUm() const;
 
     // Names offered in the "Library" menu; toggling one emits libraryToggled.
     void setLibraryNames(const QStringList& names, const QStringList& kinds);
@@ -78,6 +86,7 @@ private:
     QCustomPlot* mPlot;
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
+    QCheckBox* mLegendToggle;
     QMenu* mLibraryMenu;
     std::vector<QAction*> mLibraryActions; // by library index
     bool mContinuumRemoved = false;
