@@ -3,6 +3,7 @@
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
+#include "jezero/core/ColourMap.h"
 #include "jezero/core/Composite.h"
 #include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
@@ -36,6 +37,36 @@ private slots:
         QVERIFY(std::abs(p[3] - 7.6) < 1e-6);
         QCOMPARE(p[4], 10.0);
         QVERIFY(std::isnan(finitePercentiles({nan, nan}, {50})[0]));
+    }
+
+    void scalarMapsUseTheirColourTableAndLimits() {
+        // Ends and middle of each table (viridis: matplotlib's, tests/reference/colour_tables.py).
+        using C = std::array<std::uint8_t, 3>;
+        QCOMPARE(colourAt(ColourTable::Grey, 0.5), (C{128, 128, 128}));
+        QCOMPARE(colourAt(ColourTable::Viridis, 0.0), (C{68, 1, 84}));
+        QCOMPARE(colourAt(ColourTable::Viridis, 0.5), (C{33, 145, 140}));
+        QCOMPARE(colourAt(ColourTable::Viridis, 1.0), (C{253, 231, 37}));
+        QCOMPARE(colourAt(ColourTable::Viridis, 1.0 / 16), (C{70, 23, 104})); // halfway between the first two points
+        QCOMPARE(colourAt(ColourTable::Rainbow, 0.0), (C{0, 0, 200}));
+        QCOMPARE(colourAt(ColourTable::Rainbow, 2.0), (C{220, 0, 0})); // clamped
+        // A 4-pixel map between fixed limits 0 and 2: below clamps to the first colour, above to the
+        // last, NaN is transparent, the limits travel with the image.
+        ImageStack image(4, 1, {"BD2500_2"});
+        image.values = {-1.0f, 1.0f, 5.0f, std::nanf("")};
+        const CompositeImage map = renderScalarMap(image, 0, MapScale{0.0, 2.0, ColourTable::Grey}, "BD2500_2");
+        QCOMPARE(map.rgba[0], std::uint8_t(0));
+        QCOMPARE(map.rgba[4], std::uint8_t(128));
+        QCOMPARE(map.rgba[8], std::uint8_t(255));
+        QCOMPARE(map.rgba[15], std::uint8_t(0));
+        QCOMPARE(map.rgba[3], std::uint8_t(255));
+        QCOMPARE(map.channels[0].low, 0.0);
+        QCOMPARE(map.channels[0].high, 2.0);
+        // Percentile limits are those of the finite values.
+        const MapScale p = percentileScale(image, 0, 0, 100, ColourTable::Viridis);
+        QCOMPARE(p.low, -1.0);
+        QCOMPARE(p.high, 5.0);
+        QCOMPARE(parseColourTable(colourTableName(ColourTable::Rainbow)), ColourTable::Rainbow);
+        QVERIFY_THROWS_EXCEPTION(Error, parseColourTable("jet"));
     }
 
     void finiteMeanSkipsNoData() {

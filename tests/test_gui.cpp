@@ -13,6 +13,7 @@
 #include "jezero/core/SpectralMatching.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/LibraryMatchPanel.h"
+#include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
 
@@ -230,6 +231,47 @@ private slots:
         w.selectPixel({10, 10}, false);
         QCOMPARE(w.spectrumPlot()->channelCount(0), 489);
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-mtrdr.png");
+    }
+
+    void aParameterMapHasAColourBarWithLimitsThatCanBeFixed() {
+        QSettings().remove("mapScale");
+        {
+            MainWindow w;
+            w.resize(1400, 900);
+            w.show();
+            waitShown(w, jezero::test::sampleMtrdrTiff());
+            auto* choice = w.findChild<QComboBox*>("layerChoice");
+            QSignalSpy shown(&w, &MainWindow::compositeShown);
+            jezero::ui::MapScaleBar* bar = w.mapScaleBar();
+            QVERIFY(!bar->isVisible()); // the composite has no single scale
+            choice->setCurrentIndex(choice->findData("param:BD2500_2"));
+            QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 30000);
+            QCOMPARE(bar->parameter(), QString("BD2500_2"));
+            QVERIFY(!bar->fixedLimits());
+            // The default limits are the 2nd and 98th percentiles of this scene's values.
+            const auto maps = jezero::SummaryParameters(w.cube()->wavelengthsNm(), {"BD2500_2"}).compute(*w.cube());
+            const jezero::MapScale expected = jezero::percentileScale(maps, 0, 2, 98, jezero::ColourTable::Grey);
+            QVERIFY(std::abs(bar->low() - expected.low) < 1e-4 && std::abs(bar->high() - expected.high) < 1e-4);
+            // Fixed limits and a colour table, as a person sets them: the map is drawn again with them.
+            shown.clear();
+            bar->setColourTable(jezero::ColourTable::Viridis);
+            QTRY_VERIFY(!shown.isEmpty()); // drawn at once: the parameters are there
+            bar->setFixedLimits(-0.005, 0.02);
+            QTRY_VERIFY(w.findChild<QLabel*>("mapLabel")->text().contains("-0.005 … 0.02, viridis"));
+            w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-parameter-colourbar.png");
+            choice->setCurrentIndex(choice->findData("composite"));
+            QTRY_VERIFY(!bar->isVisible());
+        }
+        // The fixed limits stay with the parameter: the next window (or scene) uses them.
+        MainWindow again;
+        again.show();
+        waitShown(again, jezero::test::sampleMtrdrTiff());
+        again.findChild<QComboBox*>("layerChoice")->setCurrentIndex(again.findChild<QComboBox*>("layerChoice")->findData("param:BD2500_2"));
+        QTRY_VERIFY_WITH_TIMEOUT(again.mapScaleBar()->isVisible(), 30000);
+        QVERIFY(again.mapScaleBar()->fixedLimits());
+        QCOMPARE(again.mapScaleBar()->low(), -0.005);
+        QCOMPARE(again.mapScaleBar()->colourTable(), jezero::ColourTable::Viridis);
+        QSettings().remove("mapScale");
     }
 
     void parameterLayersAndPixelValues() {

@@ -16,6 +16,7 @@
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/LibraryMatchPanel.h"
+#include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/RoiPanel.h"
@@ -41,6 +42,7 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
+#include <QVBoxLayout>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -85,7 +87,18 @@ MainWindow::MainWindow(QWidget* parent)
     resize(1400, 820);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(mSceneView);
+    mMapScale = new MapScaleBar;
+    mMapScale->hide();
+    connect(mMapScale, &MapScaleBar::changed, this, [this] {
+        if (mLayer.startsWith("param:")) showLayer(mLayer);
+    });
+    auto* mapArea = new QWidget;
+    auto* mapLayout = new QVBoxLayout(mapArea);
+    mapLayout->setContentsMargins(0, 0, 0, 0);
+    mapLayout->setSpacing(0);
+    mapLayout->addWidget(mSceneView, 1);
+    mapLayout->addWidget(mMapScale);
+    splitter->addWidget(mapArea);
     splitter->addWidget(mSpectrumPlot);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
@@ -413,6 +426,7 @@ void MainWindow::showLayer(const QString& id) {
     mLayer = id;
     QSettings().setValue("map/layer", id); // the next session without a scene argument reopens on it
     mCompositeControls->setEnabled(mCube && id == "composite");
+    if (!id.startsWith("param:")) mMapScale->hide();
     if (!mCube) return;
     if (id == "composite") {
         renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
@@ -474,8 +488,11 @@ void MainWindow::showLayer(const QString& id) {
                              noValues({product.parameters.begin(), product.parameters.end()}));
         } else {
             const int channel = mParameterMaps->channelIndex(name.toStdString());
-            showMapImage(renderChannels(*mParameterMaps, {channel, channel, channel}, Stretch{}, name.toStdString()), true,
-                         tr("%1 (2–98 %)").arg(name) + noValues({name.toStdString()}));
+            const MapScale scale = mMapScale->scaleFor(name, *mParameterMaps, channel);
+            showMapImage(renderScalarMap(*mParameterMaps, channel, scale, name.toStdString()), true,
+                         tr("%1 (%2 … %3, %4)").arg(name).arg(scale.low, 0, 'g', 4).arg(scale.high, 0, 'g', 4).arg(QString::fromStdString(colourTableName(scale.table))) +
+                             noValues({name.toStdString()}));
+            mMapScale->show();
         }
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));

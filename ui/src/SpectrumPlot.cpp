@@ -59,30 +59,33 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     layout->addWidget(mPlot, 1);
     mFilterBar->addWidget(new QLabel(tr("Filter curves:")));
     mFilterBar->addStretch(1);
+    auto* tools = new QHBoxLayout;
     mContinuumToggle->setText(tr("Continuum removed"));
     mContinuumToggle->setObjectName("continuumToggle");
     mContinuumToggle->setToolTip(tr("Divide each spectrum by its upper convex hull"));
     connect(mContinuumToggle, &QCheckBox::toggled, this, &SpectrumPlot::setContinuumRemoved);
-    mFilterBar->addWidget(mContinuumToggle);
+    tools->addWidget(mContinuumToggle);
     auto* library = new QToolButton(this);
     library->setText(tr("Library"));
     library->setObjectName("libraryButton");
     library->setToolTip(tr("Overlay MICA type spectra and their lab analogues, resampled to the scene's channels"));
     library->setMenu(mLibraryMenu);
     library->setPopupMode(QToolButton::InstantPopup);
-    mFilterBar->addWidget(library);
+    tools->addWidget(library);
     mLegendToggle->setText(tr("Legend"));
     mLegendToggle->setObjectName("legendToggle");
     mLegendToggle->setChecked(true);
     connect(mLegendToggle, &QCheckBox::toggled, this, &SpectrumPlot::setLegendVisible);
-    mFilterBar->addWidget(mLegendToggle);
+    tools->addWidget(mLegendToggle);
     auto* reset = new QToolButton(this);
     reset->setText(tr("Reset zoom"));
     reset->setObjectName("resetZoom");
     reset->setToolTip(tr("Fit the axes to the curves (or double-click the plot). Drag pans, the wheel zooms."));
     connect(reset, &QToolButton::clicked, this, &SpectrumPlot::resetZoom);
-    mFilterBar->addWidget(reset);
+    tools->addWidget(reset);
+    tools->addStretch(1);
     layout->addLayout(mFilterBar);
+    layout->addLayout(tools); // a second row: one row of everything made the plot crowd the map out
 
     mPlot->setMinimumSize(360, 240);
     mPlot->xAxis->setLabel(QString::fromUtf8("Wavelength (µm)"));

@@ -38,6 +38,7 @@ class SceneLibrary;
 class TrainingDialog;
 class InputsPanel;
 class LibraryMatchPanel;
+class MapScaleBar;
 class ParametersPanel;
 class RoiPanel;
 class SceneView;
@@ -64,6 +65,7 @@ public:
     QString currentLayer() const { return mLayer; }
     RoiPanel* roiPanel() const { return mRoiPanel; }
     LibraryMatchPanel* libraryMatchPanel() const { return mMatchPanel; }
+    MapScaleBar* mapScaleBar() const { return mMapScale; }
     const std::vector<Roi>& rois() const { return mRois; }
     // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here.
     void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
@@ -145,6 +147,7 @@ private:
     void showError(const QString& message);
 
     SceneView* mSceneView;
+    MapScaleBar* mMapScale; // under the map while it shows one parameter
     SpectrumPlot* mSpectrumPlot;
     CompositeControls* mCompositeControls;
     QLabel* mHoverLabel;

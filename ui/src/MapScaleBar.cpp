@@ -1,0 +1,154 @@
+#include "jezero/ui/MapScaleBar.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QSettings>
+#include <QVBoxLayout>
+
+namespace jezero::ui {
+
+// The colour table from its first to its last colour.
+class ColourStrip : public QWidget {
+public:
+    explicit ColourStrip(QWidget* parent) : QWidget(parent) {
+        setMinimumSize(120, 14);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    }
+    void setTable(ColourTable table) {
+        mTable = table;
+        update();
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        QPainter painter(this);
+        QLinearGradient gradient(rect().topLeft(), rect().topRight());
+        for (int i = 0; i <= 16; ++i) {
+            const auto c = colourAt(mTable, i / 16.0);
+            gradient.setColorAt(i / 16.0, QColor(c[0], c[1], c[2]));
+        }
+        painter.fillRect(rect(), gradient);
+        painter.setPen(palette().color(QPalette::Mid));
+        painter.drawRect(rect().adjusted(0, 0, -1, -1));
+    }
+
+private:
+    ColourTable mTable = ColourTable::Grey;
+};
+
+namespace {
+enum Mode { Percent2, Percent01, Fixed };
+QString key(const QString& parameter, const char* what) { return "mapScale/" + parameter + "/" + what; }
+} // namespace
+
+MapScaleBar::MapScaleBar(QWidget* parent)
+    : QWidget(parent), mName(new QLabel), mStrip(new ColourStrip(this)), mLow(new QDoubleSpinBox), mHigh(new QDoubleSpinBox), mMode(new QComboBox),
+      mTable(new QComboBox) {
+    setObjectName("mapScaleBar");
+    // Two rows, so that it fits under a narrow map: the bar with its limits, then how they are set.
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 2, 4, 2);
+    layout->setSpacing(2);
+    auto* bar = new QHBoxLayout;
+    auto* settings = new QHBoxLayout;
+    layout->addLayout(bar);
+    layout->addLayout(settings);
+    mName->setObjectName("mapScaleName");
+    for (QDoubleSpinBox* box : {mLow, mHigh}) {
+        box->setRange(-1e6, 1e6);
+        box->setDecimals(4);
+        box->setSingleStep(0.001);
+        box->setKeyboardTracking(false);
+        box->setToolTip(tr("Values at or beyond this limit take the table's end colour. Editing it fixes the limits for this parameter."));
+        connect(box, &QDoubleSpinBox::valueChanged, this, [this] {
+            if (mUpdating) return;
+            mUpdating = true;
+            mMode->setCurrentIndex(Fixed);
+            mUpdating = false;
+            remember();
+            emit changed();
+        });
+    }
+    mLow->setObjectName("mapScaleLow");
+    mHigh->setObjectName("mapScaleHigh");
+    bar->addWidget(mLow);
+    bar->addWidget(mStrip, 1);
+    bar->addWidget(mHigh);
+    settings->addWidget(mName);
+    settings->addStretch(1);
+    settings->addWidget(new QLabel(tr("Limits")));
+    mMode->setObjectName("mapScaleMode");
+    mMode->addItems({tr("2–98 % of this scene"), tr("0.1–99.9 % of this scene"), tr("fixed")});
+    mMode->setToolTip(tr("Percentiles follow each scene; fixed limits stay with the parameter for every scene"));
+    settings->addWidget(mMode);
+    settings->addWidget(new QLabel(tr("Colours")));
+    mTable->setObjectName("mapScaleTable");
+    for (const auto& name : colourTableNames()) mTable->addItem(QString::fromStdString(name));
+    settings->addWidget(mTable);
+    for (QComboBox* box : {mMode, mTable})
+        connect(box, &QComboBox::currentIndexChanged, this, [this] {
+            if (mUpdating) return;
+            remember();
+            emit changed();
+        });
+}
+
+MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image, int channel) {
+    mParameter = parameter;
+    const QSettings settings;
+    MapScale scale;
+    scale.table = ColourTable::Grey;
+    try {
+        scale.table = parseColourTable(settings.value(key(parameter, "table"), "grey").toString().toStdString());
+    } catch (const std::exception&) {
+    }
+    const int mode = std::clamp(settings.value(key(parameter, "mode"), Percent2).toInt(), 0, 2);
+    if (mode == Fixed) {
+        scale.low = settings.value(key(parameter, "low"), 0.0).toDouble();
+        scale.high = settings.value(key(parameter, "high"), 1.0).toDouble();
+    } else {
+        const MapScale p = mode == Percent2 ? percentileScale(image, channel, 2, 98, scale.table) : percentileScale(image, channel, 0.1, 99.9, scale.table);
+        scale.low = p.low, scale.high = p.high;
+    }
+    mUpdating = true;
+    mName->setText(parameter);
+    mMode->setCurrentIndex(mode);
+    mTable->setCurrentIndex(static_cast<int>(scale.table));
+    mLow->setValue(scale.low);
+    mHigh->setValue(scale.high);
+    mStrip->setTable(scale.table);
+    mUpdating = false;
+    return scale;
+}
+
+bool MapScaleBar::fixedLimits() const { return mMode->currentIndex() == Fixed; }
+void MapScaleBar::setFixedLimits(double low, double high) {
+    mUpdating = true;
+    mLow->setValue(low);
+    mHigh->setValue(high);
+    mMode->setCurrentIndex(Fixed);
+    mUpdating = false;
+    remember();
+    emit changed();
+}
+void MapScaleBar::setColourTable(ColourTable table) { mTable->setCurrentIndex(static_cast<int>(table)); }
+ColourTable MapScaleBar::colourTable() const { return static_cast<ColourTable>(mTable->currentIndex()); }
+double MapScaleBar::low() const { return mLow->value(); }
+double MapScaleBar::high() const { return mHigh->value(); }
+
+void MapScaleBar::remember() const {
+    if (mParameter.isEmpty()) return;
+    QSettings settings;
+    settings.setValue(key(mParameter, "mode"), mMode->currentIndex());
+    settings.setValue(key(mParameter, "table"), mTable->currentText());
+    if (mMode->currentIndex() == Fixed) {
+        settings.setValue(key(mParameter, "low"), mLow->value());
+        settings.setValue(key(mParameter, "high"), mHigh->value());
+    }
+}
+
+} // namespace jezero::ui
