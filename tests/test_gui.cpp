@@ -244,6 +244,9 @@ private slots:
             QSignalSpy shown(&w, &MainWindow::compositeShown);
             jezero::ui::MapScaleBar* bar = w.mapScaleBar();
             QVERIFY(!bar->isVisible()); // the composite has no single scale
+            // Each parameter says what it is.
+            const QString tip = choice->itemData(choice->findData("param:BD2500_2"), Qt::ToolTipRole).toString();
+            QVERIFY2(tip.contains("BD2500_2") && tip.contains("carbonate"), qPrintable(tip));
             choice->setCurrentIndex(choice->findData("param:BD2500_2"));
             QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 30000);
             QCOMPARE(bar->parameter(), QString("BD2500_2"));

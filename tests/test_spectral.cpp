@@ -220,6 +220,15 @@ private slots:
         }
     }
 
+    void everyParameterHasADescription() {
+        for (const auto& name : summaryParameterNames()) {
+            const ParameterDescription d = describeParameter(name);
+            QVERIFY2(!d.formula.empty() && !d.rationale.empty(), name.c_str());
+        }
+        QVERIFY(describeParameter("BD2500_2").rationale.find("carbonate") != std::string::npos);
+        QVERIFY(describeParameter("NOPE").formula.empty());
+    }
+
     void pipelineParametersMatchASecondImplementation() {
         // tests/reference/crism_pipeline.py transcribes the CRISM team's IDL with numpy and prints these
         // for the same spectrum (a sloped, rippled continuum with 1.93 and 3.42 µm absorptions).

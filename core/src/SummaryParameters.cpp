@@ -1,6 +1,8 @@
 #include "jezero/core/SummaryParameters.h"
 
+#include "DelimitedText.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Resources.h"
 #include "jezero/core/Parallel.h"
 #include "jezero/core/Task.h"
 
@@ -476,6 +478,26 @@ struct SummaryParameters::Impl {
         }
     }
 };
+
+ParameterDescription describeParameter(const std::string& name) {
+    static const std::map<std::string, ParameterDescription> table = [] {
+        std::map<std::string, ParameterDescription> out;
+        try {
+            const auto t = detail::readDelimitedTable(resourcePath("crism/parameters/crism_summary_parameters_vb2014.csv"));
+            const auto column = [&](const std::string& h) {
+                return static_cast<std::size_t>(std::find(t.header.begin(), t.header.end(), h) - t.header.begin());
+            };
+            const std::size_t n = column("name"), f = column("formula"), r = column("rationale");
+            for (const auto& row : t.rows)
+                if (n < row.size()) out[row[n]] = {f < row.size() ? row[f] : "", r < row.size() ? row[r] : ""};
+        } catch (const Error&) {
+            // No table: parameters without descriptions, never an error for a tooltip.
+        }
+        return out;
+    }();
+    const auto it = table.find(name);
+    return it == table.end() ? ParameterDescription{} : it->second;
+}
 
 ParameterConvention parseParameterConvention(const std::string& name) {
     if (name == "pipeline") return ParameterConvention::CrismPipeline;

@@ -1,5 +1,7 @@
 #include "jezero/ui/MapScaleBar.h"
 
+#include "jezero/ui/ParametersPanel.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -116,6 +118,7 @@ MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image
     }
     mUpdating = true;
     mName->setText(parameter);
+    mName->setToolTip(parameterToolTip(parameter.toStdString()));
     mMode->setCurrentIndex(mode);
     mTable->setCurrentIndex(static_cast<int>(scale.table));
     mLow->setValue(scale.low);

@@ -15,6 +15,13 @@
 
 namespace jezero::ui {
 
+QString parameterToolTip(const std::string& name) {
+    const ParameterDescription d = describeParameter(name);
+    if (d.formula.empty() && d.rationale.empty()) return QString::fromStdString(name);
+    return QString("<b>%1</b> = %2<br>%3")
+        .arg(QString::fromStdString(name), QString::fromStdString(d.formula).toHtmlEscaped(), QString::fromStdString(d.rationale).toHtmlEscaped());
+}
+
 ParametersPanel::ParametersPanel(QWidget* parent)
     : QWidget(parent), mLayer(new QComboBox(this)), mPixelLabel(new QLabel(this)), mTable(new QTableWidget(this)) {
     setObjectName("parametersPanel");
@@ -34,9 +41,11 @@ ParametersPanel::ParametersPanel(QWidget* parent)
         spdlog::warn("no browse products: {}", e.what());
     }
     mLayer->insertSeparator(mLayer->count());
-    for (const std::string& name : summaryParameterNames())
+    for (const std::string& name : summaryParameterNames()) {
         mLayer->addItem(QString::fromStdString(name), QString("param:%1").arg(QString::fromStdString(name)));
-    mLayer->setToolTip(tr("Browse products use the standard CRISM stretches; single parameters are shown 2–98 % in grey"));
+        mLayer->setItemData(mLayer->count() - 1, parameterToolTip(name), Qt::ToolTipRole);
+    }
+    mLayer->setToolTip(tr("Browse products use the standard CRISM stretches; a single parameter has its own colour bar under the map"));
     layout->addWidget(mLayer);
     connect(mLayer, &QComboBox::currentIndexChanged, this, [this] { emit layerChosen(currentLayer()); });
 
@@ -79,6 +88,7 @@ void ParametersPanel::showPixel(QPoint pixel, const std::vector<std::string>& na
     for (std::size_t i = 0; i < names.size(); ++i) {
         const int row = static_cast<int>(i);
         mTable->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(names[i])));
+        mTable->item(row, 0)->setToolTip(parameterToolTip(names[i]));
         auto* value = new QTableWidgetItem(std::isnan(values[i]) ? QString() : QString::number(values[i], 'g', 5));
         value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         mTable->setItem(row, 1, value);

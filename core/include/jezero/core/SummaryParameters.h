@@ -33,6 +33,13 @@ enum class ParameterConvention { CrismPipeline, Paper };
 // "pipeline" or "paper"; throws Error for anything else.
 ParameterConvention parseParameterConvention(const std::string& name);
 
+// What a parameter is, from the bundled table: its formula and what it maps (the paper's rationale).
+struct ParameterDescription {
+    std::string formula, rationale;
+};
+// Empty fields for a name the table does not hold (or when the table cannot be read).
+ParameterDescription describeParameter(const std::string& name);
+
 // All 56 parameter names, in the table's order.
 const std::vector<std::string>& summaryParameterNames();
 

@@ -14,6 +14,9 @@ class QTableWidget;
 
 namespace jezero::ui {
 
+// A parameter's formula and what it maps (the bundled table), as rich-text tooltip.
+QString parameterToolTip(const std::string& name);
+
 class ParametersPanel : public QWidget {
     Q_OBJECT
 public:
