@@ -470,6 +470,14 @@ private slots:
         click(w, {3, 4});
         QTRY_VERIFY_WITH_TIMEOUT(panel->findChild<QLabel*>("matchSubject")->text().contains("ranked against pixel 3, 4"), 10000);
         QCOMPARE(panel->rowCount(), 76);
+        // An ROI's mean spectrum can be the subject instead.
+        w.addRoi(jezero::Roi::Shape::Rectangle, {{5, 5}, {12, 5}, {12, 12}, {5, 12}});
+        QCOMPARE(panel->findChild<QComboBox*>("matchAgainst")->count(), 2);
+        panel->setSubject(1);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->findChild<QLabel*>("matchSubject")->text().contains("ranked against ROI"), 10000);
+        const auto roiMean = jezero::roiSpectrum(*w.cube(), w.rois().front()).mean;
+        const auto roiExpected = jezero::rankLibraryMatches(w.cube()->wavelengthsNm(), roiMean, jezero::bundledSpectralLibrary(), 1800, 2600);
+        for (int r = 0; r < panel->rowCount(); ++r) QCOMPARE(panel->rowName(r), QString::fromStdString(roiExpected[r].name));
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

@@ -1,6 +1,7 @@
 #include "jezero/ui/LibraryMatchPanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,9 +16,19 @@ enum Column { Show, Rank, Name, Correlation, Angle, Columns }; // the kind start
 }
 
 LibraryMatchPanel::LibraryMatchPanel(QWidget* parent)
-    : QWidget(parent), mFilter(new QLineEdit), mFrom(new QSpinBox), mTo(new QSpinBox), mSubject(new QLabel), mTable(new QTableWidget(0, Columns)) {
+    : QWidget(parent), mAgainst(new QComboBox), mFilter(new QLineEdit), mFrom(new QSpinBox), mTo(new QSpinBox), mSubject(new QLabel), mTable(new QTableWidget(0, Columns)) {
     setObjectName("libraryMatchPanel");
     auto* layout = new QVBoxLayout(this);
+    auto* against = new QHBoxLayout;
+    against->addWidget(new QLabel(tr("Against")));
+    mAgainst->setObjectName("matchAgainst");
+    mAgainst->addItem(tr("the clicked pixel"));
+    mAgainst->setToolTip(tr("The clicked pixel, or the mean spectrum of an ROI"));
+    connect(mAgainst, &QComboBox::currentIndexChanged, this, [this] {
+        if (!mFilling) emit rangeChanged();
+    });
+    against->addWidget(mAgainst, 1);
+    layout->addLayout(against);
     auto* range = new QHBoxLayout;
     range->addWidget(new QLabel(tr("Compare")));
     for (QSpinBox* box : {mFrom, mTo}) {
@@ -106,6 +117,21 @@ void LibraryMatchPanel::setShown(const QString& name, bool shown) {
         if (mTable->item(r, Name)->text() == name) mTable->item(r, Show)->setCheckState(shown ? Qt::Checked : Qt::Unchecked);
     mFilling = false;
 }
+
+int LibraryMatchPanel::subject() const { return std::max(0, mAgainst->currentIndex()); }
+
+void LibraryMatchPanel::setRoiNames(const QStringList& names) {
+    const QString current = mAgainst->currentText();
+    mFilling = true;
+    while (mAgainst->count() > 1) mAgainst->removeItem(1);
+    for (const QString& n : names) mAgainst->addItem(tr("ROI %1 (mean)").arg(n));
+    const int keep = mAgainst->findText(current);
+    mAgainst->setCurrentIndex(keep >= 0 ? keep : 0);
+    mFilling = false;
+    if (keep < 0 && !current.isEmpty() && current != mAgainst->itemText(0)) emit rangeChanged(); // its ROI went away
+}
+
+void LibraryMatchPanel::setSubject(int subject) { mAgainst->setCurrentIndex(subject); }
 
 double LibraryMatchPanel::fromNm() const { return mFrom->value(); }
 double LibraryMatchPanel::toNm() const { return mTo->value(); }

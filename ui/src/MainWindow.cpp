@@ -518,7 +518,7 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     }
     mCubeView->setSelectedPixel(pixel);
     mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
-    matchLibrary();
+    if (mMatchPanel->subject() == 0) matchLibrary(); // an ROI chosen as the subject stays so
 }
 
 void MainWindow::showHover(QPoint pixel) {

@@ -12,23 +12,33 @@ namespace jezero::ui {
 
 void MainWindow::matchLibrary() {
     const int generation = ++mMatchGeneration;
-    if (!mCube || mSelected.empty()) {
-        mMatchPanel->setMessage(tr("Click a pixel to rank the library against its spectrum."));
+    const int subjectIndex = mMatchPanel->subject();
+    const bool roi = subjectIndex > 0 && subjectIndex <= static_cast<int>(mRoiSpectra.size());
+    if (!mCube || (!roi && mSelected.empty())) {
+        mMatchPanel->setMessage(tr("Click a pixel (or choose an ROI above) to rank the library against its spectrum."));
         return;
     }
     if (mLibrary.empty()) {
         mMatchPanel->setMessage(tr("No spectral library is installed."));
         return;
     }
-    const QPoint pixel = mSelected.back();
-    const float* values = mCube->spectrum(pixel.x(), pixel.y());
-    std::vector<double> spectrum(values, values + mCube->bands());
+    std::vector<double> spectrum;
+    QString subject;
+    if (roi) {
+        const RoiSpectrum& s = mRoiSpectra[static_cast<std::size_t>(subjectIndex - 1)];
+        spectrum = s.mean;
+        subject = tr("ROI %1 (mean of %2 pixels)").arg(QString::fromStdString(mRois[static_cast<std::size_t>(subjectIndex - 1)].name)).arg(s.pixelCount);
+    } else {
+        const QPoint pixel = mSelected.back();
+        const float* values = mCube->spectrum(pixel.x(), pixel.y());
+        spectrum.assign(values, values + mCube->bands());
+        subject = tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y());
+    }
     const double from = mMatchPanel->fromNm(), to = mMatchPanel->toNm();
     auto task = std::make_shared<Task<std::vector<LibraryMatch>>>(
         "library matches", [cube = mCube, library = mLibrary, spectrum = std::move(spectrum), from, to](TaskControl&) {
             return rankLibraryMatches(cube->wavelengthsNm(), spectrum, library, from, to);
         });
-    const QString subject = tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y());
     mMatchPanel->setStatus(tr("Ranking the library against %1…").arg(subject));
     BackgroundTask* runner = BackgroundTask::start(task, this);
     connect(runner, &BackgroundTask::succeeded, this, [this, task, subject, generation] {

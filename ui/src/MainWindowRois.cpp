@@ -93,6 +93,9 @@ void MainWindow::refreshRois() {
     }
     mSceneView->setRois(outlines);
     mRoiPanel->setRois(mRois, counts);
+    QStringList names;
+    for (const Roi& r : mRois) names << QString::fromStdString(r.name);
+    mMatchPanel->setRoiNames(names);
     refreshSpectra();
 }
 

@@ -9,6 +9,7 @@
 
 #include <vector>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -29,6 +30,11 @@ public:
     void setStatus(const QString& text);
     void setShown(const QString& name, bool shown); // keeps the Show boxes in step with the plot's menu
 
+    // What is matched: the clicked pixel (0) or ROI i's mean (i + 1); the ROIs offered, by name.
+    int subject() const;
+    void setRoiNames(const QStringList& names);
+    void setSubject(int subject);
+
     double fromNm() const;
     double toNm() const;
     int rowCount() const;
@@ -39,12 +45,13 @@ public:
     bool isRowShown(int row) const;
 
 signals:
-    void rangeChanged();
+    void rangeChanged(); // the range or the subject changed: rank again
     void showRequested(const QString& name, bool shown);
 
 private:
     void applyFilter();
 
+    QComboBox* mAgainst;
     QLineEdit* mFilter;
     QSpinBox* mFrom;
     QSpinBox* mTo;
