@@ -120,6 +120,25 @@ private slots:
         plot->xAxis->setRange(2.0, 2.6);
         QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->axisRect()->rect().center());
         QCOMPARE(plot->xAxis->range(), fitted);
+        // Continuum removal over 1.0–2.6 µm: the curve shows only there, divided by the hull of that range.
+        w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
+        auto* range = w.spectrumPlot()->findChild<QComboBox*>("continuumRange");
+        range->setCurrentIndex(range->findText(QString::fromUtf8("1.0–2.6 µm")));
+        const auto shown = w.spectrumPlot()->shownValues(0);
+        const float* raw = w.cube()->spectrum(10, 10);
+        const auto expected = jezero::continuumRemoved(w.cube()->wavelengthsNm(), std::vector<double>(raw, raw + w.cube()->bands()), 1000, 2600);
+        int inside = 0;
+        for (int b = 0; b < w.cube()->bands(); ++b) {
+            const double nm = w.cube()->wavelengthsNm()[b];
+            if (nm > 2600 || nm < 1000) QVERIFY(std::isnan(shown[b]));
+            else if (std::isfinite(expected[b])) {
+                QCOMPARE(shown[b], expected[b]);
+                ++inside;
+            }
+        }
+        QVERIFY(inside > 200);
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-continuum-range.png");
+        w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
         // The channels CRISM's parameter code drops are shaded.
         QCOMPARE(w.spectrumPlot()->badBandRangesUm().size(), std::size_t(4));
         QCOMPARE(plot->itemCount(), 4);

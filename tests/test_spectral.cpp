@@ -469,6 +469,13 @@ private slots:
         std::vector<double> gap = v;
         gap[3] = std::nan("");
         QVERIFY(std::isnan(continuumRemoved(w, gap)[3]));
+        // Over a range: a thermal rise at the long end (here 1400 nm) no longer lifts the hull over the
+        // band; outside the range nothing is returned.
+        const std::vector<double> rising{2.0, 2.1 * 0.8, 2.2, 2.3, 4.0};
+        QVERIFY(continuumRemoved(w, rising)[3] < 0.8); // the whole range: the hull rides the rise
+        const auto ranged = continuumRemoved(w, rising, 1000, 1300);
+        QVERIFY(std::abs(ranged[1] - 0.8) < 1e-12 && std::abs(ranged[3] - 1) < 1e-12);
+        QVERIFY(std::isnan(ranged[4]));
     }
 
     void roisRoundTripThroughGeoJsonWithMapCoordinates() {

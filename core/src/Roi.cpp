@@ -139,6 +139,13 @@ std::vector<double> continuumRemoved(const std::vector<double>& w, const std::ve
     return out;
 }
 
+std::vector<double> continuumRemoved(const std::vector<double>& w, const std::vector<double>& values, double fromNm, double toNm) {
+    std::vector<double> inside(values.size(), kNaN);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (w[i] >= fromNm && w[i] <= toNm) inside[i] = values[i];
+    return continuumRemoved(w, inside);
+}
+
 std::string roisToGeoJson(const std::vector<Roi>& rois, const std::array<double, 6>* gt) {
     nlohmann::json collection{{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
     for (const Roi& roi : rois) {

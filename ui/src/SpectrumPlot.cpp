@@ -6,6 +6,7 @@
 #include <qcustomplot.h>
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -52,7 +53,7 @@ const std::vector<std::pair<double, double>> kBadBandsUm{{0.635, 0.706}, {1.015,
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)),
-      mLegendToggle(new QCheckBox(this)), mLibraryMenu(new QMenu(this)) {
+      mLegendToggle(new QCheckBox(this)), mContinuumRange(new QComboBox(this)), mLibraryMenu(new QMenu(this)) {
     setObjectName("spectrumPlot");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -65,6 +66,17 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     mContinuumToggle->setToolTip(tr("Divide each spectrum by its upper convex hull"));
     connect(mContinuumToggle, &QCheckBox::toggled, this, &SpectrumPlot::setContinuumRemoved);
     tools->addWidget(mContinuumToggle);
+    mContinuumRange->setObjectName("continuumRange");
+    mContinuumRange->setToolTip(tr("Where the hull is drawn: a range keeps the thermal rise beyond 3 µm off the 2–2.6 µm bands"));
+    mContinuumRange->addItem(tr("whole spectrum"), QPointF(0, 1e9));
+    mContinuumRange->addItem(tr("1.0–2.6 µm"), QPointF(1000, 2600));
+    mContinuumRange->addItem(tr("1.8–2.6 µm"), QPointF(1800, 2600));
+    mContinuumRange->addItem(tr("0.4–1.0 µm"), QPointF(400, 1000));
+    connect(mContinuumRange, &QComboBox::currentIndexChanged, this, [this] {
+        const QPointF r = mContinuumRange->currentData().toPointF();
+        setContinuumRange(r.x(), r.y());
+    });
+    tools->addWidget(mContinuumRange);
     auto* library = new QToolButton(this);
     library->setText(tr("Library"));
     library->setObjectName("libraryButton");
@@ -148,7 +160,15 @@ int SpectrumPlot::addCurve(const QString& label, const std::vector<double>& wave
 
 std::vector<double> SpectrumPlot::shownValues(int i) const {
     const Spectrum& s = mSpectra.at(i);
-    return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values) : s.values;
+    return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm) : s.values;
+}
+
+void SpectrumPlot::setContinuumRange(double fromNm, double toNm) {
+    mContinuumFromNm = fromNm;
+    mContinuumToNm = toNm;
+    for (int i = 0; i < mContinuumRange->count(); ++i)
+        if (mContinuumRange->itemData(i).toPointF() == QPointF(fromNm, toNm) && mContinuumRange->currentIndex() != i) mContinuumRange->setCurrentIndex(i);
+    if (mContinuumRemoved) renderCurves();
 }
 
 void SpectrumPlot::setContinuumRemoved(bool removed) {
@@ -165,7 +185,7 @@ void SpectrumPlot::renderCurves() {
         s.graphs.clear();
         std::vector<double> values = s.values, spread = s.spread;
         if (mContinuumRemoved) {
-            values = jezero::continuumRemoved(s.wavelengths, s.values);
+            values = jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm);
             for (std::size_t i = 0; i < spread.size(); ++i) spread[i] *= values[i] / s.values[i]; // same scaling
         }
         QVector<double> keys, shown;

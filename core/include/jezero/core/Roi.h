@@ -40,6 +40,9 @@ std::vector<double> ratioSpectrum(const RoiSpectrum& numerator, const RoiSpectru
 
 // The spectrum divided by its upper convex hull over the valid channels (1 on the hull, < 1 in bands).
 std::vector<double> continuumRemoved(const std::vector<double>& wavelengthsNm, const std::vector<double>& values);
+// The same over the channels from fromNm to toNm only (the hull drawn there; NaN outside): e.g. 1.0–2.6 µm,
+// where the thermal rise beyond 3 µm of MTRDR I/F would otherwise lift the hull over the carbonate bands.
+std::vector<double> continuumRemoved(const std::vector<double>& wavelengthsNm, const std::vector<double>& values, double fromNm, double toNm);
 
 // FeatureCollection of the ROIs: each a Polygon in pixel coordinates ("pixel_coordinates" property
 // and the geometry), or — when geoTransform is given — the geometry in the scene's map coordinates

@@ -14,6 +14,7 @@
 class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
+class QComboBox;
 class QMenu;
 class QAction;
 class QHBoxLayout;
@@ -35,6 +36,9 @@ public:
     // Shows every curve divided by its convex-hull continuum (band depths become comparable).
     void setContinuumRemoved(bool removed);
     bool continuumRemoved() const { return mContinuumRemoved; }
+    // The wavelengths the hull is drawn over (nm; the whole spectrum by default); curves show only there
+    // while the continuum is removed.
+    void setContinuumRange(double fromNm, double toNm);
     // The values curve i shows now (after continuum removal when on), gap breaks not included.
     std::vector<double> shownValues(int i) const;
     int spectrumCount() const { return static_cast<int>(mSpectra.size()); }
@@ -87,6 +91,8 @@ private:
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
     QCheckBox* mLegendToggle;
+    QComboBox* mContinuumRange;
+    double mContinuumFromNm = 0, mContinuumToNm = 1e9;
     QMenu* mLibraryMenu;
     std::vector<QAction*> mLibraryActions; // by library index
     bool mContinuumRemoved = false;
