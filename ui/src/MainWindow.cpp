@@ -225,6 +225,7 @@ MainWindow::MainWindow(QWidget* parent)
     matchDock->setWidget(mMatchPanel);
     addDockWidget(Qt::RightDockWidgetArea, matchDock);
     tabifyDockWidget(mParametersDock, matchDock);
+    mParametersDock->raise(); // the tab in front at first start
     connect(mMatchPanel, &LibraryMatchPanel::rangeChanged, this, &MainWindow::matchLibrary);
     connect(mMatchPanel, &LibraryMatchPanel::showRequested, this, [this](const QString& name, bool shown) {
         for (std::size_t i = 0; i < mLibrary.size(); ++i)
