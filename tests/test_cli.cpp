@@ -171,6 +171,23 @@ private slots:
         QCOMPARE(csv.exitCode, 0);
         QCOMPARE(csv.out.trimmed().split('\n').size(), 3);
         QVERIFY(csv.out.startsWith("rank,name,kind,correlation,angle_deg,channels"));
+        // An ROI's mean instead of a pixel: a file with two ROIs needs --roi-name.
+        QTemporaryDir dir;
+        QFile rois(dir.path() + "/rois.geojson");
+        QVERIFY(rois.open(QIODevice::WriteOnly));
+        rois.write(R"({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": "bright", "pixel_coordinates": [[2, 2], [8, 2], [8, 8], [2, 8]]}, "geometry": null},
+            {"type": "Feature", "properties": {"name": "dark", "pixel_coordinates": [[10, 10], [14, 10], [14, 14], [10, 14]]}, "geometry": null}]})");
+        rois.close();
+        const Run roi = cli({"match", jezero::test::sampleMtrdrTiff(), "--roi", rois.fileName(), "--roi-name", "dark", "--json"});
+        QVERIFY2(roi.exitCode == 0, roi.err.constData());
+        const QJsonObject fromRoi = QJsonDocument::fromJson(roi.out).object();
+        QCOMPARE(fromRoi["roi"].toString(), QString("dark"));
+        QCOMPARE(fromRoi["pixels"].toInt(), 16);
+        QCOMPARE(fromRoi["matches"].toArray().size(), 10);
+        QVERIFY(cli({"match", jezero::test::sampleMtrdrTiff(), "--roi", rois.fileName()}).err.contains("several ROIs (bright, dark)"));
+        QVERIFY(cli({"match", jezero::test::sampleMtrdrTiff(), "--roi", rois.fileName(), "--roi-name", "x"}).err.contains("no ROI 'x'"));
+        QVERIFY(cli({"match", jezero::test::sampleMtrdrTiff()}).err.contains("--pixel X,Y or --roi"));
     }
 
     void badSpectralArgumentsAreOneLineErrors() {

@@ -4,6 +4,7 @@
 #include "jezero/core/CsvText.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
+#include "jezero/core/Roi.h"
 #include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SpectralMatching.h"
 #include "jezero/core/SummaryParameters.h"
@@ -14,6 +15,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -23,7 +26,7 @@ namespace {
 
 struct Options {
     std::string scene, out, filters, kind = "pnr", ranges, names, product = "FAL", pixel, normalise = "none", convention = "pipeline";
-    std::string range = "1000-2600";
+    std::string range = "1000-2600", roi, roiName;
     int top = 10;
     bool all = false, nearestChannel = false, json = false;
 };
@@ -149,16 +152,47 @@ void paramsSpectrum(const Options& o) {
 
 // Library spectra ranked against one pixel (rankLibraryMatches: continuum-removed correlation, angle).
 void match(const Options& o) {
-    const Pixel p = parsePixel(o.pixel);
+    if (o.pixel.empty() == o.roi.empty()) throw Error("match takes --pixel X,Y or --roi FILE.geojson (one of them)");
     const RectangularRanges parsed = parseRanges(o.range);
     if (parsed.rangesNm.size() != 1) throw Error("--range takes one wavelength range FROM-TO in nm, not '" + o.range + "'");
     if (o.top < 1) throw Error("--top must be at least 1");
     const auto [from, to] = parsed.rangesNm.front();
-    const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
-    const auto matches = rankLibraryMatches(s.wavelengthsNm, std::vector<double>(s.values.begin(), s.values.end()), bundledSpectralLibrary(), from, to);
+    std::vector<double> wavelengths, spectrum;
+    nlohmann::json subject;
+    if (!o.pixel.empty()) {
+        const Pixel p = parsePixel(o.pixel);
+        const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
+        wavelengths = s.wavelengthsNm;
+        spectrum.assign(s.values.begin(), s.values.end());
+        subject["pixel"] = {p.x, p.y};
+    } else {
+        // An ROI's mean spectrum (the workstation's ROI files: GeoJSON with pixel coordinates).
+        std::ifstream in(o.roi);
+        if (!in) throw Error("cannot read the ROI file " + o.roi);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto rois = roisFromGeoJson(text);
+        std::string names;
+        for (const Roi& r : rois) names += (names.empty() ? "" : ", ") + r.name;
+        const auto chosen = std::find_if(rois.begin(), rois.end(), [&](const Roi& r) { return r.name == o.roiName; });
+        if (rois.empty()) throw Error(o.roi + " holds no ROI");
+        if (o.roiName.empty() && rois.size() > 1) throw Error(o.roi + " holds several ROIs (" + names + "): name one with --roi-name");
+        if (!o.roiName.empty() && chosen == rois.end()) throw Error(o.roi + " has no ROI '" + o.roiName + "' (it has " + names + ")");
+        const Roi& roi = o.roiName.empty() ? rois.front() : *chosen;
+        const SpectralCube cube = io::readScene(o.scene);
+        const RoiSpectrum s = roiSpectrum(cube, roi);
+        if (s.pixelCount == 0) throw Error("the ROI '" + roi.name + "' covers no pixel of the scene");
+        wavelengths = cube.wavelengthsNm();
+        spectrum = s.mean;
+        subject["roi"] = roi.name;
+        subject["pixels"] = s.pixelCount;
+    }
+    const auto matches = rankLibraryMatches(wavelengths, spectrum, bundledSpectralLibrary(), from, to);
     const std::size_t shown = std::min<std::size_t>(matches.size(), static_cast<std::size_t>(o.top));
     if (o.json) {
-        nlohmann::json j{{"pixel", {p.x, p.y}}, {"range_nm", {from, to}}, {"library_size", bundledSpectralLibrary().size()}, {"matches", nlohmann::json::array()}};
+        nlohmann::json j = subject;
+        j["range_nm"] = {from, to};
+        j["library_size"] = bundledSpectralLibrary().size();
+        j["matches"] = nlohmann::json::array();
         for (std::size_t i = 0; i < shown; ++i)
             j["matches"].push_back({{"rank", i + 1}, {"name", matches[i].name}, {"kind", matches[i].kind}, {"correlation", matches[i].correlation},
                                     {"angle_deg", matches[i].angleDeg}, {"channels", matches[i].channels}});
@@ -212,7 +246,9 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
 
     auto* matchCmd = app.add_subcommand("match", "Rank the bundled library against one pixel (continuum-removed correlation, spectral angle)");
     scene(matchCmd);
-    matchCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0")->required();
+    matchCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0");
+    matchCmd->add_option("--roi", o->roi, "Instead of a pixel: an ROI file (GeoJSON, as the workstation saves them); its mean spectrum is matched");
+    matchCmd->add_option("--roi-name", o->roiName, "Which ROI of the file (needed when it holds several)");
     matchCmd->add_option("--range", o->range, "Wavelength range compared, FROM-TO in nm (default 1000-2600)");
     matchCmd->add_option("--top", o->top, "How many matches to list (default 10)");
     matchCmd->add_flag("--json", o->json, "Print JSON; CSV otherwise");
