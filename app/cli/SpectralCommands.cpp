@@ -186,12 +186,13 @@ void match(const Options& o) {
         subject["roi"] = roi.name;
         subject["pixels"] = s.pixelCount;
     }
-    const auto matches = rankLibraryMatches(wavelengths, spectrum, bundledSpectralLibrary(), from, to);
+    const auto library = bundledSpectralLibrary(); // read once: it is 76 files
+    const auto matches = rankLibraryMatches(wavelengths, spectrum, library, from, to);
     const std::size_t shown = std::min<std::size_t>(matches.size(), static_cast<std::size_t>(o.top));
     if (o.json) {
         nlohmann::json j = subject;
         j["range_nm"] = {from, to};
-        j["library_size"] = bundledSpectralLibrary().size();
+        j["library_size"] = library.size();
         j["matches"] = nlohmann::json::array();
         for (std::size_t i = 0; i < shown; ++i)
             j["matches"].push_back({{"rank", i + 1}, {"name", matches[i].name}, {"kind", matches[i].kind}, {"correlation", matches[i].correlation},
