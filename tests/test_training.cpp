@@ -253,9 +253,11 @@ private slots:
         QCOMPARE(d.trainingPointCount(), 3);
         QVERIFY(!child<QPushButton>(d, "trainingResume")->isEnabled());
 
-        // Resume: the stopped run goes on to its last epoch.
+        // Resume: the stopped run goes on to its last epoch — here as 2 local processes (data-parallel;
+        // the batch of 4 is split between them and the run trains the same curve).
         d.runsList()->selectRun(run);
         QVERIFY(child<QPushButton>(d, "trainingResume")->isEnabled());
+        child<QSpinBox>(d, "trainingProcesses")->setValue(2);
         const int stepsBefore = count(events, "step");
         click(d, "trainingResume");
         QCOMPARE(started.count(), 2);
@@ -266,6 +268,7 @@ private slots:
         QVERIFY(count(events, "step") > stepsBefore);
         QCOMPARE(jezero::ui::TrainingRunSummary::read(run).log.epochsDone, epochs);
         QCOMPARE(d.runsList()->item(d.runsList()->rowOf(run), jezero::ui::TrainingRunsTable::Epochs)->text(), QString("10 / 10"));
+        QVERIFY(QFile::exists(run + "/rank-1.log")); // the second process ran
         QCOMPARE(d.validationPointCount(), epochs); // the logged epochs, then the resumed run's
         QCoreApplication::processEvents(); // pending layout and paint events, then the screenshot
         QVERIFY(d.grab().save(mOut + "/resumed.png"));

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "LocalRanks.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Task.h"
 #include "jezero/ml/Trainer.h"
@@ -6,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -14,7 +16,9 @@ namespace {
 
 struct Options {
     std::string config, out;
+    std::string rendezvous;
     bool resume = false, allowConfigChange = false;
+    int processes = 1;
 };
 
 TaskControl* gControl = nullptr;
@@ -35,22 +39,28 @@ void train(const Options& o) {
                         "); resume without --config, or pass --allow-config-change to go on with the new ones");
         if (!changes.empty()) std::cerr << "resuming with changed settings: " << changes << '\n';
     }
-    ml::Trainer trainer(config, o.out, o.resume, changed);
-    if (!trainer.hasValidation()) std::cerr << "warning: the dataset has no validation tiles: no validation loss, and best.pt is simply the last epoch\n";
+    const ml::DistributedSetup distributed = ml::DistributedSetup::fromEnvironment(o.rendezvous);
+    ml::Trainer trainer(config, o.out, o.resume, changed, distributed);
+    const bool speaks = trainer.rank() == 0; // rank 0 speaks for the run
+    if (speaks && !trainer.hasValidation()) std::cerr << "warning: the dataset has no validation tiles: no validation loss, and best.pt is simply the last epoch\n";
     TaskControl control;
     gControl = &control;
     std::signal(SIGINT, requestCancel);
     std::signal(SIGTERM, requestCancel);
-    std::cerr << "training on " << trainer.device() << "; progress as JSON lines; Ctrl-C (or a file named 'cancel' in the run folder) saves and stops\n";
+    if (speaks && trainer.ranks() > 1) std::cerr << trainer.ranks() << " ranks, data-parallel (c10d Gloo); ";
+    if (speaks) std::cerr << "training on " << trainer.device() << "; progress as JSON lines; Ctrl-C (or a file named 'cancel' in the run folder) saves and stops\n";
     trainer.run(control, [](const ml::TrainingProgress& p) {
         nlohmann::json j{{"event", p.event}, {"epoch", p.epoch}, {"step", p.step}, {"loss", p.loss}, {"learning_rate", p.learningRate},
                          {"images_per_s", p.imagesPerSecond}, {"eta_s", p.etaSeconds}};
+        if (!p.weightDigests.empty()) j["weight_digests"] = p.weightDigests;
         if (p.event == "epoch") {
             j["val_loss"] = p.valLoss >= 0 ? nlohmann::json(p.valLoss) : nlohmann::json(nullptr);
             j["val_rmse"] = p.valRmse >= 0 ? nlohmann::json(p.valRmse) : nlohmann::json(nullptr);
         }
         std::cout << j.dump() << std::endl; // one line each, flushed: a GUI reads them as they come
     });
+    if (speaks && trainer.ranks() > 1)
+        std::cerr << "all-reduced " << trainer.bytesCommunicated() / 1e6 << " MB per rank (gradients, validation sums)\n";
     gControl = nullptr;
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -65,8 +75,22 @@ std::vector<Command> addTrainCommands(CLI::App& app) {
     cmd->add_option("--out", o->out, "Run folder (checkpoints latest.pt and best.pt, config.json, training_log.csv)")->required();
     cmd->add_flag("--resume", o->resume, "Continue the run in --out exactly where it stopped (a --config given too must match the run's)");
     cmd->add_flag("--allow-config-change", o->allowConfigChange, "With --resume and --config: go on with the new settings (e.g. more epochs)");
+    cmd->add_option("--nproc", o->processes,
+                    "Data-parallel ranks on this machine (c10d Gloo), each with its share of the cores; the config's batch is the global batch")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--rendezvous", o->rendezvous,
+                    "Where the ranks of a Slurm step meet: tcp://HOST:PORT or file:PATH on a shared file system (default tcp://$MASTER_ADDR:$MASTER_PORT)");
     return {{cmd, [o] {
                  if (!o->resume && o->config.empty()) throw Error("train needs --config (or --resume)");
+                 if (o->processes > 1 && !std::getenv("JEZERO_WORLD_SIZE")) { // the launcher, not a rank
+                     std::vector<std::string> arguments{"train", "--out", o->out};
+                     if (!o->config.empty()) arguments.insert(arguments.end(), {"--config", o->config});
+                     if (o->resume) arguments.push_back("--resume");
+                     if (o->allowConfigChange) arguments.push_back("--allow-config-change");
+                     const int status = runLocalRanks(o->processes, arguments, o->out);
+                     if (status != 0) std::exit(status); // the ranks have said why
+                     return;
+                 }
                  train(*o);
              }}};
 }

@@ -274,7 +274,7 @@ bool TrainingDialog::start() {
     settings.setValue("training/folder", QFileInfo(run).absolutePath());
     settings.setValue("training/dataset", datasetDirectory());
     mRunDirectoryEdited = false; // the next run gets a new folder unless one is chosen
-    return launch(run, {"train", "--config", file.fileName(), "--out", run}, checked.epochs);
+    return launch(run, withProcesses({"train", "--config", file.fileName(), "--out", run}), checked.epochs);
 }
 
 bool TrainingDialog::resume(const QString& runDirectory) {
@@ -288,7 +288,12 @@ bool TrainingDialog::resume(const QString& runDirectory) {
         showError(tr("%1 has no latest.pt to resume from").arg(QDir::toNativeSeparators(run)));
         return false;
     }
-    return launch(run, {"train", "--resume", "--out", run}, summary.epochs);
+    return launch(run, withProcesses({"train", "--resume", "--out", run}), summary.epochs);
+}
+
+QStringList TrainingDialog::withProcesses(QStringList arguments) const {
+    if (mProcesses->value() > 1) arguments << "--nproc" << QString::number(mProcesses->value());
+    return arguments;
 }
 
 bool TrainingDialog::launch(const QString& run, const QStringList& arguments, int epochs) {
@@ -314,7 +319,12 @@ bool TrainingDialog::launch(const QString& run, const QStringList& arguments, in
     connect(mTraining, &CliProcess::logLine, this, [this](const QString& line) {
         if (line.contains(": error: ")) return; // it comes with finished
         // "training on cpu; progress as JSON lines; Ctrl-C …": the device is what matters here.
-        showStatus(line.startsWith("training on ") ? tr("Training on %1").arg(line.section(';', 0, 0).mid(12)) : line);
+        // "2 ranks, data-parallel (c10d Gloo); training on cpu; …" from a run of several processes.
+        const int on = line.indexOf("training on ");
+        const QString ranks = line.startsWith("training on ") ? QString() : line.section(" ranks,", 0, 0);
+        showStatus(on < 0 ? line
+                          : ranks.isEmpty() ? tr("Training on %1").arg(line.mid(on + 12).section(';', 0, 0))
+                                            : tr("Training on %1, %2 processes").arg(line.mid(on + 12).section(';', 0, 0), ranks));
     });
     connect(mTraining, &CliProcess::finished, this, &TrainingDialog::onFinished);
     mTraining->start(arguments);

@@ -94,6 +94,10 @@ QWidget* TrainingDialog::buildSettings() {
     mDevice->addItem(tr("auto (the GPU when there is one)"), "auto");
     mDevice->addItem("cpu", "cpu");
     form->addRow(tr("Device"), mDevice);
+    mProcesses = spin("trainingProcesses", 1, 256);
+    mProcesses->setToolTip(tr("Data-parallel processes on this machine, each with its share of the cores; the batch is split between them "
+                              "and the run trains the same curve (jezero-cli train --nproc)"));
+    form->addRow(tr("Processes"), mProcesses);
     mDeviceNote = new QLabel;
     mDeviceNote->setObjectName("trainingDeviceNote");
     mDeviceNote->setWordWrap(true);

@@ -1,12 +1,14 @@
 #include "jezero/ml/Trainer.h"
 
 #include "Checkpoint.h"
+#include "Communicator.h"
 #include "Denoiser.h"
 #include "Model.h"
 #include "Networks.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Fnv1a.h"
 #include "jezero/core/Parallel.h"
 #include "jezero/core/Task.h"
 
@@ -23,6 +25,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -112,6 +115,28 @@ void keepLogRowsUpTo(const std::string& logPath, long step) {
     if (dropped) writeTextFileAtomically(logPath, kept);
 }
 
+// The rank's part of a global batch: contiguous, the sizes differing by at most one.
+std::vector<std::size_t> shareOf(const std::vector<std::size_t>& global, int rank, int ranks) {
+    const std::size_t n = global.size();
+    return {global.begin() + static_cast<std::ptrdiff_t>(n * rank / ranks), global.begin() + static_cast<std::ptrdiff_t>(n * (rank + 1) / ranks)};
+}
+
+// A digest of the bytes of the tensors (ranks compare theirs: identical weights, identical digests).
+std::int64_t weightsDigest(const std::vector<torch::Tensor>& tensors) {
+    std::string bytes;
+    for (const auto& t : tensors) {
+        const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+        bytes.append(static_cast<const char*>(c.data_ptr()), c.nbytes());
+    }
+    return static_cast<std::int64_t>(fnv1a64(bytes));
+}
+
+std::string hex(std::int64_t value) {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
 } // namespace
 
 struct Trainer::Impl {
@@ -124,6 +149,7 @@ struct Trainer::Impl {
     detail::CheckpointInfo info; // what every checkpoint of the run says besides the weights
     std::unique_ptr<detail::Model> model;
     std::unique_ptr<torch::optim::Adam> optimizer;
+    std::unique_ptr<detail::Communicator> comm; // the other ranks of a data-parallel run (none: a no-op)
     int channelsIn = 0, channelsOut = 0, tile = 0;
 
     Impl(TrainingConfig c, std::string dir) : config(std::move(c)), runDirectory(std::move(dir)) {}
@@ -177,8 +203,50 @@ struct Trainer::Impl {
         return result;
     }
 
+    // One rank's part of a data-parallel step: the loss of its tiles, weighted by their valid target
+    // values (every loss is a mean over them), back-propagated; then gradients and weights summed over
+    // the ranks and divided by the total — the gradient of the mean over the whole global batch, as a
+    // single process computes it. Returns the global batch's loss (not finite on every rank when it is
+    // on any rank). A parameter no rank's loss reached keeps no gradient, as in a single process.
+    double distributedBackward(const std::vector<std::size_t>& mine, std::uint64_t augmentSeed, std::uint64_t noiseSeed) {
+        double weighted = 0, weight = 0;
+        if (!mine.empty()) {
+            const Batch b = batch(train, mine, config.augment, augmentSeed);
+            torch::Tensor loss;
+            {
+                AutocastScope autocast(device, config.bf16);
+                loss = model->trainingLoss(b.conditioning, b.target, b.mask, noiseSeed);
+            }
+            weight = b.mask.sum().item<double>();
+            const double value = loss.item<double>();
+            weighted = value * weight;
+            if (std::isfinite(value) && weight > 0) (loss * weight).backward();
+        }
+        std::vector<torch::Tensor> parameters = model->trainableParameters(), sums;
+        std::vector<float> defined(parameters.size());
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            torch::Tensor& p = parameters[i];
+            defined[i] = p.grad().defined() ? 1.0f : 0.0f;
+            if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+            sums.push_back(p.mutable_grad());
+        }
+        sums.push_back(torch::tensor(defined, torch::kFloat32).to(device));
+        sums.push_back(torch::tensor({weighted, weight}, torch::kFloat64).to(device));
+        comm->sum(sums);
+        const torch::Tensor definedAnywhere = sums[parameters.size()].to(torch::kCPU), totals = sums[parameters.size() + 1].to(torch::kCPU);
+        const double total = totals[1].item<double>();
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            if (definedAnywhere[static_cast<int64_t>(i)].item<float>() == 0)
+                parameters[i].mutable_grad() = torch::Tensor();
+            else if (total > 0)
+                parameters[i].mutable_grad().div_(total);
+        }
+        return total > 0 ? totals[0].item<double>() / total : totals[0].item<double>();
+    }
+
     // latest.pt carries the optimizer for --resume; best.pt is for prediction and stays small.
     void save(const std::string& name) {
+        if (!comm->leader()) return; // every rank holds the same weights; one writes them
         detail::saveCheckpoint(runDirectory + "/" + name, *model, name == "latest.pt" ? optimizer.get() : nullptr, info);
     }
 
@@ -199,7 +267,10 @@ struct Trainer::Impl {
             batches.push_back(batch(*val, indices, false, 0));
             starts.push_back(start);
         }
+        // Ranks score every ranks()-th batch and sum; the calibration below sees every batch on every rank.
+        const auto mine = [&](std::size_t k) { return static_cast<int>(k % comm->size()) == comm->rank(); };
         for (std::size_t k = 0; k < batches.size(); ++k) {
+            if (!mine(k)) continue;
             const Batch& b = batches[k];
             AutocastScope autocast(device, config.bf16);
             const double w = b.mask.sum().item<double>();
@@ -214,6 +285,7 @@ struct Trainer::Impl {
             model->fitCalibration(conditioning, targets, masks);
         }
         for (std::size_t k = 0; k < batches.size(); ++k) {
+            if (!mine(k)) continue;
             const Batch& b = batches[k];
             const std::size_t start = starts[k];
             AutocastScope autocast(device, config.bf16);
@@ -226,6 +298,13 @@ struct Trainer::Impl {
             }
         }
         model->setTraining(true);
+        if (comm->size() > 1) {
+            std::vector<torch::Tensor> sums{torch::tensor({loss, weight}, torch::kFloat64), torch::tensor(squared, torch::kFloat64),
+                                            torch::tensor(count, torch::kFloat64)};
+            comm->sum(sums);
+            loss = sums[0][0].item<double>(), weight = sums[0][1].item<double>();
+            for (int c = 0; c < channelsOut; ++c) squared[c] = sums[1][c].item<double>(), count[c] = sums[2][c].item<double>();
+        }
         double rmse = 0;
         for (int c = 0; c < channelsOut; ++c) rmse += count[c] > 0 ? std::sqrt(squared[c] / count[c]) : 0.0;
         return {weight > 0 ? loss / weight : -1, rmse / channelsOut};
@@ -238,11 +317,13 @@ TrainingConfig Trainer::savedConfig(const std::string& runDirectory) {
     return detail::readCheckpoint(latest).config;
 }
 
-Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, bool keepGivenConfig) {
+Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, bool keepGivenConfig, const DistributedSetup& distributed) {
+    const bool leader = distributed.rank == 0;
     fs::create_directories(runDirectory);
     // Temporary files of a killed run (an atomic write that never reached its rename) are garbage.
-    for (const auto& entry : fs::directory_iterator(runDirectory))
-        if (entry.is_regular_file() && entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
+    if (leader)
+        for (const auto& entry : fs::directory_iterator(runDirectory))
+            if (entry.is_regular_file() && entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
     const std::string latest = runDirectory + "/latest.pt";
     if (!resume && fs::exists(latest)) throw Error(runDirectory + " already holds a run; use --resume to continue it or choose another --out");
     std::optional<detail::CheckpointInfo> saved;
@@ -258,7 +339,10 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
     Impl& d = *mImpl;
     d.configJson = d.config.toJson();
     d.device = chooseDevice(d.config.device);
-    torch::set_num_threads(d.config.threads > 0 ? d.config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    if (distributed.distributed() && d.device.is_cuda() && d.config.device == "auto") // one GPU per rank of a node
+        d.device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(distributed.localRank % std::max<std::size_t>(1, torch::cuda::device_count())));
+    const int everyCore = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(d.config.threads > 0 ? d.config.threads : distributed.threadsPerRank > 0 ? distributed.threadsPerRank : everyCore);
     if (d.device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true); // fixed tile shapes
     const auto& m = d.train.manifest();
     d.channelsIn = static_cast<int>(m.inputChannels.size());
@@ -272,6 +356,9 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         detail::checkTileFits(d.config, d.tile);
     }
     if (d.train.size() == 0) throw Error("the dataset's train split is empty");
+    if (d.config.batch < distributed.worldSize)
+        throw Error("batch " + std::to_string(d.config.batch) + " is the global batch and cannot be split over " + std::to_string(distributed.worldSize) +
+                    " ranks; use a batch of at least the number of ranks");
     if (d.config.inputTransform == "log" && m.input == "pca")
         throw Error("input_transform log needs I/F-like input channels; the PCA components of " + d.config.dataset + " can be negative");
     if (m.splits.count("val")) d.val.emplace(TileDataset::open(d.config.dataset, "val"));
@@ -312,15 +399,27 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         for (std::size_t i = 0; i < std::min<std::size_t>(d.train.size(), 64); ++i) first.push_back(i);
         const Impl::Batch b = d.batch(d.train, first, false, 0);
         d.model->calibrate(b.conditioning, b.target, b.mask);
-        writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
+        if (leader) writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
     }
-    if (resume && keepGivenConfig) writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
+    if (resume && keepGivenConfig && leader) writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
+    // The ranks meet only now, after every check a bad config or dataset fails: then they all fail alike.
+    d.comm = detail::Communicator::connect(distributed);
+    if (d.comm->size() > 1) {
+        // Same seed, same data: the ranks built the same model; rank 0's copy makes that certain.
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> state = d.model->trainableParameters();
+        for (const auto& t : d.model->predictionTensors()) state.push_back(t);
+        d.comm->broadcast(state);
+    }
 }
 
 Trainer::~Trainer() = default;
 
 std::string Trainer::device() const { return mImpl->device.str(); }
 bool Trainer::hasValidation() const { return mImpl->val && mImpl->val->size() > 0; }
+int Trainer::rank() const { return mImpl->comm->rank(); }
+int Trainer::ranks() const { return mImpl->comm->size(); }
+double Trainer::bytesCommunicated() const { return mImpl->comm->bytesReduced(); }
 std::string Trainer::modelSummary() const { return mImpl->model->summary(); }
 
 void Trainer::run(TaskControl& control, const std::function<void(const TrainingProgress&)>& onProgress) {
@@ -333,8 +432,11 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
     detail::Position& position = d.info.position;
     const long totalSteps = batchesPerEpoch * d.config.epochs;
     const std::string logPath = d.runDirectory + "/training_log.csv";
-    keepLogRowsUpTo(logPath, position.step);
-    std::ofstream log(logPath, std::ios::app);
+    const bool leader = d.comm->leader();
+    const int ranks = d.comm->size(), rank = d.comm->rank();
+    if (leader) keepLogRowsUpTo(logPath, position.step);
+    std::ofstream log;
+    if (leader) log.open(logPath, std::ios::app);
     // The CSV mirrors the progress reports (JSON lines of jezero-cli train); a value that does not
     // exist (no validation split, a step row's validation) is an empty field.
     const auto logRow = [&](const TrainingProgress& p) {
@@ -346,6 +448,7 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
         log.flush();
     };
     const auto record = [&](const TrainingProgress& p) {
+        if (!leader) return; // rank 0 speaks for the run
         logRow(p);
         onProgress(p);
     };
@@ -362,30 +465,39 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
         long lossCount = 0;
         auto lastReport = std::chrono::steady_clock::now();
         for (long b = position.batch; b < batchesPerEpoch; ++b) {
-            if (control.isCanceled() || fs::exists(d.runDirectory + "/cancel")) {
+            // Any rank's cancel stops every rank at this step (one small all-reduce when distributed).
+            if (d.comm->any(control.isCanceled() || fs::exists(d.runDirectory + "/cancel"))) {
                 position.batch = b;
                 d.save("latest.pt");
-                fs::remove(d.runDirectory + "/cancel");
+                if (leader) fs::remove(d.runDirectory + "/cancel");
                 TrainingProgress p{"canceled", epoch + 1, position.step, lossCount ? lossSum / lossCount : 0.0};
                 record(p);
                 return;
             }
             const double lr = d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps));
             for (auto& group : d.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-            std::vector<std::size_t> indices(order.begin() + b * d.config.batch,
-                                             order.begin() + std::min<long>(static_cast<long>(tiles), (b + 1) * d.config.batch));
-            const Impl::Batch batch = d.batch(d.train, indices, d.config.augment, mix(d.config.seed ^ 0xA06ull, static_cast<std::uint64_t>(epoch)));
+            const std::vector<std::size_t> indices(order.begin() + b * d.config.batch,
+                                                   order.begin() + std::min<long>(static_cast<long>(tiles), (b + 1) * d.config.batch));
+            const std::uint64_t augmentSeed = mix(d.config.seed ^ 0xA06ull, static_cast<std::uint64_t>(epoch));
+            std::uint64_t noiseSeed = mix(d.config.seed ^ 0xD1Full, static_cast<std::uint64_t>(position.step));
+            if (rank > 0) noiseSeed = mix(noiseSeed, static_cast<std::uint64_t>(rank)); // each rank its own diffusion noise
             d.optimizer->zero_grad();
-            torch::Tensor loss;
-            {
-                AutocastScope autocast(d.device, d.config.bf16);
-                loss = d.model->trainingLoss(batch.conditioning, batch.target, batch.mask, mix(d.config.seed ^ 0xD1Full, static_cast<std::uint64_t>(position.step)));
+            double lossValue = 0;
+            if (ranks == 1) {
+                const Impl::Batch batch = d.batch(d.train, indices, d.config.augment, augmentSeed);
+                torch::Tensor loss;
+                {
+                    AutocastScope autocast(d.device, d.config.bf16);
+                    loss = d.model->trainingLoss(batch.conditioning, batch.target, batch.mask, noiseSeed);
+                }
+                lossValue = loss.item<double>();
+                if (std::isfinite(lossValue)) loss.backward();
+            } else {
+                lossValue = d.distributedBackward(shareOf(indices, rank, ranks), augmentSeed, noiseSeed);
             }
-            const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue))
                 throw Error("training diverged at step " + std::to_string(position.step + 1) + " (the loss is not finite); latest.pt keeps epoch " +
                             std::to_string(position.epoch) + " — a lower learning_rate may help");
-            loss.backward();
             d.optimizer->step();
             d.model->afterStep(position.step);
             ++position.step;
@@ -410,14 +522,22 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
                            stepsThisRun * static_cast<double>(d.config.batch) / std::max(elapsed, 1e-9),
                            stepsThisRun ? elapsed / stepsThisRun * (totalSteps - position.step) : 0.0,
                            d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps))};
+        if (ranks > 1) {
+            // The ranks must hold the same weights after every step; checked once an epoch.
+            const auto digests = d.comm->gather(weightsDigest(d.model->trainableParameters()));
+            for (const auto digest : digests) p.weightDigests.push_back(hex(digest));
+            if (std::adjacent_find(digests.begin(), digests.end(), std::not_equal_to<>()) != digests.end())
+                throw Error("the ranks' weights differ after epoch " + std::to_string(epoch + 1) + ": a rank diverged (its digests: " +
+                            [&] { std::string all; for (const auto& h : p.weightDigests) all += (all.empty() ? "" : " ") + h; return all; }() + ")");
+        }
         const bool best = valLoss >= 0 ? valLoss < position.bestValLoss : true;
         if (best && valLoss >= 0) position.bestValLoss = valLoss;
         // The row before the checkpoint: a run killed in between redoes the epoch, and its resume drops
         // the row (keepLogRowsUpTo) instead of losing the row of an epoch the checkpoint holds.
-        logRow(p);
+        if (leader) logRow(p);
         d.save("latest.pt");
         if (best) d.save("best.pt");
-        onProgress(p);
+        if (leader) onProgress(p);
     }
 }
 

@@ -74,6 +74,7 @@ private:
     void listDevices();
     void suggestRunDirectory();
     bool launch(const QString& run, const QStringList& arguments, int epochs);
+    QStringList withProcesses(QStringList arguments) const; // + --nproc N for a run of several processes
     void onEvent(const QJsonObject& event);
     void onFinished(bool ok, const QString& error);
     void showRun(const QString& run);
@@ -96,6 +97,7 @@ private:
     QCheckBox* mAugment;
     QSpinBox* mSeed;
     QComboBox* mDevice;
+    QSpinBox* mProcesses; // data-parallel ranks of a CPU run (jezero-cli train --nproc)
     QLabel* mDeviceNote;
     QGroupBox* mDiffusion;
     QComboBox* mDiffusionMode;
