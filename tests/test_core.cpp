@@ -7,6 +7,7 @@
 #include "jezero/core/Composite.h"
 #include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/ScaleFusion.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/SpectrumGaps.h"
@@ -356,6 +357,64 @@ private slots:
         // …and never stretched beyond 0.05 when they are all tiny.
         for (int x = 0; x < 101; ++x) probability.values[x] = x / 10000.0f;
         QCOMPARE(renderComparison(input, &label, probability, nullptr).prediction.channels[0].high, kMinimumProbabilityScale);
+    }
+
+    void psfSigmaPutsTheMtfAtNyquistWhereAsked() {
+        // σ = f·√(−2 ln 0.3)/π; for f = 4: 4 · 1.55176 / π = 1.97575 (by hand), and the Gaussian's MTF
+        // exp(−2π²σ²ν²) at the coarse Nyquist ν = 1/8 is 0.3 again.
+        const double sigma = psfSigmaForReduction(4.0);
+        QVERIFY(std::abs(sigma - 1.97575) < 1e-4);
+        QVERIFY(std::abs(std::exp(-2 * M_PI * M_PI * sigma * sigma / 64.0) - 0.3) < 1e-12);
+        QVERIFY_THROWS_EXCEPTION(Error, psfSigmaForReduction(4.0, 1.0));
+    }
+
+    void blurKeepsConstantsAndNoDataInPlace() {
+        ImageStack image(20, 10, {"a"});
+        std::fill(image.values.begin(), image.values.end(), 0.25f);
+        image.at(5, 5, 0) = NAN;
+        const ImageStack blurred = gaussianBlur(image, 1.5);
+        for (int y = 0; y < 10; ++y)
+            for (int x = 0; x < 20; ++x)
+                if (x == 5 && y == 5) QVERIFY(std::isnan(blurred.at(x, y, 0))); // stays no-data
+                else QVERIFY(std::abs(blurred.at(x, y, 0) - 0.25f) < 1e-6);    // never spreads, edges renormalised
+        // A coarse grid of pixels 4 wide over 20 × 10: 5 × 3, the last row half outside (clamped).
+        const ImageStack coarse = resampleBilinear(blurred, 5, 3, 4.0);
+        QCOMPARE(coarse.width, 5);
+        QVERIFY(std::abs(coarse.at(4, 2, 0) - 0.25f) < 1e-6);
+    }
+
+    void fusionRecoversATargetThatIsLinearInTheGuide() {
+        // Hand-built truth: T = 2·G + 1 on a textured guide G. Degraded by 4 through the PSF and brought
+        // back, bicubic keeps only the blur; hpf and gs inject the guide's missing detail with gain 2
+        // (exactly, since the upsampled coarse T is 2·G_low + 1), the guided filter fits T ≈ a·G + b per window.
+        const int size = 96;
+        ImageStack guide(size, size, {"PAN"}), truth(size, size, {"T"});
+        for (int y = 0; y < size; ++y)
+            for (int x = 0; x < size; ++x) {
+                const float g = 0.2f + 0.05f * std::sin(x * 0.9f) * std::cos(y * 0.7f) + ((x / 3 + y / 5) % 2 ? 0.03f : 0.0f) + 0.001f * x;
+                guide.at(x, y, 0) = g;
+                truth.at(x, y, 0) = 2 * g + 1;
+            }
+        const auto scores = scoreFusion(truth, guide, 4.0);
+        QCOMPARE(scores.size(), std::size_t(4));
+        QCOMPARE(scores[0].method, std::string("bicubic"));
+        const double bicubic = scores[0].rmse;
+        QVERIFY(bicubic > 0.01); // the texture is lost by the reduction
+        for (std::size_t i = 2; i < scores.size(); ++i) {
+            QVERIFY2(scores[i].rmse < 0.25 * bicubic, qPrintable(QString("%1: %2 vs bicubic %3").arg(scores[i].method.c_str()).arg(scores[i].rmse).arg(bicubic)));
+            QVERIFY(scores[i].ssim > scores[0].ssim && scores[i].ergas < scores[0].ergas);
+        }
+        // The guided filter only re-shapes what the coarse input already holds (an edge-preserving fit of
+        // P↑ to G per window): texture finer than the coarse pixels, gone from P↑, cannot come back — it
+        // must not make things worse, though.
+        QCOMPARE(scores[1].method, std::string("guided"));
+        QVERIFY(scores[1].rmse <= bicubic);
+        QVERIFY2(scores[2].rmse < 1e-3, "hpf is exact up to the borders' clamping"); // hpf
+        // ERGAS by its definition for one channel: 100/f · RMSE / mean.
+        double mean = 0;
+        for (float v : truth.values) mean += v;
+        mean /= truth.values.size();
+        QVERIFY(std::abs(scores[0].ergas - 100.0 / 4.0 * scores[0].rmse / mean) < 1e-9);
     }
 };
 

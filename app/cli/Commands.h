@@ -19,6 +19,7 @@ std::vector<Command> addSpectralCommands(CLI::App& app); // match, cassis, input
 std::vector<Command> addSynthCommands(CLI::App& app);    // synth
 std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, dataset info
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
+std::vector<Command> addFusionCommands(CLI::App& app);   // fusion-eval
 std::vector<Command> addTrainCommands(CLI::App& app);    // train (jezero-ml)
 std::vector<Command> addPredictCommands(CLI::App& app);  // predict (jezero-ml)
 std::vector<Command> addBatchPredictCommands(CLI::App& app); // batch-predict (jezero-ml)

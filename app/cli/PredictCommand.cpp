@@ -48,7 +48,10 @@ void predict(const Options& o) {
                                    {"bands", bands},         {"width", result.width},
                                    {"height", result.height}, {"input", predictor.inputKind()},
                                    {"target", predictor.target()}, {"threshold", prediction.threshold},
-                                   {"location", predictor.usesMetadata() ? nlohmann::json(prediction.location) : nlohmann::json(nullptr)}}.dump() << std::endl;
+                                   {"location", predictor.usesMetadata() ? nlohmann::json(prediction.location) : nlohmann::json(nullptr)},
+                                   {"fusion", prediction.fusion.empty() ? nlohmann::json(nullptr) : nlohmann::json(prediction.fusion)},
+                                   {"scale_factor", prediction.scaleFactor},
+                                   {"psf_sigma_px", prediction.psfSigma}}.dump() << std::endl;
     } else {
         std::cout << "wrote " << o.out << " (" << result.width << " × " << result.height << "; ";
         for (std::size_t b = 0; b < bands.size(); ++b) std::cout << (b ? ", " : "") << bands[b];
@@ -61,7 +64,7 @@ void predict(const Options& o) {
 std::vector<Command> addPredictCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("predict", "Predict a scene's target channels with a trained model (GeoTIFF out)");
-    cmd->add_option("scene", o->scene, "CRISM scene (TRR3 .lbl/.img, MTRDR, ENVI, GeoTIFF)")->required();
+    cmd->add_option("scene", o->scene, "CRISM scene (TRR3 .lbl/.img, MTRDR, ENVI, GeoTIFF) or CaSSIS image (PDS4 .xml, GeoTIFF)")->required();
     cmd->add_option("--out", o->out, "Output GeoTIFF")->required();
     addPredictionOptions(cmd, o->prediction);
     cmd->add_flag("--json", o->json, "Progress and result as JSON lines on stdout");

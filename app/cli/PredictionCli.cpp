@@ -22,6 +22,14 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
     cmd->add_option("--overlap", o.scene.overlap, "Tile overlap in pixels, less than the tile (default a quarter tile)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--threshold", o.scene.threshold, "Carbonate threshold of the exceedance band (default 0.01; 0.5 for a carbonate-probability model)");
     cmd->add_option("--device", o.device, "auto (default), cpu, cuda, cuda:N");
+    cmd->add_option_function<std::string>(
+           "--fuse", [&o](const std::string& name) { o.scene.fusion = parseFusionMethod(name); },
+           "A CaSSIS image: how the prediction made at the model's pixel comes back to the image's grid: guided (default), hpf, gs, bicubic")
+        ->check(CLI::IsMember({"guided", "hpf", "gs", "bicubic"}));
+    cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--pixel-size", o.scene.imagePixelMetres, "A CaSSIS image: its pixel in metres when its CRS does not say (CaSSIS: 4.6)")
+        ->check(CLI::PositiveNumber);
 }
 
 void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& prediction, const SpectralCube& cube, const ml::Predictor& predictor,
@@ -46,6 +54,11 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
     }
     if (predictor.usesMetadata()) meta["JEZERO_LOCATION"] = prediction.location;
     if (prediction.carbonateChannel >= 0) meta["JEZERO_CARBONATE_THRESHOLD"] = std::to_string(prediction.threshold);
+    if (!prediction.fusion.empty()) {
+        meta["JEZERO_FUSION"] = prediction.fusion;
+        meta["JEZERO_SCALE_FACTOR"] = std::to_string(prediction.scaleFactor);
+        meta["JEZERO_PSF_SIGMA_PX"] = std::to_string(prediction.psfSigma);
+    }
     io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
 }
 

@@ -23,6 +23,9 @@ nlohmann::json sceneInfoJson(const SpectralCube& cube) {
     j["centre_latitude_deg"] = m.centre ? nlohmann::json(m.centre->latitudeDeg) : nlohmann::json(nullptr);
     j["centre_longitude_deg"] = m.centre ? nlohmann::json(m.centre->longitudeDeg) : nlohmann::json(nullptr);
     j["wavelengths_from_bundled_table"] = m.wavelengthsFromBundledTable;
+    j["instrument"] = m.instrument.empty() ? std::string("CRISM") : m.instrument;
+    j["filters"] = m.filterNames; // a filter image's channels; empty for a spectrometer cube
+    j["units"] = m.units.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.units);
     return j;
 }
 

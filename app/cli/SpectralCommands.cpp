@@ -98,6 +98,7 @@ void params(const Options& o) {
     requireNotInput(o.out, o.scene);
     const auto names = parameterNames(o);
     const auto cube = io::readScene(o.scene);
+    requireSpectrometerChannels(cube.metadata(), "Summary parameters");
     const auto image = SummaryParameters(cube.wavelengthsNm(), names, parseParameterConvention(o.convention)).compute(cube);
     auto meta = provenance(cube, "CRISM summary parameters (Viviano-Beck et al. 2014)");
     meta["JEZERO_PARAMETER_CONVENTION"] = o.convention;
@@ -111,6 +112,7 @@ void browse(const Options& o) {
     requireNotInput(o.out, o.scene);
     const BrowseProduct product = browseProduct(o.product);
     const auto cube = io::readScene(o.scene);
+    requireSpectrometerChannels(cube.metadata(), "Browse products");
     const std::vector<std::string> names(product.parameters.begin(), product.parameters.end());
     const auto parameters = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
     const CompositeImage image = renderBrowse(parameters, product);
@@ -132,6 +134,7 @@ void paramsSpectrum(const Options& o) {
     const Pixel p = parsePixel(o.pixel);
     const auto names = parameterNames(o);
     const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
+    requireSpectrometerChannels(s.metadata, "Summary parameters");
     const auto values = SummaryParameters(s.wavelengthsNm, names, parseParameterConvention(o.convention)).compute(s.values.data());
     if (o.json) {
         nlohmann::json j;

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     for (auto& c : jezero::cli::addSynthCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addDatasetCommands(app)) commands.push_back(std::move(c));
     for (auto& c : jezero::cli::addMetricsCommands(app)) commands.push_back(std::move(c));
+    for (auto& c : jezero::cli::addFusionCommands(app)) commands.push_back(std::move(c));
     // Listed for --help; run by jezero-ml.
     app.add_subcommand("train", "Train a model on a built dataset (runs jezero-ml; see jezero-cli train --help)");
     app.add_subcommand("predict", "Predict a scene with a trained model, GeoTIFF out (runs jezero-ml)");

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
             return;
         }
         if (shotPath.isEmpty()) return;
-        if (window.currentLayer() == "composite") takeShot();
+        if (window.currentLayer() == "composite" || !window.isComputingParameters()) takeShot(); // drawn already (a filter image's layers need no computing)
         else // a parameter layer is computed after the scene opens: shoot once it is on the map
             QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
     });

@@ -1,11 +1,14 @@
 #include "jezero/core/CassisSimulator.h"
 
+#include "jezero/core/Error.h"
 #include "jezero/core/Parallel.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <limits>
 
 namespace jezero {
@@ -96,5 +99,31 @@ ImageStack simulateCassis(const SpectralCube& cube, const FilterSet& filters, Ta
 }
 
 FilterSet cassisFilters() { return readFilterSet(resourcePath("cassis/cassis_filter_response_on_crism_grid.csv")); }
+
+const std::vector<NominalFilter>& cassisNominalFilters() {
+    static const std::vector<NominalFilter> filters = [] {
+        // Rows: filter,center_nm,width_nm,… newest version first; the first row of each filter counts.
+        const std::string path = resourcePath("cassis/cassis_filter_nominal_centers_widths.csv");
+        std::ifstream in(path);
+        if (!in) throw Error("cannot read " + path);
+        std::vector<NominalFilter> found;
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            NominalFilter f;
+            std::string centre, width;
+            if (!std::getline(fields, f.name, ',') || !std::getline(fields, centre, ',') || !std::getline(fields, width, ',')) continue;
+            if (std::any_of(found.begin(), found.end(), [&](const NominalFilter& g) { return g.name == f.name; })) continue;
+            f.centreNm = std::stod(centre);
+            f.widthNm = std::stod(width);
+            found.push_back(f);
+        }
+        std::sort(found.begin(), found.end(), [](const NominalFilter& a, const NominalFilter& b) { return a.centreNm < b.centreNm; });
+        if (found.size() != 4) throw Error(path + " does not hold the four CaSSIS filters");
+        return found;
+    }();
+    return filters;
+}
 
 } // namespace jezero

@@ -163,10 +163,25 @@ ImageStack rectangularFilters(const SpectralCube& cube, const RectangularRanges&
     return image;
 }
 
+// A filter image (a CaSSIS product) is its own band set: its channels, named after their filters.
+ImageStack filterImageBands(const SpectralCube& cube) {
+    const auto& names = cube.metadata().filterNames;
+    ImageStack bands(cube.width(), cube.height(), names);
+    std::copy(cube.data(), cube.data() + cube.pixelCount() * names.size(), bands.values.begin());
+    return bands;
+}
+
 ImageStack makeModelInput(const SpectralCube& cube, InputKind kind, const FilterSet& filters, const RectangularRanges& ranges,
                           std::vector<double>* explainedVariance, TaskControl* control) {
+    const bool filterImage = !cube.metadata().filterNames.empty();
+    if (kind == InputKind::Rectangular && filterImage)
+        throw Error("rect inputs are ranges of a spectrometer's channels; this " + cube.metadata().instrument + " image has only its filters");
     if (kind == InputKind::Rectangular) return rectangularFilters(cube, ranges, control);
-    const ImageStack bands = simulateCassis(cube, filters, control);
+    const ImageStack bands = filterImage ? filterImageBands(cube) : simulateCassis(cube, filters, control);
+    if (filterImage)
+        for (const char* needed : kind == InputKind::Pnr ? std::vector<const char*>{"PAN", "NIR", "RED"} : std::vector<const char*>{"BLU", "PAN", "RED", "NIR"})
+            if (bands.channelIndex(needed) < 0)
+                throw Error(inputKindName(kind) + " inputs need the " + needed + " filter, which this " + cube.metadata().instrument + " image lacks");
     switch (kind) {
     case InputKind::FourBand: return selectChannels(bands, {"BLU", "PAN", "RED", "NIR"});
     case InputKind::Pnr: return selectChannels(bands, {"PAN", "NIR", "RED"});

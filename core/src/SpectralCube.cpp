@@ -51,4 +51,12 @@ void SpectralCube::setGeolocator(std::shared_ptr<const PixelGeolocator> geolocat
     mGeolocator = std::move(geolocator);
 }
 
+void requireSpectrometerChannels(const SceneMetadata& metadata, const std::string& what) {
+    if (!isFilterImage(metadata)) return;
+    std::string filters;
+    for (const auto& f : metadata.filterNames) filters += (filters.empty() ? "" : ", ") + f;
+    throw Error(what + " need a spectrometer's channels; this " + (metadata.instrument.empty() ? std::string("filter") : metadata.instrument) +
+                " image has only its filters (" + filters + ")");
+}
+
 } // namespace jezero

@@ -26,6 +26,7 @@
 #include "jezero/ui/SpectrumPalette.h"
 #include "jezero/ui/SpectrumPlot.h"
 
+#include <limits>
 #include <spdlog/spdlog.h>
 
 #include <QAction>
@@ -344,7 +345,8 @@ void MainWindow::openScene(const QString& path) {
         mParameterMaps.reset();
         if (mParameterTask) mParameterTask->cancel(); // the old scene's maps are not wanted any more
         mParameterTask = nullptr;
-        mPixelParameters = std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
+        // A filter image (CaSSIS) has no parameters: its maps and pixel values are no data, said as such.
+        mPixelParameters = isFilterImage(mCube->metadata()) ? nullptr : std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
         matchLibrary(); // nothing selected in the new scene: says so
         mSceneView->clearMarkers();
@@ -433,6 +435,11 @@ void MainWindow::showLayer(const QString& id) {
         renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
         return;
     }
+    if (!mParameterMaps && !mPixelParameters) { // a filter image: every parameter is no data
+        auto none = std::make_shared<ImageStack>(mCube->width(), mCube->height(), summaryParameterNames());
+        std::fill(none->values.begin(), none->values.end(), std::numeric_limits<float>::quiet_NaN());
+        mParameterMaps = none;
+    }
     if (!mParameterMaps) {
         // All 56 parameters once per scene (seconds for a full MTRDR cube), then any layer is instant.
         // While they are computed, a newer choice only changes mLayer, which is shown when they arrive.
@@ -518,7 +525,10 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
                           spectrumColour(0));
     }
     mCubeView->setSelectedPixel(pixel);
-    mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
+    if (mPixelParameters)
+        mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
+    else
+        mParametersPanel->showPixel(pixel, summaryParameterNames(), std::vector<float>(summaryParameterNames().size(), std::numeric_limits<float>::quiet_NaN()));
     if (mMatchPanel->subject() == 0) matchLibrary(); // an ROI chosen as the subject stays so
 }
 
@@ -545,6 +555,7 @@ void MainWindow::showHover(QPoint pixel) {
     mHoverLabel->setText(text + (layer ? "   " : "   I/F ") + values.join("  "));
 }
 
+bool MainWindow::isComputingParameters() const { return !mParameterTask.isNull(); }
 bool MainWindow::isBusy() const { return !mTask.isNull() || !mParameterTask.isNull() || mCompositeControls->hasPendingChange(); }
 
 void MainWindow::trackTask(BackgroundTask* task, const QString& what) {

@@ -7,6 +7,7 @@
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
 #include "jezero/core/WavelengthTable.h"
+#include "jezero/io/CassisReader.h"
 #include "jezero/io/ScenePaths.h"
 
 #include <gdal_priv.h>
@@ -504,6 +505,7 @@ OpenedScene openScene(const std::string& path, const ReadOptions& options) {
 } // namespace
 
 SpectralCube readScene(const std::string& path, const ReadOptions& options, TaskControl* control) {
+    if (isCassisProduct(path)) return readCassisImage(path, options, control);
     OpenedScene scene = openScene(path, options);
     requireMemoryFor(path, scene.width, scene.height, scene.wavelengthsNm.size());
     SpectralCube cube(scene.width, scene.height, scene.wavelengthsNm);
@@ -531,6 +533,13 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
 }
 
 PixelSpectrum readPixelSpectrum(const std::string& path, int x, int y, const ReadOptions& options) {
+    if (isCassisProduct(path)) { // four values a pixel: the whole image is small enough to read
+        SpectralCube cube = readCassisImage(path, options);
+        if (!cube.contains(x, y))
+            throw Error("pixel " + std::to_string(x) + "," + std::to_string(y) + " is outside the " + std::to_string(cube.width()) + "x" +
+                        std::to_string(cube.height()) + " image (X is the column, Y the row, both from 0)");
+        return {cube.wavelengthsNm(), std::vector<float>(cube.spectrum(x, y), cube.spectrum(x, y) + cube.bands()), cube.metadata()};
+    }
     OpenedScene scene = openScene(path, options);
     if (x < 0 || y < 0 || x >= scene.width || y >= scene.height)
         throw Error("pixel " + std::to_string(x) + "," + std::to_string(y) + " is outside the " + std::to_string(scene.width) +

@@ -5,9 +5,11 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/PixelGeolocator.h"
+#include "jezero/core/ScaleFusion.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/TiledPrediction.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -20,7 +22,78 @@ std::uint64_t tileSeed(std::uint64_t seed, int x, int y) {
     return z ^ (z >> 31);
 }
 
+double pixelMetres(const SpectralCube& cube) {
+    const auto& m = cube.metadata();
+    if (!m.geoTransform || m.crsWkt.empty()) return 0;
+    // WKT2 of a projected CRS ends with its axis units; a geographic one's are degrees.
+    if (m.crsWkt.rfind("PROJCRS", 0) != 0 && m.crsWkt.rfind("PROJCS", 0) != 0) return 0;
+    if (m.crsWkt.find("LENGTHUNIT[\"metre\"") == std::string::npos && m.crsWkt.find("UNIT[\"metre\"") == std::string::npos &&
+        m.crsWkt.find("UNIT[\"Meter\"") == std::string::npos)
+        return 0;
+    const auto& gt = *m.geoTransform;
+    return std::sqrt(std::abs(gt[1] * gt[5] - gt[2] * gt[4]));
+}
+
+namespace {
+
+// A fine filter image: predicted on its degraded copy at the model's pixel, then fused back.
+ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, double factor,
+                                    std::vector<std::string> warnings, TaskControl* control) {
+    const double sigma = psfSigmaForReduction(factor);
+    const SpectralCube coarseCube = degradeCube(cube, factor, sigma);
+    ScenePredictionOptions atModelScale = options;
+    atModelScale.imagePixelMetres = options.modelPixelMetres; // already at the model's scale
+    ScenePrediction result = predictScene(predictor, coarseCube, atModelScale, control);
+    // The guide: PAN (CaSSIS's sharpest, widest filter), else the mean of the filters.
+    const auto& names = cube.metadata().filterNames;
+    const auto pan = std::find(names.begin(), names.end(), "PAN");
+    ImageStack guide(cube.width(), cube.height(), {pan != names.end() ? "PAN" : "mean"});
+    const int n = cube.bands();
+    for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
+        const float* v = cube.data() + p * n;
+        if (pan != names.end()) {
+            guide.values[p] = v[pan - names.begin()];
+        } else {
+            float sum = 0;
+            for (int c = 0; c < n; ++c) sum += v[c];
+            guide.values[p] = sum / n;
+        }
+    }
+    FusionOptions fusion;
+    fusion.method = options.fusion;
+    fusion.factor = factor;
+    fusion.sigma = sigma;
+    result.coarse = result.image;
+    result.image = fuseToFineGrid(result.coarse, guide, fusion);
+    // Probabilities stay probabilities after detail injection.
+    for (int c = 0; c < result.image.channels(); ++c) {
+        const std::string& name = result.image.channelNames[c];
+        if (name.rfind("P(", 0) != 0 && name != kCarbonateLabelChannel) continue;
+        for (std::size_t p = 0; p < result.image.pixelCount(); ++p) {
+            float& v = result.image.values[p * result.image.channels() + c];
+            if (std::isfinite(v)) v = std::clamp(v, 0.0f, 1.0f);
+        }
+    }
+    result.scaleFactor = factor;
+    result.psfSigma = sigma;
+    result.fusion = fusionMethodName(options.fusion);
+    result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
+    return result;
+}
+
+} // namespace
+
 ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
+    if (!cube.metadata().filterNames.empty()) {
+        std::vector<std::string> warnings;
+        double pixel = options.imagePixelMetres > 0 ? options.imagePixelMetres : pixelMetres(cube);
+        if (!(pixel > 0)) {
+            pixel = 4.6;
+            warnings.push_back("the image's pixel size is unknown (no projected CRS in metres): taken as CaSSIS's nominal 4.6 m");
+        }
+        const double factor = options.modelPixelMetres / pixel;
+        if (factor > 1.05) return predictAtModelScale(predictor, cube, options, factor, warnings, control);
+    }
     ScenePrediction result;
     const ImageStack input = makeModelInput(cube, parseInputKind(predictor.inputKind()), cassisFilters());
     if (input.channelNames != predictor.inputChannelNames()) throw Error("the model takes other input channels than " + predictor.inputKind() + " gives");

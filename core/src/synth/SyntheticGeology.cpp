@@ -138,8 +138,9 @@ SceneGeology layOutGeology(const SynthesisInputs& in, const GeologicRegion& regi
         // Outcrops are centred well inside the scene, where the footprint keeps them.
         std::vector<std::size_t> centres;
         for (std::size_t i : hostPixels) {
-            const std::size_t x = i % size, y = i / size;
-            if (x > size / 8 && y > size / 8 && x < size - size / 8 && y < size - size / 8) centres.push_back(i);
+            const auto n = static_cast<std::size_t>(size);
+            const std::size_t x = i % n, y = i / n;
+            if (x > n / 8 && y > n / 8 && x < n - n / 8 && y < n - n / 8) centres.push_back(i);
         }
         const int outcrops = region.carbonateSetting == "bedrock" ? 1 + rng.below(4) : 0;
         for (int k = 0; k < outcrops || (carbonatePixels() < static_cast<long>(pixels / 200) && k < outcrops + 8); ++k) {

@@ -10,6 +10,7 @@
 #include "jezero/core/ImageStack.h"
 #include "jezero/core/SpectralCube.h"
 
+#include <string>
 #include <vector>
 
 namespace jezero {
@@ -28,5 +29,15 @@ ImageStack simulateCassis(const SpectralCube& cube, const FilterSet& filters, Ta
 
 // The bundled CaSSIS filter set (resources/cassis/cassis_filter_response_on_crism_grid.csv).
 FilterSet cassisFilters();
+
+// A CaSSIS filter's nominal centre and width (nm) as USGS ISIS labels CaSSIS products (the current
+// version in resources/cassis/cassis_filter_nominal_centers_widths.csv).
+struct NominalFilter {
+    std::string name;
+    double centreNm = 0;
+    double widthNm = 0;
+};
+// BLU, PAN, RED, NIR, in wavelength order.
+const std::vector<NominalFilter>& cassisNominalFilters();
 
 } // namespace jezero

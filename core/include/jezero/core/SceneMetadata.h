@@ -2,6 +2,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace jezero {
 
@@ -22,6 +23,11 @@ struct SceneMetadata {
     std::optional<std::array<double, 6>> geoTransform; // GDAL order: x0, dx, rx, y0, ry, dy
     std::optional<LatLon> centre;                      // centre of the scene, when georeferenced
     bool wavelengthsFromBundledTable = false;          // the file had none of its own
+    std::string instrument;      // "CaSSIS" for a filter image; empty for a CRISM cube
+    // A filter image's channel names in channel order (BLU, PAN, RED, NIR for CaSSIS): its "wavelengths"
+    // are the filters' nominal centres, not spectrometer channels. Empty for a spectrometer cube.
+    std::vector<std::string> filterNames;
+    std::string units;           // "I/F", "reflectance" or empty when the file does not say
 };
 
 } // namespace jezero

@@ -48,6 +48,7 @@ public:
 
     // Pixel → latitude/longitude, when the scene is georeferenced (else null).
     const PixelGeolocator* geolocator() const { return mGeolocator.get(); }
+    std::shared_ptr<const PixelGeolocator> sharedGeolocator() const { return mGeolocator; }
     void setGeolocator(std::shared_ptr<const PixelGeolocator> geolocator);
 
 private:
@@ -63,5 +64,11 @@ private:
     SceneMetadata mMetadata;
     std::shared_ptr<const PixelGeolocator> mGeolocator;
 };
+
+// A filter image (CaSSIS) holds broad filters, not a spectrometer's channels: summary parameters and
+// browse products cannot be computed from it (never the nearest filter's value instead).
+inline bool isFilterImage(const SceneMetadata& metadata) { return !metadata.filterNames.empty(); }
+// Throws Error naming what needs the channels when metadata is a filter image's.
+void requireSpectrometerChannels(const SceneMetadata& metadata, const std::string& what);
 
 } // namespace jezero

@@ -86,6 +86,7 @@ public:
     // Work that can still change what the window shows: a scene being read, parameters being computed,
     // or a composite change waiting out the controls' debounce.
     bool isBusy() const;
+    bool isComputingParameters() const; // the parameter maps a layer needs are still being computed
     // Asks all background work (scene reading, parameters, library scan, prediction) to stop: before the
     // program ends, which then waits for the thread pool.
     void cancelBackgroundWork();

@@ -4,6 +4,7 @@
 // carbonate exceedance probability. The one way to predict a scene: jezero-cli predict (which the
 // workstation runs as a child process), batch runs and tools/gpu-check call it.
 #include "jezero/core/ImageStack.h"
+#include "jezero/core/ScaleFusion.h"
 #include "jezero/ml/Predictor.h"
 
 #include <cstdint>
@@ -24,6 +25,11 @@ struct ScenePredictionOptions {
     int overlap = -1;           // tile overlap in pixels; < 0: a quarter tile
     double threshold = std::numeric_limits<double>::quiet_NaN(); // carbonate threshold; NaN: defaultCarbonateThreshold
     int tilesPerBatch = 16;     // regression models: tiles per network pass
+    // A filter image (CaSSIS) with pixels finer than the model's is predicted at the model's scale —
+    // degraded through the PSF of core/ScaleFusion — and the prediction fused back to its own grid.
+    FusionMethod fusion = FusionMethod::Guided;
+    double modelPixelMetres = 18.0; // the training data's pixel (CRISM MTRDR, nominally 18 m)
+    double imagePixelMetres = 0;    // 0: the image's geotransform (a projected CRS in metres), else CaSSIS's nominal 4.6 m
 };
 
 struct ScenePrediction {
@@ -33,10 +39,19 @@ struct ScenePrediction {
     int overlap = 0;
     double threshold = 0;       // the exceedance band's threshold (when there is a carbonate channel)
     int carbonateChannel = -1;  // among the target channels, or -1
+    // A filter image predicted at the model's scale: the coarse prediction, the factor between the
+    // grids, the PSF σ (fine pixels) and the fusion that brought it back. Factor 1: predicted as it is.
+    ImageStack coarse;
+    double scaleFactor = 1;
+    double psfSigma = 0;
+    std::string fusion;
 };
 
 // The tile's seed: the job's seed mixed with the tile's origin (the same scene and seed give the same samples).
 std::uint64_t tileSeed(std::uint64_t seed, int x, int y);
+
+// The pixel size of a georeferenced scene in metres (a projected CRS in metres), else 0.
+double pixelMetres(const SpectralCube& cube);
 
 // Throws Error when the model takes input bands the cube cannot give; TaskCanceled when control is canceled.
 ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options,
