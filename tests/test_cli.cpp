@@ -453,6 +453,35 @@ private slots:
         const QByteArray described = gdalinfo.readAllStandardOutput();
         QVERIFY2(described.contains("Size is 256, 256") && described.contains("JEZERO_FUSION=hpf") && described.contains("Mars"), described.constData());
 
+        // A calibration off by gain 1.1 and offset 0.01 in every filter is brought back by the CRISM
+        // scene it overlaps: the fitted lines undo it and the prediction is the calibrated one's.
+        const QString off = dir.path() + "/CAS-MCO-2023-01-01T00.00.00.000-%1-04000-B1.xml";
+        for (int b = 0; b < 4; ++b) {
+            QProcess translate;
+            translate.start("gdal_translate", {"-q", "-b", QString::number(b + 1), "-ot", "Float32", "-scale", "0", "1", "0.01", "1.11", "-of", "PDS4", "-co",
+                                               "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml", "-co", "VAR_FILTER=" + filters[b], "-co",
+                                               "VAR_PRODUCT=test", "-co", "UNIT=I/F", dir.path() + "/cassis.tif", off.arg(filters[b])});
+            QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
+        }
+        const Run calibrated = cli({"predict", off.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--calibrate-with", scene,
+                                    "--out", dir.path() + "/calibrated.tif", "--json"});
+        QVERIFY2(calibrated.exitCode == 0, calibrated.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(calibrated.out.trimmed().split('\n').last()).object()["filter_image"].toObject();
+        QCOMPARE(report["calibration"].toArray().size(), 4);
+        for (const auto& f : report["calibration"].toArray()) {
+            const QJsonObject fit = f.toObject();
+            QVERIFY2(std::abs(fit["gain"].toDouble() - 1 / 1.1) < 1e-4 && std::abs(fit["offset"].toDouble() + 0.01 / 1.1) < 1e-4,
+                     qPrintable(QJsonDocument(fit).toJson(QJsonDocument::Compact)));
+            QVERIFY(fit["r2"].toDouble() > 0.9999 && fit["pixels"].toInt() > 50000);
+        }
+        for (const QString& f : filters) QVERIFY(report["noise_sigma"].toObject()[f].toDouble() > 0);
+        const Run same = cli({"metrics", dir.path() + "/calibrated.tif", dir.path() + "/fal.tif", "--data-range", "1", "--json"});
+        QVERIFY2(same.exitCode == 0 && QJsonDocument::fromJson(same.out).object()["rmse"].toDouble() < 1e-4, same.out.constData());
+        // Without the calibration the same image predicts something else.
+        QCOMPARE(cli({"predict", off.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--out", dir.path() + "/uncalibrated.tif"}).exitCode, 0);
+        const Run differs = cli({"metrics", dir.path() + "/uncalibrated.tif", dir.path() + "/fal.tif", "--data-range", "1", "--json"});
+        QVERIFY2(QJsonDocument::fromJson(differs.out).object()["rmse"].toDouble() > 1e-3, differs.out.constData());
+
         // Raw counts are refused; a product set without NIR opens, but a PNR model says what it lacks.
         QVERIFY(product(2, "PAN", "DN", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"));
         const Run dn = cli({"info", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"});

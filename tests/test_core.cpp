@@ -7,6 +7,7 @@
 #include "jezero/core/Composite.h"
 #include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Harmonisation.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/SpectralCube.h"
@@ -21,6 +22,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 
 using namespace jezero;
 
@@ -415,6 +417,50 @@ private slots:
         for (float v : truth.values) mean += v;
         mean /= truth.values.size();
         QVERIFY(std::abs(scores[0].ergas - 100.0 / 4.0 * scores[0].rmse / mean) < 1e-9);
+    }
+
+    void noiseEstimateIgnoresPlanarSignalAndFindsTheNoise() {
+        // Immerkær's kernel cancels any plane, so a tilted image with Gaussian noise of σ = 0.01 gives
+        // back ≈ 0.01; a noise-free plane gives 0.
+        ImageStack image(200, 150, {"PAN", "RED"});
+        std::mt19937 rng(7);
+        std::normal_distribution<double> noise(0.0, 0.01);
+        for (int y = 0; y < 150; ++y)
+            for (int x = 0; x < 200; ++x) {
+                const double plane = 0.2 + 0.001 * x - 0.0005 * y;
+                image.at(x, y, 0) = static_cast<float>(plane + noise(rng));
+                image.at(x, y, 1) = static_cast<float>(plane);
+            }
+        image.at(10, 10, 0) = NAN; // a no-data pixel only drops its neighbourhoods
+        const auto sigma = estimateNoiseSigma(image);
+        QVERIFY2(std::abs(sigma[0] - 0.01) < 0.0005, qPrintable(QString::number(sigma[0])));
+        QVERIFY(sigma[1] < 1e-6);
+    }
+
+    void calibrationFitRecoversAPerturbedGainAndOffset() {
+        // The image is the reference seen through gain 1.1 and offset 0.01: the fit undoes it exactly.
+        ImageStack reference(40, 30, {"PAN"}), image(40, 30, {"PAN"});
+        for (int y = 0; y < 30; ++y)
+            for (int x = 0; x < 40; ++x) {
+                reference.at(x, y, 0) = 0.1f + 0.003f * x + 0.002f * ((x * y) % 7);
+                image.at(x, y, 0) = 1.1f * reference.at(x, y, 0) + 0.01f;
+            }
+        const auto fits = fitToReference(image, reference);
+        QCOMPARE(fits.size(), std::size_t(1));
+        QVERIFY(std::abs(fits[0].gain - 1 / 1.1) < 1e-5 && std::abs(fits[0].offset + 0.01 / 1.1) < 1e-5 && fits[0].r2 > 0.99999);
+        QCOMPARE(fits[0].pixels, std::size_t(1200));
+        applyBandFits(image, fits);
+        for (std::size_t i = 0; i < image.values.size(); ++i) QVERIFY(std::abs(image.values[i] - reference.values[i]) < 1e-5);
+        // Sampling through georeferences: a target grid shifted by one source pixel east and one south
+        // (same CRS, pixels 10 m) reads the source one pixel further on; outside the source it is NaN.
+        SceneMetadata source, target;
+        source.geoTransform = std::array<double, 6>{1000, 10, 0, 5000, 0, -10};
+        target.geoTransform = std::array<double, 6>{1010, 10, 0, 4990, 0, -10};
+        const ImageStack sampled = sampleOnGrid(reference, source, 40, 30, target);
+        QCOMPARE(sampled.at(0, 0, 0), reference.at(1, 1, 0));
+        QCOMPARE(sampled.at(20, 10, 0), reference.at(21, 11, 0));
+        QVERIFY(std::isnan(sampled.at(39, 29, 0)));
+        QVERIFY_THROWS_EXCEPTION(Error, fitToReference(image, ImageStack(40, 30, {"RED"})));
     }
 };
 

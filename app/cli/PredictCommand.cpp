@@ -15,6 +15,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace jezero::cli {
 namespace {
@@ -29,6 +30,15 @@ void predict(const Options& o) {
     const std::string modelPath = resolveModel(o.prediction.model);
     const auto predictor = ml::Predictor::load(modelPath, o.prediction.device);
     const SpectralCube cube = io::readScene(o.scene);
+    std::optional<SpectralCube> reference;
+    ml::ScenePredictionOptions options = o.prediction.scene;
+    if (!o.prediction.calibrationReference.empty()) {
+        if (!isFilterImage(cube.metadata())) throw Error("--calibrate-with is for CaSSIS images; " + o.scene + " is a spectrometer scene");
+        reference = io::readScene(o.prediction.calibrationReference);
+        if (!io::sameCrs(cube.metadata().crsWkt, reference->metadata().crsWkt))
+            throw Error(o.prediction.calibrationReference + " is not in the CRS of " + o.scene + " (or one has none); reproject it first (e.g. gdalwarp)");
+        options.calibrationReference = &*reference;
+    }
     TaskControl control;
     int lastPercent = -1;
     control.setProgressCallback([&](double fraction, const std::string&) {
@@ -38,7 +48,7 @@ void predict(const Options& o) {
         if (o.json) std::cout << nlohmann::json{{"event", "progress"}, {"fraction", fraction}}.dump() << std::endl;
         else std::cerr << "predicting: " << percent << " %\n";
     });
-    const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, o.prediction.scene, &control);
+    const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, options, &control);
     for (const auto& warning : prediction.warnings) std::cerr << "warning: " << warning << '\n';
     writePredictionGeoTiff(o.out, prediction, cube, predictor, modelPath, o.prediction.scene.sampling);
     const ImageStack& result = prediction.image;
@@ -51,7 +61,10 @@ void predict(const Options& o) {
                                    {"location", predictor.usesMetadata() ? nlohmann::json(prediction.location) : nlohmann::json(nullptr)},
                                    {"fusion", prediction.fusion.empty() ? nlohmann::json(nullptr) : nlohmann::json(prediction.fusion)},
                                    {"scale_factor", prediction.scaleFactor},
-                                   {"psf_sigma_px", prediction.psfSigma}}.dump() << std::endl;
+                                   {"psf_sigma_px", prediction.psfSigma},
+                                   {"filter_image", prediction.noiseSigma.empty() ? nlohmann::json(nullptr) : filterImageReport(prediction)}}
+                         .dump()
+                  << std::endl;
     } else {
         std::cout << "wrote " << o.out << " (" << result.width << " × " << result.height << "; ";
         for (std::size_t b = 0; b < bands.size(); ++b) std::cout << (b ? ", " : "") << bands[b];

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <map>
 
 namespace jezero::cli {
@@ -28,6 +29,8 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
         ->check(CLI::IsMember({"guided", "hpf", "gs", "bicubic"}));
     cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--calibrate-with", o.calibrationReference,
+                    "A CaSSIS image: a CRISM scene overlapping it (same CRS); each filter band is fitted to the bands CRISM gives before predicting");
     cmd->add_option("--pixel-size", o.scene.imagePixelMetres, "A CaSSIS image: its pixel in metres when its CRS does not say (CaSSIS: 4.6)")
         ->check(CLI::PositiveNumber);
 }
@@ -54,12 +57,22 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
     }
     if (predictor.usesMetadata()) meta["JEZERO_LOCATION"] = prediction.location;
     if (prediction.carbonateChannel >= 0) meta["JEZERO_CARBONATE_THRESHOLD"] = std::to_string(prediction.threshold);
+    if (!prediction.noiseSigma.empty()) meta["JEZERO_FILTER_IMAGE"] = filterImageReport(prediction).dump();
     if (!prediction.fusion.empty()) {
         meta["JEZERO_FUSION"] = prediction.fusion;
         meta["JEZERO_SCALE_FACTOR"] = std::to_string(prediction.scaleFactor);
         meta["JEZERO_PSF_SIGMA_PX"] = std::to_string(prediction.psfSigma);
     }
     io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+}
+
+nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {
+    nlohmann::json noise = nlohmann::json::object(), calibration = nlohmann::json::array();
+    for (std::size_t i = 0; i < prediction.noiseSigma.size() && i < prediction.filterNames.size(); ++i)
+        noise[prediction.filterNames[i]] = std::isfinite(prediction.noiseSigma[i]) ? nlohmann::json(prediction.noiseSigma[i]) : nlohmann::json(nullptr);
+    for (const BandFit& f : prediction.calibration)
+        calibration.push_back({{"band", f.band}, {"gain", f.gain}, {"offset", f.offset}, {"pixels", f.pixels}, {"r2", f.r2}});
+    return {{"filters", prediction.filterNames}, {"noise_sigma", noise}, {"calibration", calibration}};
 }
 
 } // namespace jezero::cli

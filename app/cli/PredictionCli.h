@@ -5,6 +5,7 @@
 #include "jezero/ml/ScenePrediction.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -17,7 +18,11 @@ namespace jezero::cli {
 struct PredictionSettings {
     std::string model, device = "auto";
     ml::ScenePredictionOptions scene; // sampling, location, overlap, threshold
+    std::string calibrationReference; // predict: a CRISM scene a CaSSIS image is calibrated against
 };
+
+// What a filter image's prediction found out about it, for the JSON line: noise per filter, fitted lines.
+nlohmann::json filterImageReport(const ml::ScenePrediction& prediction);
 
 // --model, --device, the diffusion sampling options, --location, --overlap and --threshold.
 void addPredictionOptions(CLI::App* cmd, PredictionSettings& settings);

@@ -1,4 +1,5 @@
 #include "GdalUtil.h"
+#include "jezero/io/SceneReader.h"
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
@@ -42,3 +43,16 @@ SceneMetadata georeferenceOf(GDALDataset& ds) {
 }
 
 } // namespace jezero::io::detail
+
+namespace jezero::io {
+
+bool sameCrs(const std::string& wktA, const std::string& wktB) {
+    if (wktA.empty() || wktB.empty()) return false;
+    if (wktA == wktB) return true;
+    OGRSpatialReference a, b;
+    if (a.importFromWkt(wktA.c_str()) != OGRERR_NONE || b.importFromWkt(wktB.c_str()) != OGRERR_NONE) return false;
+    const char* options[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
+    return a.IsSame(&b, options);
+}
+
+} // namespace jezero::io

@@ -4,6 +4,7 @@
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
+#include "jezero/core/Harmonisation.h"
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/SpectralCube.h"
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace jezero::ml {
 
@@ -36,14 +38,21 @@ double pixelMetres(const SpectralCube& cube) {
 
 namespace {
 
+ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control);
+
+// A filter image's bands as an image stack, channels named after the filters.
+ImageStack filterBands(const SpectralCube& cube) {
+    ImageStack bands(cube.width(), cube.height(), cube.metadata().filterNames);
+    std::copy(cube.data(), cube.data() + bands.values.size(), bands.values.begin());
+    return bands;
+}
+
 // A fine filter image: predicted on its degraded copy at the model's pixel, then fused back.
 ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, double factor,
                                     std::vector<std::string> warnings, TaskControl* control) {
     const double sigma = psfSigmaForReduction(factor);
     const SpectralCube coarseCube = degradeCube(cube, factor, sigma);
-    ScenePredictionOptions atModelScale = options;
-    atModelScale.imagePixelMetres = options.modelPixelMetres; // already at the model's scale
-    ScenePrediction result = predictScene(predictor, coarseCube, atModelScale, control);
+    ScenePrediction result = predictOnGrid(predictor, coarseCube, options, control);
     // The guide: PAN (CaSSIS's sharpest, widest filter), else the mean of the filters.
     const auto& names = cube.metadata().filterNames;
     const auto pan = std::find(names.begin(), names.end(), "PAN");
@@ -81,19 +90,7 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     return result;
 }
 
-} // namespace
-
-ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
-    if (!cube.metadata().filterNames.empty()) {
-        std::vector<std::string> warnings;
-        double pixel = options.imagePixelMetres > 0 ? options.imagePixelMetres : pixelMetres(cube);
-        if (!(pixel > 0)) {
-            pixel = 4.6;
-            warnings.push_back("the image's pixel size is unknown (no projected CRS in metres): taken as CaSSIS's nominal 4.6 m");
-        }
-        const double factor = options.modelPixelMetres / pixel;
-        if (factor > 1.05) return predictAtModelScale(predictor, cube, options, factor, warnings, control);
-    }
+ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
     ScenePrediction result;
     const ImageStack input = makeModelInput(cube, parseInputKind(predictor.inputKind()), cassisFilters());
     if (input.channelNames != predictor.inputChannelNames()) throw Error("the model takes other input channels than " + predictor.inputKind() + " gives");
@@ -160,6 +157,39 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
             return outputs;
         },
         control);
+    return result;
+}
+
+} // namespace
+
+ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
+    if (!isFilterImage(cube.metadata())) return predictOnGrid(predictor, cube, options, control);
+    const std::vector<double> noise = estimateNoiseSigma(filterBands(cube));
+    // Calibration against an overlapping CRISM scene: the image's bands fitted to the ones CRISM gives.
+    std::vector<BandFit> fits;
+    std::optional<SpectralCube> calibrated;
+    if (options.calibrationReference) {
+        const SpectralCube& reference = *options.calibrationReference;
+        if (isFilterImage(reference.metadata())) throw Error("the calibration reference must be a spectrometer scene (CRISM), not another filter image");
+        const ImageStack simulated = simulateCassis(reference, cassisFilters(), control);
+        ImageStack bands = filterBands(cube);
+        fits = fitToReference(bands, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
+        applyBandFits(bands, fits);
+        calibrated = cube;
+        std::copy(bands.values.begin(), bands.values.end(), calibrated->data());
+    }
+    const SpectralCube& image = calibrated ? *calibrated : cube;
+    std::vector<std::string> warnings;
+    double pixel = options.imagePixelMetres > 0 ? options.imagePixelMetres : pixelMetres(image);
+    if (!(pixel > 0)) {
+        pixel = 4.6;
+        warnings.push_back("the image's pixel size is unknown (no projected CRS in metres): taken as CaSSIS's nominal 4.6 m");
+    }
+    const double factor = options.modelPixelMetres / pixel;
+    ScenePrediction result = factor > 1.05 ? predictAtModelScale(predictor, image, options, factor, warnings, control) : predictOnGrid(predictor, image, options, control);
+    result.filterNames = cube.metadata().filterNames;
+    result.noiseSigma = noise;
+    result.calibration = fits;
     return result;
 }
 

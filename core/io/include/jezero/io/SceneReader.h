@@ -32,6 +32,10 @@ struct PixelSpectrum {
 };
 PixelSpectrum readPixelSpectrum(const std::string& path, int x, int y, const ReadOptions& options = {});
 
+// Whether two CRS descriptions (WKT, as SceneMetadata holds them) name the same CRS, however written
+// (a PDS4 label and an ENVI header spell the same Mars projection differently). False when either is empty.
+bool sameCrs(const std::string& wktA, const std::string& wktB);
+
 // When an MTRDR-like VNIR+IR join keeps channels: VNIR up to this wavelength and IR from the next
 // (the MTRDR axis keeps S to 1010.18 nm and L from 1047.20 nm).
 constexpr double kJoinVnirMaxNm = 1012.0;

@@ -4,6 +4,7 @@
 // carbonate exceedance probability. The one way to predict a scene: jezero-cli predict (which the
 // workstation runs as a child process), batch runs and tools/gpu-check call it.
 #include "jezero/core/ImageStack.h"
+#include "jezero/core/Harmonisation.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/ml/Predictor.h"
 
@@ -30,6 +31,10 @@ struct ScenePredictionOptions {
     FusionMethod fusion = FusionMethod::Guided;
     double modelPixelMetres = 18.0; // the training data's pixel (CRISM MTRDR, nominally 18 m)
     double imagePixelMetres = 0;    // 0: the image's geotransform (a projected CRS in metres), else CaSSIS's nominal 4.6 m
+    // A filter image calibrated against an overlapping CRISM scene in the same CRS (core/Harmonisation;
+    // the caller checks the CRS, e.g. with io::sameCrs) before anything else; null: as it is. Must
+    // outlive the call.
+    const SpectralCube* calibrationReference = nullptr;
 };
 
 struct ScenePrediction {
@@ -45,6 +50,10 @@ struct ScenePrediction {
     double scaleFactor = 1;
     double psfSigma = 0;
     std::string fusion;
+    // A filter image: its filters, each one's noise σ (Immerkær) and, when calibrated, the fitted lines.
+    std::vector<std::string> filterNames;
+    std::vector<double> noiseSigma;
+    std::vector<BandFit> calibration;
 };
 
 // The tile's seed: the job's seed mixed with the tile's origin (the same scene and seed give the same samples).
