@@ -405,6 +405,23 @@ private slots:
         QVERIFY(bad.err.contains("differ in shape"));
     }
 
+    void gdalsOwnMessagesNeverReachStderr() {
+        // A GeoTIFF cut short fails inside GDAL's tile reader, which reports on its own ("ERROR 1: …")
+        // unless routed away: the user gets Jezero's one line and nothing else.
+        QTemporaryDir dir;
+        QCOMPARE(cli({"synth", "--count", "1", "--size", "64", "--seed", "3", "--out", dir.path() + "/scenes"}).exitCode, 0);
+        const QString scene = QDir(dir.path() + "/scenes").entryInfoList({"*_if_mtr3.hdr"}).first().filePath();
+        QCOMPARE(cli({"cassis", scene, "--out", dir.path() + "/whole.tif"}).exitCode, 0);
+        QFile whole(dir.path() + "/whole.tif"), cut(dir.path() + "/cut.tif");
+        QVERIFY(whole.open(QIODevice::ReadOnly) && cut.open(QIODevice::WriteOnly));
+        cut.write(whole.read(whole.size() - 20000));
+        cut.close();
+        const Run r = cli({"info", dir.path() + "/cut.tif"});
+        QCOMPARE(r.exitCode, 1);
+        const QByteArray err = r.err.trimmed();
+        QVERIFY2(err.startsWith("jezero-cli: error: cannot read") && err.count('\n') == 0 && !err.contains("ERROR "), err.constData());
+    }
+
     void aCassisProductInPds4OpensAndPredictsAtItsOwnResolution() {
         // CaSSIS products as the PSA distributes them: one PDS4 product per filter (written here by
         // GDAL's PDS4 driver with a label in the CaSSIS layout) from the CaSSIS simulation of a scene.

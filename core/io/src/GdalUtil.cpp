@@ -3,15 +3,29 @@
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <mutex>
 
 namespace jezero::io::detail {
 
+namespace {
+
+// GDAL's messages go to the debug log, never to stderr: every failure reaches the user as the one line
+// the reader words from CPLGetLastErrorMsg (set before any handler runs).
+void CPL_STDCALL logGdalMessage(CPLErr level, CPLErrorNum number, const char* message) {
+    spdlog::debug("GDAL {} {}: {}", static_cast<int>(level), number, message ? message : "");
+}
+
+} // namespace
+
 void registerDrivers() {
     static std::once_flag registered;
-    std::call_once(registered, [] { GDALAllRegister(); });
+    std::call_once(registered, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(logGdalMessage);
+    });
 }
 
 std::string lastGdalError() {
