@@ -499,6 +499,27 @@ private slots:
         const Run differs = cli({"metrics", dir.path() + "/uncalibrated.tif", dir.path() + "/fal.tif", "--data-range", "1", "--json"});
         QVERIFY2(QJsonDocument::fromJson(differs.out).object()["rmse"].toDouble() > 1e-3, differs.out.constData());
 
+        // With no CRISM overlap: matching the training inputs' statistics (in ln I/F for this log-input
+        // model) makes a gain-only miscalibration (×1.2) vanish — the same prediction as the right one.
+        const QString bright = dir.path() + "/CAS-MCO-2024-01-01T00.00.00.000-%1-05000-B1.xml";
+        for (int b = 0; b < 4; ++b) {
+            QProcess translate;
+            translate.start("gdal_translate", {"-q", "-b", QString::number(b + 1), "-ot", "Float32", "-scale", "0", "1", "0", "1.2", "-of", "PDS4", "-co",
+                                               "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml", "-co", "VAR_FILTER=" + filters[b], "-co",
+                                               "VAR_PRODUCT=test", "-co", "UNIT=I/F", dir.path() + "/cassis.tif", bright.arg(filters[b])});
+            QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
+        }
+        const Run matchedRight = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--match-training", "--out",
+                                      dir.path() + "/matched-right.tif", "--json"});
+        const Run matchedBright = cli({"predict", bright.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--match-training", "--out",
+                                       dir.path() + "/matched-bright.tif", "--json"});
+        QVERIFY2(matchedRight.exitCode == 0 && matchedBright.exitCode == 0, matchedBright.err.constData());
+        const QJsonArray lines = QJsonDocument::fromJson(matchedBright.out.trimmed().split('\n').last()).object()["filter_image"].toObject()["training_match"].toArray();
+        QCOMPARE(lines.size(), 3); // the model's PAN, NIR, RED
+        QCOMPARE(lines[0].toObject()["band"].toString(), QString("PAN"));
+        const Run alike = cli({"metrics", dir.path() + "/matched-bright.tif", dir.path() + "/matched-right.tif", "--data-range", "1", "--json"});
+        QVERIFY2(QJsonDocument::fromJson(alike.out).object()["rmse"].toDouble() < 1e-4, alike.out.constData());
+
         // Raw counts are refused; a product set without NIR opens, but a PNR model says what it lacks.
         QVERIFY(product(2, "PAN", "DN", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"));
         const Run dn = cli({"info", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"});

@@ -31,6 +31,9 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--calibrate-with", o.calibrationReference,
                     "A CaSSIS image: a CRISM scene overlapping it (same CRS); each filter band is fitted to the bands CRISM gives before predicting");
+    cmd->add_flag("--match-training", o.scene.matchTrainingStatistics,
+                  "A CaSSIS image: match its model-input bands, at the model's scale, to the training inputs' mean and spread (no CRISM overlap needed; "
+                  "removes the scene's own brightness difference too)");
     cmd->add_option("--pixel-size", o.scene.imagePixelMetres, "A CaSSIS image: its pixel in metres when its CRS does not say (CaSSIS: 4.6)")
         ->check(CLI::PositiveNumber);
 }
@@ -72,7 +75,9 @@ nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {
         noise[prediction.filterNames[i]] = std::isfinite(prediction.noiseSigma[i]) ? nlohmann::json(prediction.noiseSigma[i]) : nlohmann::json(nullptr);
     for (const BandFit& f : prediction.calibration)
         calibration.push_back({{"band", f.band}, {"gain", f.gain}, {"offset", f.offset}, {"pixels", f.pixels}, {"r2", f.r2}});
-    return {{"filters", prediction.filterNames}, {"noise_sigma", noise}, {"calibration", calibration}};
+    nlohmann::json matched = nlohmann::json::array();
+    for (const BandFit& f : prediction.trainingMatch) matched.push_back({{"band", f.band}, {"gain", f.gain}, {"offset", f.offset}, {"pixels", f.pixels}});
+    return {{"filters", prediction.filterNames}, {"noise_sigma", noise}, {"calibration", calibration}, {"training_match", matched}};
 }
 
 } // namespace jezero::cli

@@ -47,6 +47,10 @@ int Predictor::inputChannels() const { return static_cast<int>(mImpl->info.input
 int Predictor::outputChannels() const { return static_cast<int>(mImpl->info.targetChannels.size()); }
 int Predictor::tile() const { return mImpl->info.tile; }
 std::string Predictor::inputKind() const { return mImpl->info.inputKind; }
+Predictor::InputStatistics Predictor::inputStatistics() const {
+    const auto& n = mImpl->info.normalisation;
+    return {n.inputMean, n.inputStd, mImpl->info.config.inputTransform == "log"};
+}
 std::string Predictor::target() const { return mImpl->info.target; }
 std::vector<std::string> Predictor::inputChannelNames() const { return mImpl->info.inputChannels; }
 std::vector<std::string> Predictor::targetChannelNames() const { return mImpl->info.targetChannels; }

@@ -47,12 +47,50 @@ ImageStack filterBands(const SpectralCube& cube) {
     return bands;
 }
 
+// The filter bands the model takes, matched to its training inputs' mean and spread in the network's
+// units (ln I/F for a log-input model), in place; the lines applied, per band.
+std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, SpectralCube& cube) {
+    const auto statistics = predictor.inputStatistics();
+    const auto channels = predictor.inputChannelNames();
+    const auto& names = cube.metadata().filterNames;
+    std::vector<BandFit> fits;
+    const int n = cube.bands();
+    for (std::size_t k = 0; k < channels.size(); ++k) {
+        const auto it = std::find(names.begin(), names.end(), channels[k]);
+        if (it == names.end())
+            throw Error("matching the training statistics needs the model's input bands (" + predictor.inputKind() + "); this image lacks " + channels[k]);
+        const int c = static_cast<int>(it - names.begin());
+        const auto seen = [&](float v) { return statistics.logInputs ? std::log(std::max(static_cast<double>(v), 1e-4)) : static_cast<double>(v); };
+        double sum = 0, squares = 0, count = 0;
+        for (std::size_t p = 0; p < cube.pixelCount(); ++p)
+            if (const float v = cube.data()[p * n + c]; std::isfinite(v)) sum += seen(v), squares += seen(v) * seen(v), ++count;
+        if (count < 100) throw Error("matching the training statistics needs at least 100 valid pixels of " + channels[k]);
+        const double mean = sum / count, spread = std::sqrt(std::max(squares / count - mean * mean, 1e-30));
+        BandFit fit;
+        fit.band = channels[k];
+        fit.gain = statistics.stddev[k] / spread;
+        fit.offset = statistics.mean[k] - fit.gain * mean;
+        fit.pixels = static_cast<std::size_t>(count);
+        for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
+            float& v = cube.data()[p * n + c];
+            if (!std::isfinite(v)) continue;
+            const double mapped = fit.gain * seen(v) + fit.offset;
+            v = static_cast<float>(statistics.logInputs ? std::exp(mapped) : mapped);
+        }
+        fits.push_back(fit);
+    }
+    return fits;
+}
+
 // A fine filter image: predicted on its degraded copy at the model's pixel, then fused back.
 ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, double factor,
                                     std::vector<std::string> warnings, TaskControl* control) {
     const double sigma = psfSigmaForReduction(factor);
-    const SpectralCube coarseCube = degradeCube(cube, factor, sigma);
+    SpectralCube coarseCube = degradeCube(cube, factor, sigma);
+    // At the model's scale, where the training statistics were taken.
+    const std::vector<BandFit> matched = options.matchTrainingStatistics ? matchTrainingStatistics(predictor, coarseCube) : std::vector<BandFit>{};
     ScenePrediction result = predictOnGrid(predictor, coarseCube, options, control);
+    result.trainingMatch = matched;
     // The guide: PAN (CaSSIS's sharpest, widest filter), else the mean of the filters.
     const auto& names = cube.metadata().filterNames;
     const auto pan = std::find(names.begin(), names.end(), "PAN");
@@ -186,7 +224,17 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         warnings.push_back("the image's pixel size is unknown (no projected CRS in metres): taken as CaSSIS's nominal 4.6 m");
     }
     const double factor = options.modelPixelMetres / pixel;
-    ScenePrediction result = factor > 1.05 ? predictAtModelScale(predictor, image, options, factor, warnings, control) : predictOnGrid(predictor, image, options, control);
+    ScenePrediction result;
+    if (factor > 1.05) {
+        result = predictAtModelScale(predictor, image, options, factor, warnings, control);
+    } else if (options.matchTrainingStatistics) {
+        SpectralCube matched = image;
+        const auto fits = matchTrainingStatistics(predictor, matched);
+        result = predictOnGrid(predictor, matched, options, control);
+        result.trainingMatch = fits;
+    } else {
+        result = predictOnGrid(predictor, image, options, control);
+    }
     result.filterNames = cube.metadata().filterNames;
     result.noiseSigma = noise;
     result.calibration = fits;

@@ -48,6 +48,13 @@ public:
     std::string inputKind() const;  // pnr, 4band, pca, rect (the dataset's)
     std::string target() const;     // fal, car, …
     std::vector<std::string> inputChannelNames() const;
+    // The training inputs' per-channel mean and standard deviation as the network saw them (ln I/F
+    // when logInputs), in inputChannelNames() order.
+    struct InputStatistics {
+        std::vector<double> mean, stddev;
+        bool logInputs = false;
+    };
+    InputStatistics inputStatistics() const;
     std::vector<std::string> targetChannelNames() const;
     std::vector<std::string> locations() const;
     // Whether predictions depend on TileContext (a diffusion model conditioned on metadata).

@@ -35,6 +35,11 @@ struct ScenePredictionOptions {
     // the caller checks the CRS, e.g. with io::sameCrs) before anything else; null: as it is. Must
     // outlive the call.
     const SpectralCube* calibrationReference = nullptr;
+    // A filter image's model-input bands matched, at the model's scale, to the training inputs' mean
+    // and spread (per band, in the network's units: ln I/F for a log-input model) — for an image with
+    // no overlapping CRISM scene. It also removes the scene's own brightness difference from the
+    // training average: a harmonisation, not a calibration.
+    bool matchTrainingStatistics = false;
 };
 
 struct ScenePrediction {
@@ -54,6 +59,7 @@ struct ScenePrediction {
     std::vector<std::string> filterNames;
     std::vector<double> noiseSigma;
     std::vector<BandFit> calibration;
+    std::vector<BandFit> trainingMatch; // matchTrainingStatistics: per band, in the network's units
 };
 
 // The tile's seed: the job's seed mixed with the tile's origin (the same scene and seed give the same samples).
