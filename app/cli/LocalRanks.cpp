@@ -84,7 +84,7 @@ int runLocalRanks(int count, const std::vector<std::string>& arguments, const st
     // with SIGKILL for any still there 10 s later.
     int status = 0, running = count;
     std::vector<int> codes(count, 0);
-    std::chrono::steady_clock::time_point killAt = std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point stopAt = std::chrono::steady_clock::time_point::max(), killAt = stopAt;
     while (running > 0) {
         int code = 0;
         const pid_t done = ::waitpid(-1, &code, WNOHANG);
@@ -94,13 +94,19 @@ int runLocalRanks(int count, const std::vector<std::string>& arguments, const st
                 if (gRanks[i] == done) gRanks[i] = -1, codes[i] = code;
             const bool failed = !WIFEXITED(code) || WEXITSTATUS(code) != 0;
             if (failed && status == 0) {
+                // The others usually fail alike (a bad config or dataset) and say why themselves: they
+                // get 3 s to do so before they are stopped (they may be waiting for the failed rank).
                 status = 1;
-                forwardSignal(0);
-                killAt = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                stopAt = std::chrono::steady_clock::now() + std::chrono::seconds(3);
             }
             continue;
         }
         if (done < 0 && errno != EINTR) break;
+        if (std::chrono::steady_clock::now() > stopAt) {
+            forwardSignal(0);
+            stopAt = std::chrono::steady_clock::time_point::max();
+            killAt = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        }
         if (std::chrono::steady_clock::now() > killAt) {
             for (int i = 0; i < count; ++i)
                 if (gRanks[i] > 0) ::kill(gRanks[i], SIGKILL);
@@ -112,9 +118,11 @@ int runLocalRanks(int count, const std::vector<std::string>& arguments, const st
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     fs::remove(store, ec);
-    // Rank 0 has said why it failed; a failure of another rank alone is said here, from its log.
-    const bool rank0Failed = !WIFEXITED(codes[0]) || WEXITSTATUS(codes[0]) != 0;
-    for (int rank = 1; rank < count && status != 0 && !rank0Failed; ++rank) {
+    // Rank 0 has said why it failed when it exited with an error; otherwise (it succeeded, or was
+    // stopped) the first other rank that failed is said here, from its log.
+    const bool rank0Said = WIFEXITED(codes[0]) && WEXITSTATUS(codes[0]) != 0;
+    bool said = rank0Said || status == 0;
+    for (int rank = 1; rank < count && !said; ++rank) {
         const int code = codes[rank];
         if (WIFEXITED(code) && WEXITSTATUS(code) == 0) continue;
         std::string reason = WIFSIGNALED(code) ? "killed by signal " + std::to_string(WTERMSIG(code)) : "failed";
@@ -122,8 +130,9 @@ int runLocalRanks(int count, const std::vector<std::string>& arguments, const st
         for (std::string line; std::getline(log, line);)
             if (const auto at = line.find("error: "); at != std::string::npos) reason = line.substr(at + 7);
         std::cerr << "jezero-cli: error: rank " << rank << ": " << reason << " (" << logs[rank] << ")\n";
-        break;
+        said = true;
     }
+    if (!said) std::cerr << "jezero-cli: error: rank 0 was stopped by signal " << (WIFSIGNALED(codes[0]) ? WTERMSIG(codes[0]) : 0) << '\n';
     return status;
 }
 
