@@ -431,10 +431,13 @@ private slots:
         QCOMPARE(cli({"cassis", scene, "--out", dir.path() + "/cassis.tif"}).exitCode, 0);
         const QString stem = dir.path() + "/CAS-MCO-2020-06-01T00.00.00.000-%1-01000-B1.xml";
         const QStringList filters{"BLU", "PAN", "RED", "NIR"};
-        const auto product = [&](int band, const QString& filter, const QString& unit, const QString& path) {
+        // One band of the simulation as a product, its values optionally mapped by gdal_translate's -scale.
+        const auto product = [&](int band, const QString& filter, const QString& unit, const QString& path, const QStringList& scale = {}) {
             QProcess translate;
-            translate.start("gdal_translate", {"-q", "-b", QString::number(band), "-of", "PDS4", "-co", "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml",
-                                               "-co", "VAR_FILTER=" + filter, "-co", "VAR_PRODUCT=test", "-co", "UNIT=" + unit, dir.path() + "/cassis.tif", path});
+            translate.start("gdal_translate", QStringList{"-q", "-b", QString::number(band), "-ot", "Float32"} + scale +
+                                                  QStringList{"-of", "PDS4", "-co", "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml", "-co",
+                                                              "VAR_FILTER=" + filter, "-co", "VAR_PRODUCT=test", "-co", "UNIT=" + unit,
+                                                              dir.path() + "/cassis.tif", path});
             return translate.waitForFinished(30000) && translate.exitCode() == 0;
         };
         for (int b = 0; b < 4; ++b) QVERIFY(product(b + 1, filters[b], "I/F", stem.arg(filters[b])));
@@ -473,13 +476,7 @@ private slots:
         // A calibration off by gain 1.1 and offset 0.01 in every filter is brought back by the CRISM
         // scene it overlaps: the fitted lines undo it and the prediction is the calibrated one's.
         const QString off = dir.path() + "/CAS-MCO-2023-01-01T00.00.00.000-%1-04000-B1.xml";
-        for (int b = 0; b < 4; ++b) {
-            QProcess translate;
-            translate.start("gdal_translate", {"-q", "-b", QString::number(b + 1), "-ot", "Float32", "-scale", "0", "1", "0.01", "1.11", "-of", "PDS4", "-co",
-                                               "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml", "-co", "VAR_FILTER=" + filters[b], "-co",
-                                               "VAR_PRODUCT=test", "-co", "UNIT=I/F", dir.path() + "/cassis.tif", off.arg(filters[b])});
-            QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
-        }
+        for (int b = 0; b < 4; ++b) QVERIFY(product(b + 1, filters[b], "I/F", off.arg(filters[b]), {"-scale", "0", "1", "0.01", "1.11"}));
         const Run calibrated = cli({"predict", off.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--calibrate-with", scene,
                                     "--out", dir.path() + "/calibrated.tif", "--json"});
         QVERIFY2(calibrated.exitCode == 0, calibrated.err.constData());
@@ -502,13 +499,7 @@ private slots:
         // With no CRISM overlap: matching the training inputs' statistics (in ln I/F for this log-input
         // model) makes a gain-only miscalibration (×1.2) vanish — the same prediction as the right one.
         const QString bright = dir.path() + "/CAS-MCO-2024-01-01T00.00.00.000-%1-05000-B1.xml";
-        for (int b = 0; b < 4; ++b) {
-            QProcess translate;
-            translate.start("gdal_translate", {"-q", "-b", QString::number(b + 1), "-ot", "Float32", "-scale", "0", "1", "0", "1.2", "-of", "PDS4", "-co",
-                                               "TEMPLATE=" JEZERO_TEST_DATA "/cassis_pds4_template.xml", "-co", "VAR_FILTER=" + filters[b], "-co",
-                                               "VAR_PRODUCT=test", "-co", "UNIT=I/F", dir.path() + "/cassis.tif", bright.arg(filters[b])});
-            QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
-        }
+        for (int b = 0; b < 4; ++b) QVERIFY(product(b + 1, filters[b], "I/F", bright.arg(filters[b]), {"-scale", "0", "1", "0", "1.2"}));
         const Run matchedRight = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--match-training", "--out",
                                       dir.path() + "/matched-right.tif", "--json"});
         const Run matchedBright = cli({"predict", bright.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--match-training", "--out",

@@ -5,6 +5,7 @@
 #include "Commands.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Comparison.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/SummaryParameters.h"
@@ -37,10 +38,7 @@ void evaluate(const Options& o) {
         const SpectralCube cube = io::readScene(path);
         if (!cube.metadata().filterNames.empty()) throw Error(path + " is a filter image; fusion-eval needs spectrometer scenes to take the truth from");
         const ImageStack target = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
-        const ImageStack bands = simulateCassis(cube, cassisFilters());
-        ImageStack pan(cube.width(), cube.height(), {"PAN"});
-        const int panIndex = bands.channelIndex("PAN");
-        for (std::size_t p = 0; p < pan.pixelCount(); ++p) pan.values[p] = bands.values[p * bands.channels() + panIndex];
+        const ImageStack pan = selectChannels(simulateCassis(cube, cassisFilters()), {"PAN"});
         nlohmann::json scene{{"scene", path}};
         for (const FusionScore& s : scoreFusion(target, pan, o.factor)) {
             if (!sums.count(s.method)) order.push_back(s.method);

@@ -163,7 +163,6 @@ ImageStack rectangularFilters(const SpectralCube& cube, const RectangularRanges&
     return image;
 }
 
-// A filter image (a CaSSIS product) is its own band set: its channels, named after their filters.
 ImageStack filterImageBands(const SpectralCube& cube) {
     const auto& names = cube.metadata().filterNames;
     ImageStack bands(cube.width(), cube.height(), names);

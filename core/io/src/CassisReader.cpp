@@ -221,7 +221,6 @@ SpectralCube readCassisImage(const std::string& path, const ReadOptions& options
         throw Error("cannot read " + path + ": " + std::to_string(width) + "x" + std::to_string(height) + " is too large");
     SpectralCube cube(width, height, centres);
     cube.setFwhmNm(widths);
-    const float nan = std::numeric_limits<float>::quiet_NaN();
     for (std::size_t i = 0; i < bands.size(); ++i) {
         if (control) control->throwIfCanceled();
         GDALRasterBand* band = bands[i].dataset->GetRasterBand(bands[i].band);
@@ -233,15 +232,9 @@ SpectralCube readCassisImage(const std::string& path, const ReadOptions& options
             const std::string why = detail::lastGdalError();
             throw Error("cannot read " + bands[i].path + ": " + (why.empty() ? "GDAL could not read it" : why));
         }
-        float* out = cube.data() + i;
-        const std::size_t stride = bands.size();
-        for (std::size_t p = 0; p < plane.size(); ++p) {
-            const float v = plane[p];
-            // ISIS special pixels (missing, saturated) are all below −3.4e38; the no-data value; values
-            // outside the physical range.
-            const bool bad = !std::isfinite(v) || (hasNoData && v == static_cast<float>(noData)) || v < options.minValid || v > options.maxValid;
-            out[p * stride] = bad ? nan : v;
-        }
+        // ISIS special pixels (missing, saturated) are all below −3.4e38, outside the valid range.
+        detail::maskInvalid(plane.data(), plane.size(), hasNoData ? std::vector<double>{noData} : std::vector<double>{}, options);
+        for (std::size_t p = 0; p < plane.size(); ++p) cube.data()[p * bands.size() + i] = plane[p];
         if (control) control->setProgress(0.9 * (i + 1) / bands.size(), "reading " + bands[i].filter);
     }
     metadata.instrument = "CaSSIS";
@@ -255,11 +248,7 @@ SpectralCube readCassisImage(const std::string& path, const ReadOptions& options
         for (const auto& n : metadata.filterNames) have += (have.empty() ? "" : ", ") + n;
         spdlog::warn("{} has only {} of the four CaSSIS filters ({})", path, bands.size(), have);
     }
-    if (metadata.geoTransform && !metadata.crsWkt.empty())
-        if (auto geolocator = detail::makeOgrGeolocator(metadata.crsWkt, *metadata.geoTransform)) {
-            metadata.centre = geolocator->latLon(width / 2.0, height / 2.0);
-            cube.setGeolocator(std::move(geolocator));
-        }
+    detail::attachGeolocator(cube, metadata);
     cube.metadata() = std::move(metadata);
     if (control) control->setProgress(1.0, "read");
     return cube;

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <mutex>
 
 namespace jezero::io::detail {
@@ -41,6 +43,17 @@ std::unique_ptr<GDALDataset> openRasterQuietly(const std::string& path, const ch
     auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, nullptr, nullptr));
     CPLPopErrorHandler();
     return std::unique_ptr<GDALDataset>(ds);
+}
+
+void maskInvalid(float* v, std::size_t n, const std::vector<double>& noData, const ReadOptions& options) {
+    constexpr float kCrismNoData = 65535.0f;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 0; i < n; ++i) {
+        const float x = v[i];
+        bool bad = !std::isfinite(x) || x == kCrismNoData || x < options.minValid || x > options.maxValid;
+        for (double nd : noData) bad = bad || x == static_cast<float>(nd);
+        if (bad) v[i] = nan;
+    }
 }
 
 SceneMetadata georeferenceOf(GDALDataset& ds) {

@@ -1,9 +1,12 @@
 #pragma once
 // Private GDAL helpers shared by the readers.
 #include "jezero/core/SceneMetadata.h"
+#include "jezero/io/SceneReader.h"
 
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 class GDALDataset;
 
@@ -22,5 +25,9 @@ std::unique_ptr<GDALDataset> openRasterQuietly(const std::string& path, const ch
 
 // The dataset's CRS (WKT2, the file's own body) and geotransform, when it has them.
 SceneMetadata georeferenceOf(GDALDataset& dataset);
+
+// What every reader masks: non-finite values, CRISM's 65535, the file's no-data values and values
+// outside options' valid range become NaN.
+void maskInvalid(float* values, std::size_t count, const std::vector<double>& noData, const ReadOptions& options);
 
 } // namespace jezero::io::detail

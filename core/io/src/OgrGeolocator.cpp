@@ -46,4 +46,12 @@ std::shared_ptr<const PixelGeolocator> makeOgrGeolocator(const std::string& crsW
     return std::make_shared<OgrGeolocator>(std::move(transform), gt);
 }
 
+void attachGeolocator(SpectralCube& cube, SceneMetadata& metadata) {
+    if (!metadata.geoTransform || metadata.crsWkt.empty()) return;
+    if (auto geolocator = makeOgrGeolocator(metadata.crsWkt, *metadata.geoTransform)) {
+        metadata.centre = geolocator->latLon(cube.width() / 2.0, cube.height() / 2.0);
+        cube.setGeolocator(std::move(geolocator));
+    }
+}
+
 } // namespace jezero::io::detail

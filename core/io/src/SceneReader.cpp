@@ -442,16 +442,6 @@ void readPart(Part& part, SpectralCube& cube, int firstBand, TaskControl* contro
     }
 }
 
-void maskInvalid(float* v, std::size_t n, const std::vector<double>& noData, const ReadOptions& options) {
-    const float nan = std::numeric_limits<float>::quiet_NaN();
-    for (std::size_t i = 0; i < n; ++i) {
-        const float x = v[i];
-        bool bad = !std::isfinite(x) || x == kCrismNoData || x < options.minValid || x > options.maxValid;
-        for (double nd : noData) bad = bad || x == static_cast<float>(nd);
-        if (bad) v[i] = nan;
-    }
-}
-
 // The files of a scene, opened and described, ready to read.
 struct OpenedScene {
     std::vector<Part> parts;
@@ -516,15 +506,10 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
         readPart(scene.parts[i], cube, firstBand, control, 0.9 * i / count, 0.9 / count);
         firstBand += static_cast<int>(scene.parts[i].bands.size());
     }
-    maskInvalid(cube.data(), cube.pixelCount() * static_cast<std::size_t>(cube.bands()), scene.noDataValues, options);
+    detail::maskInvalid(cube.data(), cube.pixelCount() * static_cast<std::size_t>(cube.bands()), scene.noDataValues, options);
 
     SceneMetadata& metadata = scene.metadata;
-    if (metadata.geoTransform && !metadata.crsWkt.empty()) {
-        if (auto geolocator = detail::makeOgrGeolocator(metadata.crsWkt, *metadata.geoTransform)) {
-            metadata.centre = geolocator->latLon(cube.width() / 2.0, cube.height() / 2.0);
-            cube.setGeolocator(std::move(geolocator));
-        }
-    }
+    detail::attachGeolocator(cube, metadata);
     cube.metadata() = std::move(metadata);
     spdlog::info("read {} ({}x{}, {} bands, {:.1f}-{:.1f} nm)", path, cube.width(), cube.height(), cube.bands(),
                  cube.wavelengthsNm().front(), cube.wavelengthsNm().back());
@@ -555,7 +540,7 @@ PixelSpectrum readPixelSpectrum(const std::string& path, int x, int y, const Rea
             throw Error("cannot read " + part.file.userPath + ": " + gdalMessage());
         firstBand += part.bands.size();
     }
-    maskInvalid(spectrum.values.data(), spectrum.values.size(), scene.noDataValues, options);
+    detail::maskInvalid(spectrum.values.data(), spectrum.values.size(), scene.noDataValues, options);
     spectrum.metadata = std::move(scene.metadata);
     return spectrum;
 }

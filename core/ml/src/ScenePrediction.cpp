@@ -1,6 +1,7 @@
 #include "jezero/ml/ScenePrediction.h"
 
 #include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
@@ -39,13 +40,6 @@ double pixelMetres(const SpectralCube& cube) {
 namespace {
 
 ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control);
-
-// A filter image's bands as an image stack, channels named after the filters.
-ImageStack filterBands(const SpectralCube& cube) {
-    ImageStack bands(cube.width(), cube.height(), cube.metadata().filterNames);
-    std::copy(cube.data(), cube.data() + bands.values.size(), bands.values.begin());
-    return bands;
-}
 
 // The filter bands the model takes, matched to its training inputs' mean and spread in the network's
 // units (ln I/F for a log-input model), in place; the lines applied, per band.
@@ -91,21 +85,9 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     const std::vector<BandFit> matched = options.matchTrainingStatistics ? matchTrainingStatistics(predictor, coarseCube) : std::vector<BandFit>{};
     ScenePrediction result = predictOnGrid(predictor, coarseCube, options, control);
     result.trainingMatch = matched;
-    // The guide: PAN (CaSSIS's sharpest, widest filter), else the mean of the filters.
-    const auto& names = cube.metadata().filterNames;
-    const auto pan = std::find(names.begin(), names.end(), "PAN");
-    ImageStack guide(cube.width(), cube.height(), {pan != names.end() ? "PAN" : "mean"});
-    const int n = cube.bands();
-    for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
-        const float* v = cube.data() + p * n;
-        if (pan != names.end()) {
-            guide.values[p] = v[pan - names.begin()];
-        } else {
-            float sum = 0;
-            for (int c = 0; c < n; ++c) sum += v[c];
-            guide.values[p] = sum / n;
-        }
-    }
+    // The guide: PAN (CaSSIS's sharpest, widest filter), else all the filters (fusion averages them).
+    const ImageStack bands = filterImageBands(cube);
+    const ImageStack guide = bands.channelIndex("PAN") >= 0 ? selectChannels(bands, {"PAN"}) : bands;
     FusionOptions fusion;
     fusion.method = options.fusion;
     fusion.factor = factor;
@@ -202,7 +184,8 @@ ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cu
 
 ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
     if (!isFilterImage(cube.metadata())) return predictOnGrid(predictor, cube, options, control);
-    const std::vector<double> noise = estimateNoiseSigma(filterBands(cube));
+    ImageStack bands = filterImageBands(cube);
+    const std::vector<double> noise = estimateNoiseSigma(bands);
     // Calibration against an overlapping CRISM scene: the image's bands fitted to the ones CRISM gives.
     std::vector<BandFit> fits;
     std::optional<SpectralCube> calibrated;
@@ -210,7 +193,6 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         const SpectralCube& reference = *options.calibrationReference;
         if (isFilterImage(reference.metadata())) throw Error("the calibration reference must be a spectrometer scene (CRISM), not another filter image");
         const ImageStack simulated = simulateCassis(reference, cassisFilters(), control);
-        ImageStack bands = filterBands(cube);
         fits = fitToReference(bands, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
         applyBandFits(bands, fits);
         calibrated = cube;

@@ -203,6 +203,12 @@ struct Trainer::Impl {
         return result;
     }
 
+    // The training loss of a batch (bf16 autocast on CUDA when the config asks).
+    torch::Tensor trainingLoss(const Batch& b, std::uint64_t noiseSeed) {
+        AutocastScope autocast(device, config.bf16);
+        return model->trainingLoss(b.conditioning, b.target, b.mask, noiseSeed);
+    }
+
     // One rank's part of a data-parallel step: the loss of its tiles, weighted by their valid target
     // values (every loss is a mean over them), back-propagated; then gradients and weights summed over
     // the ranks and divided by the total — the gradient of the mean over the whole global batch, as a
@@ -212,11 +218,7 @@ struct Trainer::Impl {
         double weighted = 0, weight = 0;
         if (!mine.empty()) {
             const Batch b = batch(train, mine, config.augment, augmentSeed);
-            torch::Tensor loss;
-            {
-                AutocastScope autocast(device, config.bf16);
-                loss = model->trainingLoss(b.conditioning, b.target, b.mask, noiseSeed);
-            }
+            const torch::Tensor loss = trainingLoss(b, noiseSeed);
             weight = b.mask.sum().item<double>();
             const double value = loss.item<double>();
             weighted = value * weight;
@@ -484,12 +486,7 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
             d.optimizer->zero_grad();
             double lossValue = 0;
             if (ranks == 1) {
-                const Impl::Batch batch = d.batch(d.train, indices, d.config.augment, augmentSeed);
-                torch::Tensor loss;
-                {
-                    AutocastScope autocast(d.device, d.config.bf16);
-                    loss = d.model->trainingLoss(batch.conditioning, batch.target, batch.mask, noiseSeed);
-                }
+                const torch::Tensor loss = d.trainingLoss(d.batch(d.train, indices, d.config.augment, augmentSeed), noiseSeed);
                 lossValue = loss.item<double>();
                 if (std::isfinite(lossValue)) loss.backward();
             } else {

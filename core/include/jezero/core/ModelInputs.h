@@ -41,6 +41,9 @@ PcaResult principalComponents(const ImageStack& image, int components);
 
 ImageStack rectangularFilters(const SpectralCube& cube, const RectangularRanges& ranges, TaskControl* control = nullptr);
 
+// A filter image's (a CaSSIS product's) channels as an image stack, named after their filters.
+ImageStack filterImageBands(const SpectralCube& cube);
+
 // Builds the named input; explainedVariance receives the PCA's when kind is Pca (may be null).
 ImageStack makeModelInput(const SpectralCube& cube, InputKind kind, const FilterSet& filters,
                           const RectangularRanges& ranges = {}, std::vector<double>* explainedVariance = nullptr,
