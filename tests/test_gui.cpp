@@ -16,6 +16,7 @@
 #include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
+#include "jezero/io/SyntheticScenes.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,6 +24,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QMenu>
+#include <QMenuBar>
 #include <QToolButton>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -583,6 +585,55 @@ private slots:
         QCOMPARE(log.mid(last, log.indexOf('\n', last) - last).trimmed(), QByteArray("map layer browse:CAR"));
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
         QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
+    }
+
+    // A first start (no settings, no data) shows the sample scene with a carbonate-rich pixel's
+    // spectrum; the sample is made once in the user's data folder and reused.
+    void aFirstStartShowsTheSampleSceneWithACarbonateSpectrum() {
+        QTemporaryDir home;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_CONFIG_HOME", home.path() + "/config");
+        env.insert("XDG_DATA_HOME", home.path() + "/data");
+        const QString shot = home.path() + "/window.png";
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {"--screenshot", shot, "--verbose"});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray log = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(log.contains("syn0001_jezero_if_mtr3.img (256x256"), log.constData());
+        QVERIFY(QFileInfo::exists(home.path() + "/data/jezero/sample/sample.json"));
+        QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-first-start.png");
+        QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-first-start.png");
+
+        // In the window: File › Open sample scene shows it with one spectrum, that of the pixel the sample offers.
+        qputenv("XDG_DATA_HOME", (home.path() + "/data").toUtf8());
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy shown(&w, &MainWindow::sceneShown);
+        QAction* open = nullptr;
+        for (QAction* a : w.menuBar()->actions().first()->menu()->actions())
+            if (a->text().remove('&') == "Open sample scene") open = a;
+        QVERIFY(open);
+        open->trigger();
+        QVERIFY(shown.wait(30000));
+        qunsetenv("XDG_DATA_HOME");
+        const jezero::io::SampleScene sample = jezero::io::ensureSampleScene((home.path() + "/data/jezero-tests/sample").toStdString());
+        QCOMPARE(QString::fromStdString(w.cube()->metadata().sourcePath), QString::fromStdString(sample.path));
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+        // …and the curve is that pixel's spectrum.
+        const std::vector<double> curve = w.spectrumPlot()->shownValues(0);
+        const float* expected = w.cube()->spectrum(sample.pixelX, sample.pixelY);
+        QCOMPARE(static_cast<int>(curve.size()), w.cube()->bands());
+        int compared = 0;
+        for (int b = 0; b < w.cube()->bands(); ++b)
+            if (std::isfinite(expected[b])) {
+                QCOMPARE(curve[b], double(expected[b]));
+                ++compared;
+            }
+        QVERIFY(compared > 400);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "jezero/io/ImageWriter.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/io/ScenePaths.h"
+#include "jezero/io/SyntheticScenes.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -446,6 +448,57 @@ private slots:
         QImage back(dir.path() + "/c.png");
         QCOMPARE(back.size(), QSize(3, 2));
         QCOMPARE(qRed(back.pixel(1, 1)), 200);
+    }
+
+    // The sample a first start shows: Jezero crater with carbonate at the pixel it offers (checked
+    // against the true abundance written beside it), made once, remade when damaged, and never made
+    // over a folder of someone else's files.
+    void theSampleSceneIsJezeroWithCarbonateMadeOnce() {
+        qputenv("JEZERO_RESOURCES", JEZERO_TEST_RESOURCES);
+        QTemporaryDir root;
+        const std::string dir = (root.path() + "/sample").toStdString();
+        const io::SampleScene sample = io::ensureSampleScene(dir);
+        QVERIFY2(sample.description.find("Jezero crater") == 0, sample.description.c_str());
+        const SpectralCube cube = io::readScene(sample.path);
+        QCOMPARE(cube.width(), 256);
+        QCOMPARE(cube.height(), 256);
+        QVERIFY(cube.contains(sample.pixelX, sample.pixelY));
+        const auto [abundance, meta] = io::readImageStack(QString::fromStdString(sample.path).replace("_if_mtr3.img", "_abundance.img").toStdString());
+        const int carbonate = abundance.channelIndex("carbonate");
+        QVERIFY(carbonate >= 0);
+        QVERIFY2(abundance.at(sample.pixelX, sample.pixelY, carbonate) > kCarbonateLabelAbundance,
+                 qPrintable(QString::number(abundance.at(sample.pixelX, sample.pixelY, carbonate))));
+        // No other pixel's 5 × 5 neighbourhood is richer (what "carbonate-richest" promises).
+        const ImageStack smoothed = meanFilter(abundance, 5);
+        for (int y = 0; y < smoothed.height; ++y)
+            for (int x = 0; x < smoothed.width; ++x)
+                if (std::isfinite(smoothed.at(x, y, carbonate))) QVERIFY(smoothed.at(x, y, carbonate) <= smoothed.at(sample.pixelX, sample.pixelY, carbonate));
+
+        // Made once: a second call reads the index and touches nothing.
+        const auto written = std::filesystem::last_write_time(sample.path);
+        const io::SampleScene again = io::ensureSampleScene(dir);
+        QCOMPARE(again.path, sample.path);
+        QCOMPARE(again.pixelX, sample.pixelX);
+        QVERIFY(std::filesystem::last_write_time(sample.path) == written);
+        // A sample with its cube deleted is made again, the same.
+        std::filesystem::remove(sample.path);
+        const io::SampleScene remade = io::ensureSampleScene(dir);
+        QVERIFY(std::filesystem::is_regular_file(remade.path));
+        QCOMPARE(remade.pixelY, sample.pixelY);
+        QCOMPARE(QDir(root.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{"sample"}); // no temporary left
+
+        // A folder with other files is refused and left as it was.
+        QFile other(root.path() + "/mine/notes.txt");
+        QVERIFY(QDir().mkpath(root.path() + "/mine"));
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.close();
+        try {
+            io::ensureSampleScene((root.path() + "/mine").toStdString());
+            QFAIL("a folder of other files was taken for the sample");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("not a sample scene folder") != std::string::npos, e.what());
+        }
+        QVERIFY(other.exists());
     }
 };
 

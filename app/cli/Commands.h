@@ -16,7 +16,7 @@ struct Command {
 
 std::vector<Command> addSceneCommands(CLI::App& app);    // info, spectrum, render
 std::vector<Command> addSpectralCommands(CLI::App& app); // match, cassis, inputs, params, browse, params-spectrum
-std::vector<Command> addSynthCommands(CLI::App& app);    // synth
+std::vector<Command> addSynthCommands(CLI::App& app);    // synth, sample
 std::vector<Command> addDatasetCommands(CLI::App& app);  // dataset build, dataset info
 std::vector<Command> addMetricsCommands(CLI::App& app);  // metrics
 std::vector<Command> addFusionCommands(CLI::App& app);   // fusion-eval

@@ -5,7 +5,7 @@
 #include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/io/BrowseReader.h"
-#include "jezero/io/EnviWriter.h"
+#include "jezero/io/SyntheticScenes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -38,37 +38,7 @@ void synth(const Options& o) {
     for (int i = 0; i < o.count; ++i) {
         const auto started = std::chrono::steady_clock::now();
         const SyntheticScene scene = synthesizeScene(inputs, options, i);
-        const std::string base = o.out + "/" + scene.name;
-        io::writeEnviCube(base + "_if_mtr3.img", scene.cube, "Jezero synthetic CRISM MTRDR-like I/F scene " + scene.name);
-        io::writeEnviImage(base + "_su_mtr3.img", parameters.compute(scene.cube), scene.cube.metadata(),
-                           "Summary parameters (Viviano-Beck et al. 2014) of " + scene.name);
-        io::writeEnviImage(base + "_su_clean_mtr3.img", parameters.compute(scene.cleanCube), scene.cube.metadata(),
-                           "Summary parameters of the noise-free cube of " + scene.name);
-        io::writeEnviImage(base + "_abundance.img", scene.abundances, scene.cube.metadata(), "True abundance maps of " + scene.name);
-        io::writeEnviImage(base + "_units.img", scene.units, scene.cube.metadata(), "Geologic units of " + scene.name);
-        nlohmann::json signatures = nlohmann::json::object();
-        for (const auto& [mineral, source] : scene.signatureSources) signatures[mineral] = source;
-        nlohmann::json sidecar{{"name", scene.name},
-                               {"index", scene.index},
-                               {"seed", scene.seed},
-                               {"size", o.size},
-                               {"region", scene.region},
-                               {"latitude_deg", scene.latitudeDeg},
-                               {"longitude_deg", scene.longitudeDeg},
-                               {"carbonate_bearing", scene.hasCarbonate},
-                               {"carbonate_pixel_fraction", scene.carbonatePixelFraction},
-                               {"carbonate_species", scene.carbonateSpecies},
-                               {"carbonate_label_abundance", kCarbonateLabelAbundance},
-                               {"minerals", scene.abundances.channelNames},
-                               {"units", scene.unitDescriptions},
-                               {"signatures", signatures},
-                               {"files",
-                                {{"if", scene.name + "_if_mtr3.img"},
-                                 {"su", scene.name + "_su_mtr3.img"},
-                                 {"su_clean", scene.name + "_su_clean_mtr3.img"},
-                                 {"abundance", scene.name + "_abundance.img"},
-                                 {"units", scene.name + "_units.img"}}}};
-        writeTextFileAtomically(base + ".json", sidecar.dump(2) + "\n");
+        io::writeSyntheticScene(scene, parameters, o.out);
         index["scenes"].push_back(scene.name);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         std::cout << scene.name << ": " << scene.region << (scene.hasCarbonate ? ", carbonate-bearing (" + scene.carbonateSpecies + ")" : "") << " ("
@@ -79,6 +49,7 @@ void synth(const Options& o) {
 
 } // namespace
 
+// synth, and sample (the workstation's sample scene).
 std::vector<Command> addSynthCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("synth", "Synthesize realistic MTRDR-like scenes (I/F, observed and noise-free summary parameters, true abundances, geologic units)");
@@ -87,7 +58,20 @@ std::vector<Command> addSynthCommands(CLI::App& app) {
     cmd->add_option("--seed", o->seed, "Random seed; the same seed gives the same files")->required();
     cmd->add_option("--carbonate-fraction", o->carbonateFraction, "Share of carbonate-bearing scenes (default 0.3)");
     cmd->add_option("--out", o->out, "Output directory")->required();
-    return {{cmd, [o] { synth(*o); }}};
+    auto sampleOut = std::make_shared<std::string>(userDataDirectory() + "/sample");
+    auto sampleJson = std::make_shared<bool>(false);
+    auto* sample = app.add_subcommand("sample", "The workstation's sample scene (synthetic Jezero crater with carbonate, its truth beside it): "
+                                                "made once, then its path and a carbonate-rich pixel are printed");
+    sample->add_option("--out", *sampleOut, "Folder of the sample (default: the user's data folder, as the workstation uses)");
+    sample->add_flag("--json", *sampleJson, "Print {scene, pixel, description} as JSON");
+    return {{cmd, [o] { synth(*o); }},
+            {sample, [sampleOut, sampleJson] {
+                 const io::SampleScene s = io::ensureSampleScene(*sampleOut);
+                 if (*sampleJson)
+                     std::cout << nlohmann::json{{"scene", s.path}, {"pixel", {s.pixelX, s.pixelY}}, {"description", s.description}}.dump(2) << '\n';
+                 else
+                     std::cout << s.path << "\n" << s.description << "; carbonate-rich pixel " << s.pixelX << "," << s.pixelY << '\n';
+             }}};
 }
 
 } // namespace jezero::cli

@@ -1,7 +1,6 @@
 // jezero: the workstation. With --screenshot it opens the scene, waits until the window is drawn,
 // saves a PNG of the whole window and exits (for documentation and tests).
 #include "jezero/core/Logging.h"
-#include "jezero/core/Resources.h"
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
@@ -9,7 +8,6 @@
 #include "jezero/ui/RecentPaths.h"
 #include "jezero/ui/SceneView.h"
 
-#include <spdlog/spdlog.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -42,7 +40,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Jezero: a Mars hyperspectral analysis workstation");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); when omitted, the last one opened, else the bundled sample");
+    parser.addPositionalArgument("SCENE", "CRISM scene (.img, .lbl, .hdr, .tif); when omitted, the last one opened, else the sample scene");
+    const QCommandLineOption sample("sample", "Open the sample scene (synthetic Jezero crater with carbonate; made once in the user's data folder) with a carbonate-rich pixel's spectrum.");
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the scene is drawn, then exit.", "FILE.png");
     const QCommandLineOption pixel("pixel", "Show the spectrum of pixel X,Y (column, row from 0) once open.", "X,Y");
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
@@ -50,25 +49,20 @@ int main(int argc, char** argv) {
                                      "MODEL");
     const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
-    parser.addOptions({screenshot, pixel, layer, predict, predictionOut, verbose});
+    parser.addOptions({sample, screenshot, pixel, layer, predict, predictionOut, verbose});
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
     QString scene, mapLayer = parser.value(layer);
     const QStringList recent = jezero::ui::RecentPaths::scenes().existing();
+    if (parser.isSet(sample) && !parser.positionalArguments().isEmpty()) return fail("--sample and a SCENE: give one of them");
     if (!parser.positionalArguments().isEmpty()) {
         scene = parser.positionalArguments().first();
-    } else if (!recent.isEmpty()) {
+    } else if (!recent.isEmpty() && !parser.isSet(sample)) {
         // No scene asked for: carry on where the last session stopped, on its map layer.
         scene = recent.first();
         if (!parser.isSet(layer)) mapLayer = QSettings().value("map/layer", mapLayer).toString();
-    } else {
-        try {
-            scene = QString::fromStdString(jezero::resourcePath("crism/trr3/frt0001458f_01_if156s_trr3.lbl"));
-        } catch (const std::exception& e) {
-            spdlog::warn("{}", e.what()); // the window opens empty
-        }
-    }
+    } // else the sample scene: a first start shows what the workstation does
     QPoint selected(-1, -1);
     if (parser.isSet(pixel)) {
         const auto m = QRegularExpression(R"(^\s*(\d+)\s*,\s*(\d+)\s*$)").match(parser.value(pixel));
@@ -132,7 +126,7 @@ int main(int argc, char** argv) {
     });
     window.show();
     if (!scene.isEmpty()) window.openScene(scene);
-    else if (!shotPath.isEmpty()) return fail("no scene to show");
+    else window.openSampleScene();
     const int rc = app.exec();
     // Worker threads must not outlive main(): a scene still being read would log into a logger
     // already destroyed.

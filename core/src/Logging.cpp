@@ -1,5 +1,7 @@
 #include "jezero/core/Logging.h"
 
+#include "jezero/core/Resources.h"
+
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -12,9 +14,7 @@ namespace jezero {
 
 std::string logDirectory() {
     if (const char* dir = std::getenv("JEZERO_LOG_DIR"); dir && *dir) return dir;
-    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return std::string(data) + "/jezero/logs";
-    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/jezero/logs";
-    return (std::filesystem::temp_directory_path() / "jezero-logs").string();
+    return userDataDirectory() + "/logs";
 }
 
 void initLogging(const std::string& appName, bool verbose) {

@@ -31,6 +31,12 @@ std::string resourcePath(const std::string& relativePath) {
     return path.string();
 }
 
+std::string userDataDirectory() {
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return std::string(data) + "/jezero";
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/jezero";
+    return (fs::temp_directory_path() / "jezero").string();
+}
+
 namespace {
 // Shipped name → checkpoint in resources/models.
 const std::pair<const char*, const char*> kShippedModels[] = {

@@ -7,6 +7,7 @@
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
 #include "jezero/io/SceneReader.h"
+#include "jezero/io/SyntheticScenes.h"
 #include "jezero/ui/BackgroundTask.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/ui/CarbonateOverlay.h"
@@ -58,9 +59,11 @@ namespace {
 const char* kSceneFilter = "CRISM scenes (*.img *.IMG *.lbl *.LBL *.hdr *.tif *.tiff);;All files (*)";
 
 struct LoadedScene {
+    std::string path; // the file read (the sample's is known only once it is made)
     std::shared_ptr<const SpectralCube> cube;
     CompositeImage composite;
     Stretch stretch;
+    QPoint pixel{-1, -1}; // selected once shown (the sample's carbonate-rich pixel)
 };
 
 QString compositeKey(const std::string& productId) { return "composites/" + QString::fromStdString(productId); }
@@ -248,6 +251,8 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Open scene..."), QKeySequence::Open, this, &MainWindow::chooseAndOpen);
     mRecentMenu = file->addMenu(tr("Open &recent"));
     rebuildRecentMenu();
+    file->addAction(tr("Open s&ample scene"), this, &MainWindow::openSampleScene)
+        ->setToolTip(tr("A synthetic 256 × 256 scene of Jezero crater with Mg-carbonate, its true abundances beside it (made once, ~3 s)"));
     file->addSeparator();
     file->addAction(tr("Load &filter curves..."), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Filter response table"), {},
@@ -325,11 +330,24 @@ void MainWindow::loadFilterCurves(const QString& path) {
 }
 
 void MainWindow::openScene(const QString& path) {
-    if (mTask) mTask->cancel();
     const std::string file = path.toStdString();
-    auto task = std::make_shared<Task<LoadedScene>>("open " + QFileInfo(path).fileName().toStdString(), [file](TaskControl& control) {
-        auto cube = std::make_shared<SpectralCube>(io::readScene(file, {}, &control));
+    openSceneFrom(QFileInfo(path).fileName(), [file](TaskControl&) { return std::make_pair(file, QPoint(-1, -1)); });
+}
+
+void MainWindow::openSampleScene() {
+    const std::string dir = defaultDataFolder("sample").toStdString();
+    openSceneFrom(tr("the sample scene"), [dir](TaskControl& control) {
+        const io::SampleScene sample = io::ensureSampleScene(dir, &control);
+        return std::make_pair(sample.path, QPoint(sample.pixelX, sample.pixelY));
+    });
+}
+
+void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate) {
+    if (mTask) mTask->cancel();
+    auto task = std::make_shared<Task<LoadedScene>>("open " + what.toStdString(), [locate](TaskControl& control) {
         LoadedScene scene;
+        std::tie(scene.path, scene.pixel) = locate(control);
+        auto cube = std::make_shared<SpectralCube>(io::readScene(scene.path, {}, &control));
         const auto remembered = rememberedComposite(cube->metadata().productId);
         if (remembered) scene.stretch = remembered->second;
         scene.composite = jezero::renderComposite(*cube, remembered ? remembered->first : defaultRgbChannels(cube->wavelengthsNm()), scene.stretch, &control);
@@ -338,9 +356,10 @@ void MainWindow::openScene(const QString& path) {
     });
     const int generation = ++mCompositeGeneration;
     BackgroundTask* runner = BackgroundTask::start(task, this);
-    connect(runner, &BackgroundTask::succeeded, this, [this, task, path, generation] {
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation] {
         if (generation != mCompositeGeneration) return; // a newer request superseded this one
         LoadedScene& scene = task->result();
+        const QString path = QString::fromStdString(scene.path);
         mCube = scene.cube;
         mParameterMaps.reset();
         if (mParameterTask) mParameterTask->cancel(); // the old scene's maps are not wanted any more
@@ -383,6 +402,7 @@ void MainWindow::openScene(const QString& path) {
                                      .arg(mCube->wavelengthsNm().front(), 0, 'f', 1)
                                      .arg(mCube->wavelengthsNm().back(), 0, 'f', 1),
                                  8000);
+        if (scene.pixel.x() >= 0 && mCube->contains(scene.pixel.x(), scene.pixel.y())) selectPixel(scene.pixel, false);
         emit sceneShown();
     });
     connect(runner, &BackgroundTask::failed, this, [this, generation](const QString& error) {
@@ -390,7 +410,7 @@ void MainWindow::openScene(const QString& path) {
         showError(error);
         emit sceneFailed(error);
     });
-    trackTask(runner, tr("Opening %1").arg(QFileInfo(path).fileName()));
+    trackTask(runner, tr("Opening %1").arg(what));
 }
 
 void MainWindow::renderComposite(const RgbChannels& rgb, const Stretch& stretch) {

@@ -11,6 +11,10 @@ std::string resourcesDirectory();
 // resourcesDirectory() + "/" + relativePath; throws Error when that file does not exist.
 std::string resourcePath(const std::string& relativePath);
 
+// Where Jezero keeps what it makes for the user (logs, the sample scene, runs): $XDG_DATA_HOME/jezero,
+// else ~/.local/share/jezero (the workstation's defaultDataFolder is the same place).
+std::string userDataDirectory();
+
 // The shipped models (resources/models, see its MODEL_CARD.md): "carbonate" names the
 // carbonate-probability U-Net (PNR input, the label as target); "fal" the FAL U-Net (PNR → R2529,
 // R1506, R1080); "unet" and "diffusion" the CAR-target

@@ -13,6 +13,10 @@
 #include <QPoint>
 #include <QPointer>
 
+#include <functional>
+#include <string>
+#include <utility>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +29,10 @@ class QMenu;
 class QProgressBar;
 class QTabWidget;
 class QToolButton;
+
+namespace jezero {
+class TaskControl;
+}
 
 namespace jezero::ui {
 
@@ -52,6 +60,9 @@ public:
 
     // Reads the scene off the GUI thread; sceneShown() or sceneFailed() follows.
     void openScene(const QString& path);
+    // The sample scene (io::ensureSampleScene in the user's data folder, made at first use), opened
+    // with its carbonate-rich pixel's spectrum shown: what a first start shows.
+    void openSampleScene();
     // Shows the spectrum of pixel; keep adds it to those shown (shift-click) instead of replacing.
     void selectPixel(QPoint pixel, bool keep);
 
@@ -127,6 +138,8 @@ private:
     void buildMenus();
     void rebuildRecentMenu();
     void chooseAndOpen();
+    // Reads the scene locate() names (run off the GUI thread first), then selects the pixel it gives, if any.
+    void openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate);
     void chooseExport(bool layer);
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);

@@ -1,0 +1,140 @@
+#include "jezero/io/SyntheticScenes.h"
+
+#include "jezero/core/AtomicFile.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/SummaryParameters.h"
+#include "jezero/core/Task.h"
+#include "jezero/io/BrowseReader.h"
+#include "jezero/io/EnviWriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace jezero::io {
+
+std::string writeSyntheticScene(const SyntheticScene& scene, const SummaryParameters& parameters, const std::string& dir) {
+    fs::create_directories(dir);
+    const std::string base = dir + "/" + scene.name;
+    writeEnviCube(base + "_if_mtr3.img", scene.cube, "Jezero synthetic CRISM MTRDR-like I/F scene " + scene.name);
+    writeEnviImage(base + "_su_mtr3.img", parameters.compute(scene.cube), scene.cube.metadata(),
+                   "Summary parameters (Viviano-Beck et al. 2014) of " + scene.name);
+    writeEnviImage(base + "_su_clean_mtr3.img", parameters.compute(scene.cleanCube), scene.cube.metadata(),
+                   "Summary parameters of the noise-free cube of " + scene.name);
+    writeEnviImage(base + "_abundance.img", scene.abundances, scene.cube.metadata(), "True abundance maps of " + scene.name);
+    writeEnviImage(base + "_units.img", scene.units, scene.cube.metadata(), "Geologic units of " + scene.name);
+    nlohmann::json signatures = nlohmann::json::object();
+    for (const auto& [mineral, source] : scene.signatureSources) signatures[mineral] = source;
+    const nlohmann::json sidecar{{"name", scene.name},
+                                 {"index", scene.index},
+                                 {"seed", scene.seed},
+                                 {"size", scene.cube.width()},
+                                 {"region", scene.region},
+                                 {"latitude_deg", scene.latitudeDeg},
+                                 {"longitude_deg", scene.longitudeDeg},
+                                 {"carbonate_bearing", scene.hasCarbonate},
+                                 {"carbonate_pixel_fraction", scene.carbonatePixelFraction},
+                                 {"carbonate_species", scene.carbonateSpecies},
+                                 {"carbonate_label_abundance", kCarbonateLabelAbundance},
+                                 {"minerals", scene.abundances.channelNames},
+                                 {"units", scene.unitDescriptions},
+                                 {"signatures", signatures},
+                                 {"files",
+                                  {{"if", scene.name + "_if_mtr3.img"},
+                                   {"su", scene.name + "_su_mtr3.img"},
+                                   {"su_clean", scene.name + "_su_clean_mtr3.img"},
+                                   {"abundance", scene.name + "_abundance.img"},
+                                   {"units", scene.name + "_units.img"}}}};
+    writeTextFileAtomically(base + ".json", sidecar.dump(2) + "\n");
+    return base + "_if_mtr3.img";
+}
+
+namespace {
+
+// Fixed so that every installation shows the same ground; changing it changes the sample.
+constexpr std::uint64_t kSampleSeed = 6; // its first Jezero scene carries MICA Mg-carbonate, as Jezero's do (Horgan et al. 2020)
+constexpr int kSampleSize = 256;
+constexpr const char* kSampleRegion = "jezero";
+constexpr const char* kSampleIndexFile = "sample.json";
+
+// The centre of the window whose mean true carbonate abundance is highest.
+std::pair<int, int> carbonateRichestPixel(const ImageStack& abundances) {
+    const int channel = abundances.channelIndex("carbonate");
+    if (channel < 0) throw Error("the sample scene has no carbonate abundance map");
+    const ImageStack smoothed = meanFilter(abundances, 5);
+    std::pair<int, int> best{-1, -1};
+    float bestValue = 0;
+    for (int y = 0; y < smoothed.height; ++y)
+        for (int x = 0; x < smoothed.width; ++x)
+            if (const float v = smoothed.at(x, y, channel); std::isfinite(v) && v > bestValue) {
+                bestValue = v;
+                best = {x, y};
+            }
+    if (best.first < 0) throw Error("the sample scene carries no carbonate");
+    return best;
+}
+
+SampleScene readSampleIndex(const std::string& dir) {
+    const fs::path index = fs::path(dir) / kSampleIndexFile;
+    std::ifstream in(index);
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("scene") || !j.contains("pixel")) throw Error(index.string() + " is not a sample index");
+    SampleScene sample;
+    sample.path = (fs::path(dir) / j.at("scene").get<std::string>()).string();
+    sample.pixelX = j.at("pixel").at(0).get<int>();
+    sample.pixelY = j.at("pixel").at(1).get<int>();
+    sample.description = j.value("description", "");
+    if (!fs::is_regular_file(sample.path)) throw Error("the sample scene " + sample.path + " is missing");
+    return sample;
+}
+
+} // namespace
+
+SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
+    if (fs::is_regular_file(fs::path(dir) / kSampleIndexFile)) {
+        try {
+            return readSampleIndex(dir);
+        } catch (const std::exception&) {
+            // damaged (a file deleted by hand): made again below
+        }
+    }
+    const fs::path target = fs::absolute(dir);
+    if (fs::exists(target) && !fs::is_regular_file(target / kSampleIndexFile) && !fs::is_empty(target))
+        throw Error(target.string() + " exists and is not a sample scene folder; name a new folder");
+    if (control) control->setProgress(0, "making the sample scene");
+    const SynthesisInputs inputs = defaultSynthesisInputs(readSynthesisStructure());
+    const SynthesisOptions options{kSampleSize, kSampleSeed, 1.0};
+    int index = 0;
+    for (; index < 1000 && sceneIdentity(inputs, options, index).regionSlug != kSampleRegion; ++index) {}
+    if (index == 1000) throw Error(std::string("no sample scene: the bundled region table has no '") + kSampleRegion + "' region with carbonate");
+    const SyntheticScene scene = synthesizeScene(inputs, options, index, control);
+    if (control) control->setProgress(0.7, "writing the sample scene");
+
+    const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
+    fs::remove_all(temp);
+    const std::string cube = writeSyntheticScene(scene, SummaryParameters(inputs.wavelengthsNm), temp.string());
+    const auto [x, y] = carbonateRichestPixel(scene.abundances);
+    const std::string description = scene.region + " (synthetic), carbonate-bearing (" + scene.carbonateSpecies + ")";
+    const nlohmann::json sampleIndex{{"scene", fs::path(cube).filename().string()}, {"pixel", {x, y}}, {"description", description},
+                                {"seed", kSampleSeed}, {"scene_index", index}};
+    writeTextFileAtomically((temp / kSampleIndexFile).string(), sampleIndex.dump(2) + "\n");
+    std::error_code ec;
+    fs::remove_all(target, ec); // a damaged sample from before (or an empty folder)
+    fs::create_directories(target.parent_path());
+    fs::rename(temp, target, ec);
+    if (ec) {
+        fs::remove_all(temp);
+        // another process may have made it at the same moment
+        if (fs::is_regular_file(target / kSampleIndexFile)) return readSampleIndex(target.string());
+        throw Error("cannot write the sample scene to " + target.string() + ": " + ec.message());
+    }
+    if (control) control->setProgress(1, "sample scene ready");
+    return readSampleIndex(target.string());
+}
+
+} // namespace jezero::io
