@@ -15,6 +15,7 @@ int runCommandLine(CLI::App& app, const std::vector<Command>& commands, int argc
     app.require_subcommand(1);
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log debug messages to stderr");
+    app.set_version_flag("--version", std::string("jezero ") + JEZERO_VERSION);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
 // jezero: the workstation. With --screenshot it opens the scene, waits until the window is drawn,
 // saves a PNG of the whole window and exits (for documentation and tests).
 #include "jezero/core/Logging.h"
+#include "jezero/core/Resources.h"
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
@@ -13,6 +14,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QThreadPool>
@@ -34,7 +36,13 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("jezero");
     QApplication::setOrganizationName("jezero");
-    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setApplicationVersion(JEZERO_VERSION);
+    QGuiApplication::setDesktopFileName("org.jezero.Jezero"); // the installed .desktop entry (window icon and name on Wayland)
+    try {
+        QApplication::setWindowIcon(QIcon(QString::fromStdString(jezero::resourcePath("icons/org.jezero.Jezero.png"))));
+    } catch (const std::exception&) {
+        // no icon: resources incomplete; the window still opens (and says what is missing when it needs it)
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Jezero: a Mars hyperspectral analysis workstation");
