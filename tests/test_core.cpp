@@ -8,6 +8,7 @@
 #include "jezero/core/DetectionMask.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Harmonisation.h"
+#include "jezero/core/MapFigure.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/SpectralCube.h"
@@ -25,6 +26,25 @@
 #include <random>
 
 using namespace jezero;
+
+
+// An equirectangular (IAU sphere, standard parallel 0) grid of `metres` pixels centred on
+// (lat0, lon0), its pixel axes turned by `turnDeg` about the image centre: lat and lon are linear in
+// the pixel position, so every quantity below has a closed form.
+class TurnedEquirectangular : public PixelGeolocator {
+public:
+    TurnedEquirectangular(double lat0, double lon0, double metres, double turnDeg, int size)
+        : mLat0(lat0), mLon0(lon0), mMetres(metres), mTurn(turnDeg * M_PI / 180), mCentre(size / 2.0) {}
+    std::optional<LatLon> latLon(double column, double row) const override {
+        const double dx = column - mCentre, dy = row - mCentre;
+        const double u = std::cos(mTurn) * dx - std::sin(mTurn) * dy, v = std::sin(mTurn) * dx + std::cos(mTurn) * dy;
+        const double lon = mLon0 + u * mMetres / kMarsRadiusM * 180 / M_PI, lat = mLat0 - v * mMetres / kMarsRadiusM * 180 / M_PI;
+        return LatLon{lat, std::remainder(lon, 360.0)};
+    }
+
+private:
+    double mLat0, mLon0, mMetres, mTurn, mCentre;
+};
 
 class TestCore : public QObject {
     Q_OBJECT
@@ -461,6 +481,67 @@ private slots:
         QCOMPARE(sampled.at(20, 10, 0), reference.at(21, 11, 0));
         QVERIFY(std::isnan(sampled.at(39, 29, 0)));
         QVERIFY_THROWS_EXCEPTION(Error, fitToReference(image, ImageStack(40, 30, {"RED"})));
+    }
+
+    // Scale bar, north arrow and graticule against closed forms on analytic grids.
+    void mapFiguresMeasureOnTheMarsSphere() {
+        // 18 m pixels at the equator: 64 px (a quarter of 256) = 1152 m → a 1 km bar of 1000/18 px.
+        const auto equator = chooseScaleBar(TurnedEquirectangular(0, 77, 18, 0, 256), 256, 256);
+        QVERIFY(equator);
+        QCOMPARE(equator->lengthM, 1000.0);
+        QVERIFY(std::abs(equator->lengthPx - 1000.0 / 18) < 1e-6);
+        QCOMPARE(QString::fromStdString(equator->label), QString("1 km"));
+        // At 60° N a pixel of this grid spans 18 cos 60° = 9 m east-west: 576 m → 500 m over 500/9 px.
+        const auto north = chooseScaleBar(TurnedEquirectangular(60, 77, 18, 0, 256), 256, 256);
+        QVERIFY(north);
+        QCOMPARE(north->lengthM, 500.0);
+        QVERIFY2(std::abs(north->lengthPx - 500.0 / 9) < 1e-4, qPrintable(QString::number(north->lengthPx)));
+        QCOMPARE(QString::fromStdString(north->label), QString("500 m"));
+        // One degree of latitude on the IAU sphere: R π / 180.
+        QVERIFY(std::abs(marsSurfaceDistanceM({0, 10}, {1, 10}) - kMarsRadiusM * M_PI / 180) < 1e-6);
+        QVERIFY(std::abs(marsSurfaceDistanceM({0, 179.5}, {0, -179.5}) - kMarsRadiusM * M_PI / 180) < 1e-6); // across the antimeridian
+
+        // North: up on a north-up grid; a grid turned by θ has north at −θ (derived in the geolocator's frame).
+        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(18, 77, 18, 0, 256), 128, 128)) < 1e-9);
+        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(18, 77, 18, 30, 256), 40, 200) + 30) < 1e-6);
+        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(-40, 179.99, 18, -120, 256), 128, 128) - 120) < 1e-6);
+
+        // Graticule: every segment end lies on its line (the fields are linear, so exactly), the
+        // step is 1-2-5 and gives about four lines, parallels are labelled at the left edge.
+        for (const double turn : {0.0, 25.0}) {
+            const TurnedEquirectangular geo(18.4, 77.4, 18, turn, 256);
+            const auto lines = graticule(geo, 256, 256);
+            int parallels = 0, meridians = 0;
+            for (const GraticuleLine& line : lines) {
+                (line.latitude ? parallels : meridians)++;
+                QVERIFY(!line.segments.empty());
+                for (const auto& s : line.segments)
+                    for (int e = 0; e < 2; ++e) {
+                        const LatLon p = *geo.latLon(s[2 * e], s[2 * e + 1]);
+                        QVERIFY(s[2 * e] >= -1e-9 && s[2 * e] <= 256 + 1e-9 && s[2 * e + 1] >= -1e-9 && s[2 * e + 1] <= 256 + 1e-9);
+                        QVERIFY2(std::abs((line.latitude ? p.latitudeDeg : p.longitudeDeg) - line.valueDeg) < 1e-9, line.label.c_str());
+                    }
+            }
+            // 256 × 18 m = 0.0777° of latitude (more over the turned diagonal): a 0.02° step, 3–6 lines.
+            QVERIFY2(parallels >= 3 && parallels <= 6, qPrintable(QString::number(parallels)));
+            QVERIFY2(meridians >= 3 && meridians <= 6, qPrintable(QString::number(meridians)));
+            if (turn == 0) {
+                // latitudes 18.4 ± 0.0389°: the first multiple of 0.02° in view is 18.38°
+                QCOMPARE(QString::fromStdString(lines.front().label), QString("18.38°N"));
+                QVERIFY(std::abs(lines.front().labelX) < 1e-9);
+            }
+        }
+        // Across the antimeridian the meridians stay continuous: 180° is one line, not a seam.
+        const TurnedEquirectangular dateline(0, 180, 100, 0, 256);
+        int at180 = 0;
+        for (const GraticuleLine& line : graticule(dateline, 256, 256))
+            if (!line.latitude && std::abs(std::abs(line.valueDeg) - 180) < 1e-9) ++at180;
+        QCOMPARE(at180, 1);
+
+        QCOMPARE(QString::fromStdString(formatLatitude(-3.25, 0.05)), QString("3.25°S"));
+        QCOMPARE(QString::fromStdString(formatLongitude(77.4, 0.2)), QString("77.4°E"));
+        QCOMPARE(QString::fromStdString(formatLongitude(240, 10)), QString("120°W"));
+        QCOMPARE(QString::fromStdString(formatLatitude(-0.001, 0.5)), QString("0.0°N"));
     }
 };
 

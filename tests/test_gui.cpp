@@ -3,6 +3,7 @@
 #include "GuiTestMain.h"
 #include "TestPaths.h"
 #include "jezero/ui/BackgroundTask.h"
+#include "jezero/core/Error.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/ui/CompositeControls.h"
@@ -14,6 +15,7 @@
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/LibraryMatchPanel.h"
 #include "jezero/ui/MapScaleBar.h"
+#include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
 #include "jezero/io/SyntheticScenes.h"
@@ -35,6 +37,7 @@
 #include <QTemporaryDir>
 #include <QDockWidget>
 #include <QtTest>
+#include <QSvgRenderer>
 #include <qcustomplot.h>
 
 using jezero::ui::MainWindow;
@@ -585,6 +588,61 @@ private slots:
         QCOMPARE(log.mid(last, log.indexOf('\n', last) - last).trimmed(), QByteArray("map layer browse:CAR"));
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
         QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
+    }
+
+    // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour
+    // bar for a parameter and — the scene being georeferenced — grid, scale bar and north arrow; the
+    // same figure as PNG, SVG and PDF; a scene without a georeference gets none of them.
+    void theMapExportsAsAFigureForAPaper() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleMtrdrTiff()); // 20 × 20, map-projected on the Mars sphere
+        QSignalSpy drawn(&w, &MainWindow::compositeShown);
+        w.parametersPanel()->setCurrentLayer("param:OLINDEX3");
+        QVERIFY(drawn.wait(30000));
+        const jezero::ui::MapFigureLayout png = w.exportMapFigure(dir.path() + "/figure.png");
+        QVERIFY(png.colourBarDrawn && png.scaleBarDrawn && png.northArrowDrawn);
+        QVERIFY(png.gridLines >= 2);
+        QVERIFY2(std::abs(png.northBearingDeg) < 1, qPrintable(QString::number(png.northBearingDeg))); // an equirectangular product is north-up
+        QCOMPARE(png.zoom, 60.0); // 20 px → at least 1200
+        QImage figure(dir.path() + "/figure.png");
+        QCOMPARE(figure.size(), QSize(int(std::ceil(png.width)), int(std::ceil(png.height))));
+        // Inside the map, away from the grid lines, every scene pixel is a block of its own colour.
+        const QImage shown = jezero::ui::toQImage(w.shownMap());
+        int compared = 0, valid = 0;
+        for (int y = 0; y < 20; y += 3)
+            for (int x = 0; x < 20; x += 3) {
+                const QPoint at(int(png.map.left() + (x + 0.3) * png.zoom), int(png.map.top() + (y + 0.7) * png.zoom));
+                if (qAlpha(shown.pixel(x, y)) < 255) continue;
+                ++valid;
+                if (figure.pixel(at) == shown.pixel(x, y)) ++compared; // else a grid line or the north arrow crosses it
+            }
+        QVERIFY2(compared >= valid / 2 && valid > 30, qPrintable(QString("%1 of %2").arg(compared).arg(valid)));
+
+        const jezero::ui::MapFigureLayout svg = w.exportMapFigure(dir.path() + "/figure.svg");
+        QSvgRenderer renderer(dir.path() + "/figure.svg");
+        QVERIFY(renderer.isValid());
+        QCOMPARE(renderer.viewBoxF().size(), QSizeF(svg.width, svg.height));
+        QFile svgFile(dir.path() + "/figure.svg");
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        QVERIFY(svgFile.readAll().contains(png.scaleBarLabel.toUtf8())); // text stays text
+        w.exportMapFigure(dir.path() + "/figure.pdf");
+        QFile pdf(dir.path() + "/figure.pdf");
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{"figure.pdf", "figure.png", "figure.svg"})); // nothing half-written left
+        QVERIFY_THROWS_EXCEPTION(jezero::Error, w.exportMapFigure(dir.path() + "/figure.jpg"));
+
+        // No georeference (the TRR3 strip): the map and its title, nothing that would need one.
+        waitShown(w, jezero::test::sampleVnirLabel());
+        w.parametersPanel()->setCurrentLayer("composite");
+        const jezero::ui::MapFigureLayout plain = w.exportMapFigure(dir.path() + "/plain.png");
+        QVERIFY(!plain.scaleBarDrawn && !plain.northArrowDrawn && !plain.colourBarDrawn);
+        QCOMPARE(plain.gridLines, 0);
+        QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");
+        QFile::copy(dir.path() + "/figure.png", QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");
     }
 
     // A first start (no settings, no data) shows the sample scene with a carbonate-rich pixel's

@@ -55,9 +55,11 @@ int main(int argc, char** argv) {
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
     const QCommandLineOption predict("predict", "Once open, Predict carbonates with MODEL (carbonate, fal, unet, diffusion or a checkpoint) and show the comparison.",
                                      "MODEL");
+    const QCommandLineOption figure("figure", "Once the map is drawn, write it as a figure (.png, .svg or .pdf: grid, scale bar, north arrow, colour bar), then exit.",
+                                    "FILE");
     const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
-    parser.addOptions({sample, screenshot, pixel, layer, predict, predictionOut, verbose});
+    parser.addOptions({sample, screenshot, figure, pixel, layer, predict, predictionOut, verbose});
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
@@ -86,14 +88,27 @@ int main(int argc, char** argv) {
     window.parametersPanel()->setCurrentLayer(mapLayer);
 
     const QString shotPath = parser.value(screenshot);
+    const QString figurePath = parser.value(figure);
+    const bool exitOnceDrawn = !shotPath.isEmpty() || !figurePath.isEmpty(); // a one-shot run for documents and tests
     bool predicted = false;
     int exitCode = 0;
     const auto takeShot = [&] {
         // Let the window lay out and paint once more before grabbing it.
         QTimer::singleShot(300, &window, [&] {
             window.sceneView()->fitToWindow();
-            if (!window.grab().toImage().save(shotPath)) exitCode = fail("cannot write " + shotPath);
-            else std::cout << "wrote " << shotPath.toStdString() << '\n';
+            if (!shotPath.isEmpty()) {
+                if (!window.grab().toImage().save(shotPath)) exitCode = fail("cannot write " + shotPath);
+                else std::cout << "wrote " << shotPath.toStdString() << '\n';
+            }
+            if (!figurePath.isEmpty()) {
+                try {
+                    const auto drawn = window.exportMapFigure(figurePath);
+                    std::cout << "wrote " << figurePath.toStdString() << " (" << drawn.gridLines << " grid lines"
+                              << (drawn.scaleBarDrawn ? ", scale bar " + drawn.scaleBarLabel.toStdString() : std::string()) << ")\n";
+                } catch (const std::exception& e) {
+                    exitCode = fail(e.what());
+                }
+            }
             QApplication::exit(exitCode);
         });
     };
@@ -102,7 +117,7 @@ int main(int argc, char** argv) {
             if (!window.cube()->contains(selected.x(), selected.y())) {
                 exitCode = fail(QString("pixel %1,%2 is outside the %3x%4 scene")
                                     .arg(selected.x()).arg(selected.y()).arg(window.cube()->width()).arg(window.cube()->height()));
-                if (!shotPath.isEmpty()) QApplication::exit(exitCode);
+                if (exitOnceDrawn) QApplication::exit(exitCode);
                 return;
             }
             window.selectPixel(selected, false);
@@ -114,21 +129,21 @@ int main(int argc, char** argv) {
             if (out.isEmpty()) out = jezero::ui::PredictDialog::defaultOutputPath(QString::fromStdString(window.cube()->metadata().productId), model);
             QDir().mkpath(QFileInfo(out).absolutePath());
             window.runPrediction({"predict", QString::fromStdString(window.cube()->metadata().sourcePath), "--model", model, "--out", out, "--json"}, model);
-            if (!shotPath.isEmpty()) QObject::connect(&window, &jezero::ui::MainWindow::predictionShown, &window, takeShot, Qt::SingleShotConnection);
+            if (exitOnceDrawn) QObject::connect(&window, &jezero::ui::MainWindow::predictionShown, &window, takeShot, Qt::SingleShotConnection);
             return;
         }
-        if (shotPath.isEmpty()) return;
+        if (!exitOnceDrawn) return;
         if (window.currentLayer() == "composite" || !window.isComputingParameters()) takeShot(); // drawn already (a filter image's layers need no computing)
         else // a parameter layer is computed after the scene opens: shoot once it is on the map
             QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
     });
     QObject::connect(&window, &jezero::ui::MainWindow::predictionFailed, &window, [&](const QString& error) {
-        if (shotPath.isEmpty()) return;
+        if (!exitOnceDrawn) return;
         exitCode = fail("prediction failed: " + error);
         QApplication::exit(exitCode);
     });
     QObject::connect(&window, &jezero::ui::MainWindow::sceneFailed, &window, [&](const QString& error) {
-        if (shotPath.isEmpty()) return; // the window shows the error itself
+        if (!exitOnceDrawn) return; // the window shows the error itself
         exitCode = fail(error);
         QApplication::exit(exitCode);
     });

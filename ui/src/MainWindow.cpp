@@ -262,6 +262,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("Export map layer as &GeoTIFF..."), this, [this] { chooseExport(true); })->setObjectName("exportLayer");
     file->addAction(tr("Export &spectra as CSV..."), this, [this] { chooseExport(false); })->setObjectName("exportSpectra");
+    file->addAction(tr("Export map &figure (PNG, SVG, PDF)..."), this, &MainWindow::chooseFigureExport)->setObjectName("exportFigure");
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* model = menuBar()->addMenu(tr("&Model"));

@@ -1,6 +1,7 @@
 // MainWindow's exports of what the scene tab shows: the map layer as a GeoTIFF with the scene's CRS
 // and geotransform, and the spectra of the plot (selected pixels, ROI means and spreads) as CSV.
-// Both are written atomically.
+// the map as a figure (PNG, SVG, PDF with its grid, scale bar, north arrow and colour bar). All are
+// written atomically.
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/core/CsvText.h"
@@ -9,8 +10,12 @@
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/MainWindow.h"
+#include "jezero/ui/MapFigure.h"
+#include "jezero/ui/MapScaleBar.h"
+#include "jezero/ui/QtImages.h"
 
 #include <QFileDialog>
+#include <QLabel>
 #include <QStatusBar>
 
 #include <cmath>
@@ -74,6 +79,33 @@ void MainWindow::exportSpectraCsv(const QString& path) const {
         csv << '\n';
     }
     writeTextFileAtomically(path.toStdString(), csv.str());
+}
+
+MapFigureLayout MainWindow::exportMapFigure(const QString& path) const {
+    if (!mCube || mComposite.rgba.empty()) throw Error("no map is shown");
+    MapFigureContent figure;
+    figure.map = toQImage(mComposite);
+    figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + mCompositeLabel->text().trimmed();
+    figure.geolocator = mCube->geolocator();
+    if (mLayer.startsWith("param:") && mMapScale->parameter() == mLayer.section(':', 1))
+        figure.colourBar = MapFigureContent::ColourBar{{mMapScale->low(), mMapScale->high(), mMapScale->colourTable()}, mMapScale->parameter()};
+    return writeMapFigure(path, figure);
+}
+
+void MainWindow::chooseFigureExport() {
+    QFileDialog dialog(this, tr("Export map figure"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix("png");
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    const QString path = dialog.selectedFiles().first();
+    try {
+        const MapFigureLayout drawn = exportMapFigure(path);
+        statusBar()->showMessage(drawn.scaleBarDrawn ? tr("Wrote %1 (grid, %2 scale bar, north arrow)").arg(path, drawn.scaleBarLabel)
+                                                     : tr("Wrote %1 (the scene has no georeference: no grid, scale bar or north arrow)").arg(path),
+                                 8000);
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
 }
 
 void MainWindow::chooseExport(bool layer) {

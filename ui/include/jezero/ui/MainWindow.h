@@ -8,6 +8,7 @@
 #include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/ui/MapFigure.h"
 
 #include <QMainWindow>
 #include <QPoint>
@@ -74,6 +75,8 @@ public:
     InputsPanel* inputsPanel() const { return mInputsPanel; }
     // What the map shows: "composite", "browse:FAL", "param:D2300" (see ParametersPanel).
     QString currentLayer() const { return mLayer; }
+    // The image the map shows now (the composite or a parameter / browse layer), one pixel per scene pixel.
+    const CompositeImage& shownMap() const { return mComposite; }
     RoiPanel* roiPanel() const { return mRoiPanel; }
     LibraryMatchPanel* libraryMatchPanel() const { return mMatchPanel; }
     MapScaleBar* mapScaleBar() const { return mMapScale; }
@@ -92,6 +95,9 @@ public:
     // mean and std) as CSV, one row per channel. Atomic; throw Error.
     void exportLayerGeoTiff(const QString& path) const;
     void exportSpectraCsv(const QString& path) const;
+    // The map as shown, as a figure (.png, .svg or .pdf): title, the map, a parameter's colour bar, and
+    // for a georeferenced scene a latitude/longitude grid, scale bar and north arrow. Atomic; throws Error.
+    MapFigureLayout exportMapFigure(const QString& path) const;
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
     // Work that can still change what the window shows: a scene being read, parameters being computed,
@@ -141,6 +147,7 @@ private:
     // Reads the scene locate() names (run off the GUI thread first), then selects the pixel it gives, if any.
     void openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate);
     void chooseExport(bool layer);
+    void chooseFigureExport();
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
     // The composite the user chose for a scene is kept per product id; opening it renders that one.

@@ -1,0 +1,242 @@
+#include "jezero/ui/MapFigure.h"
+
+#include "jezero/core/Error.h"
+#include "jezero/core/MapFigure.h"
+
+#include <QFileInfo>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+#include <algorithm>
+#include <cmath>
+
+namespace jezero::ui {
+namespace {
+
+// Figure units: the map is drawn at an integer zoom so that its longer side is at least ~1200 units
+// (PNG pixels); text and margins scale with it so a PDF looks the same as the PNG.
+constexpr double kTargetMapSide = 1200;
+
+struct Metrics {
+    double unit;   // one "point" of text and lines
+    double margin, titleHeight, labelSpace, colourBarWidth, bottomSpace;
+};
+
+Metrics metricsFor(const MapFigureContent& content, double mapWidth, double mapHeight) {
+    Metrics m;
+    m.unit = std::max(mapWidth, mapHeight) / 600.0;
+    m.margin = 12 * m.unit;
+    m.titleHeight = 28 * m.unit;
+    m.labelSpace = content.geolocator && content.grid ? 56 * m.unit : 0;
+    m.colourBarWidth = content.colourBar ? 110 * m.unit : 0;
+    m.bottomSpace = (content.geolocator && content.grid ? 22 * m.unit : 0) + (content.geolocator && content.scaleBar ? 34 * m.unit : 0);
+    return m;
+}
+
+// Sizes in figure units (pixels), not points: a PNG, an SVG and a PDF then lay out alike whatever
+// resolution their device reports.
+QFont fontOf(double size) {
+    QFont font("DejaVu Sans");
+    font.setPixelSize(std::max(1, static_cast<int>(std::lround(size))));
+    return font;
+}
+
+// Text drawn so it reads on any map colour: a light halo, then dark text.
+void haloText(QPainter& painter, QPointF at, const QString& text, const QFont& font, double unit) {
+    QPainterPath path;
+    path.addText(at, font, text);
+    painter.setPen(QPen(QColor(255, 255, 255, 220), 3 * unit, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawPath(path);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(Qt::black);
+    painter.drawPath(path);
+}
+
+QString formatValue(double v) { return QString::number(v, 'g', 4); }
+
+} // namespace
+
+MapFigureLayout layoutMapFigure(const MapFigureContent& content) {
+    if (content.map.isNull()) throw Error("no map to make a figure of");
+    MapFigureLayout layout;
+    const int side = std::max(content.map.width(), content.map.height());
+    layout.zoom = std::max(1.0, std::ceil(kTargetMapSide / side));
+    const double w = content.map.width() * layout.zoom, h = content.map.height() * layout.zoom;
+    const Metrics m = metricsFor(content, w, h);
+    layout.map = QRectF(m.margin + m.labelSpace, m.margin + m.titleHeight, w, h);
+    layout.width = layout.map.right() + m.margin + m.colourBarWidth;
+    layout.height = layout.map.bottom() + m.bottomSpace + m.margin;
+    return layout;
+}
+
+MapFigureLayout paintMapFigure(QPainter& painter, const MapFigureContent& content) {
+    MapFigureLayout layout = layoutMapFigure(content);
+    const QRectF map = layout.map;
+    const Metrics m = metricsFor(content, map.width(), map.height());
+    const double u = m.unit;
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.fillRect(QRectF(0, 0, layout.width, layout.height), Qt::white);
+
+    painter.setPen(Qt::black);
+    painter.setFont(fontOf(13 * u));
+    painter.drawText(QRectF(m.margin, m.margin, layout.width - 2 * m.margin, m.titleHeight), Qt::AlignLeft | Qt::AlignVCenter, content.title);
+
+    // The map, its pixels kept square and sharp.
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(map, content.map);
+    painter.setPen(QPen(Qt::black, 0.8 * u));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(map);
+    const auto toFigure = [&](double x, double y) { return QPointF(map.left() + x * layout.zoom, map.top() + y * layout.zoom); };
+    const int mapW = content.map.width(), mapH = content.map.height();
+
+    if (content.geolocator && content.grid) {
+        const auto lines = graticule(*content.geolocator, mapW, mapH);
+        painter.save();
+        painter.setClipRect(map);
+        painter.setPen(QPen(QColor(255, 255, 255, 170), 0.9 * u, Qt::DashLine));
+        for (const GraticuleLine& line : lines)
+            for (const auto& s : line.segments) painter.drawLine(toFigure(s[0], s[1]), toFigure(s[2], s[3]));
+        painter.restore();
+        // Labels outside the frame where a line meets its edge; inside, with a halo, where it does not.
+        const QFont font = fontOf(8.5 * u);
+        const QFontMetricsF fm(font);
+        painter.setFont(font);
+        painter.setPen(Qt::black);
+        for (const GraticuleLine& line : lines) {
+            const QString text = QString::fromStdString(line.label);
+            const QPointF at = toFigure(line.labelX, line.labelY);
+            if (line.latitude && line.labelX < 0.5) {
+                painter.drawText(QRectF(map.left() - m.labelSpace, at.y() - fm.height() / 2, m.labelSpace - 4 * u, fm.height()),
+                                 Qt::AlignRight | Qt::AlignVCenter, text);
+            } else if (!line.latitude && line.labelY > mapH - 0.5) {
+                painter.drawText(QRectF(at.x() - 60 * u, map.bottom() + 3 * u, 120 * u, fm.height()), Qt::AlignHCenter | Qt::AlignTop, text);
+            } else {
+                haloText(painter, at + QPointF(3 * u, -3 * u), text, font, u);
+                painter.setPen(Qt::black);
+            }
+        }
+        layout.gridLines = static_cast<int>(lines.size());
+    }
+
+    if (content.geolocator && content.scaleBar) {
+        if (const auto bar = chooseScaleBar(*content.geolocator, mapW, mapH)) {
+            const double length = bar->lengthPx * layout.zoom;
+            const double y = layout.height - m.margin - 12 * u;
+            const double x = map.left();
+            // Alternating black and white halves, as on a topographic map.
+            painter.setPen(QPen(Qt::black, 0.8 * u));
+            painter.setBrush(Qt::black);
+            painter.drawRect(QRectF(x, y - 5 * u, length / 2, 5 * u));
+            painter.setBrush(Qt::white);
+            painter.drawRect(QRectF(x + length / 2, y - 5 * u, length / 2, 5 * u));
+            painter.setFont(fontOf(9 * u));
+            painter.setPen(Qt::black);
+            painter.drawText(QRectF(x + length + 6 * u, y - 14 * u, 200 * u, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(bar->label));
+            painter.drawText(QRectF(x - 20 * u, y - 22 * u, 40 * u, 14 * u), Qt::AlignHCenter | Qt::AlignBottom, "0");
+            layout.scaleBarDrawn = true;
+            layout.scaleBarLabel = QString::fromStdString(bar->label);
+        }
+    }
+
+    if (content.geolocator && content.northArrow) {
+        if (const auto bearing = northBearingDeg(*content.geolocator, mapW / 2.0, mapH / 2.0)) {
+            const QPointF centre(map.right() - 30 * u, map.top() + 34 * u);
+            painter.save();
+            painter.translate(centre);
+            painter.setPen(QPen(Qt::black, 0.8 * u));
+            painter.setBrush(QColor(255, 255, 255, 210));
+            painter.drawEllipse(QPointF(0, 0), 22 * u, 22 * u);
+            painter.rotate(*bearing);
+            QPainterPath arrow;
+            arrow.moveTo(0, -16 * u);
+            arrow.lineTo(7 * u, 10 * u);
+            arrow.lineTo(0, 5 * u);
+            arrow.lineTo(-7 * u, 10 * u);
+            arrow.closeSubpath();
+            painter.setBrush(Qt::black);
+            painter.drawPath(arrow);
+            painter.restore();
+            // "N" beyond the arrow's tip, upright.
+            const double r = 22 * u + 8 * u, a = *bearing * M_PI / 180;
+            painter.setFont(fontOf(9 * u));
+            haloText(painter, centre + QPointF(r * std::sin(a) - 4 * u, -r * std::cos(a) + 4 * u), "N", fontOf(9 * u), u);
+            layout.northArrowDrawn = true;
+            layout.northBearingDeg = *bearing;
+        }
+    }
+
+    if (content.colourBar) {
+        const auto& bar = *content.colourBar;
+        const QRectF strip(map.right() + m.margin + 8 * u, map.top() + 20 * u, 18 * u, map.height() - 40 * u);
+        QLinearGradient gradient(strip.bottomLeft(), strip.topLeft());
+        for (int i = 0; i <= 32; ++i) {
+            const auto c = colourAt(bar.scale.table, i / 32.0);
+            gradient.setColorAt(i / 32.0, QColor(c[0], c[1], c[2]));
+        }
+        painter.setPen(QPen(Qt::black, 0.8 * u));
+        painter.setBrush(gradient);
+        painter.drawRect(strip);
+        painter.setFont(fontOf(8.5 * u));
+        for (int i = 0; i <= 4; ++i) {
+            const double t = i / 4.0, y = strip.bottom() - t * strip.height();
+            painter.drawLine(QPointF(strip.right(), y), QPointF(strip.right() + 4 * u, y));
+            painter.drawText(QRectF(strip.right() + 6 * u, y - 8 * u, 80 * u, 16 * u), Qt::AlignLeft | Qt::AlignVCenter,
+                             formatValue(bar.scale.low + t * (bar.scale.high - bar.scale.low)));
+        }
+        painter.setFont(fontOf(9 * u));
+        painter.drawText(QRectF(strip.left(), map.top() - 2 * u, m.colourBarWidth, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, bar.name);
+        layout.colourBarDrawn = true;
+    }
+    painter.restore();
+    return layout;
+}
+
+MapFigureLayout writeMapFigure(const QString& path, const MapFigureContent& content) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != "png" && suffix != "svg" && suffix != "pdf") throw Error("a map figure is written as .png, .svg or .pdf, not '" + path.toStdString() + "'");
+    const MapFigureLayout layout = layoutMapFigure(content);
+    QSaveFile file(path); // a reader never sees half a figure; a failed write leaves the old one
+    if (!file.open(QIODevice::WriteOnly)) throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
+    MapFigureLayout drawn;
+    if (suffix == "png") {
+        QImage image(static_cast<int>(std::ceil(layout.width)), static_cast<int>(std::ceil(layout.height)), QImage::Format_ARGB32);
+        image.setDotsPerMeterX(11811); // 300 dpi
+        image.setDotsPerMeterY(11811);
+        QPainter painter(&image);
+        drawn = paintMapFigure(painter, content);
+        painter.end();
+        if (!image.save(&file, "PNG")) throw Error("cannot write " + path.toStdString());
+    } else if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&file);
+        svg.setSize(QSize(static_cast<int>(std::ceil(layout.width)), static_cast<int>(std::ceil(layout.height))));
+        svg.setViewBox(QRectF(0, 0, layout.width, layout.height));
+        svg.setTitle(content.title);
+        svg.setDescription("Jezero map figure");
+        QPainter painter(&svg);
+        drawn = paintMapFigure(painter, content);
+    } else {
+        QPdfWriter pdf(&file);
+        pdf.setTitle(content.title);
+        pdf.setCreator("Jezero");
+        pdf.setResolution(300);
+        // A page the figure's size (figure units taken as 300 dpi pixels), no margins.
+        pdf.setPageSize(QPageSize(QSizeF(layout.width / 300.0 * 25.4, layout.height / 300.0 * 25.4), QPageSize::Millimeter));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter painter(&pdf);
+        drawn = paintMapFigure(painter, content);
+    }
+    if (!file.commit()) throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
+    return drawn;
+}
+
+} // namespace jezero::ui
