@@ -14,6 +14,7 @@
 #include "jezero/core/SpectralMatching.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/LibraryMatchPanel.h"
+#include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
@@ -41,6 +42,7 @@
 #include <qcustomplot.h>
 
 using jezero::ui::MainWindow;
+using jezero::ui::SceneView;
 
 class TestGui : public QObject {
     Q_OBJECT
@@ -588,6 +590,65 @@ private slots:
         QCOMPARE(log.mid(last, log.indexOf('\n', last) - last).trimmed(), QByteArray("map layer browse:CAR"));
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
         QFile::copy(shot, QStringLiteral(JEZERO_TEST_OUTPUT) + "/jezero-reopened.png");
+    }
+
+    // View › Side by side: a second map on any layer; zoom and pan of either move both, the cursor in
+    // one is a cross in the other, a click in the second selects like one in the first; Fit shows the
+    // whole scene in both.
+    void aSecondMapFollowsTheFirst() {
+        MainWindow w;
+        w.resize(1500, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        QAction* toggle = w.findChild<QAction*>("sideBySide");
+        QVERIFY(toggle && toggle->isCheckable());
+        toggle->trigger();
+        QVERIFY(w.sideBySide());
+        jezero::ui::LinkedMapView* second = w.linkedView();
+        QVERIFY(second->isVisible());
+        QCOMPARE(second->layer(), QString("browse:CAR")); // beside the composite: the carbonate product
+        QTRY_VERIFY_WITH_TIMEOUT(second->caption().startsWith("CAR browse"), 30000); // once the parameters are computed
+        QVERIFY(second->view()->hasImage());
+        second->setLayer("param:D2300");
+        QTRY_VERIFY(second->caption().startsWith("D2300 ("));
+        QCOMPARE(w.currentLayer(), QString("composite")); // the first map keeps its layer
+
+        // Fit: the whole scene in both, at one scale (once the window's layout has settled: the new
+        // caption re-lays the second map out).
+        const auto bothWhole = [&] {
+            w.fitMaps();
+            for (SceneView* v : {w.sceneView(), second->view()})
+                if (!v->mapToScene(v->viewport()->rect()).boundingRect().contains(QRectF(0, 0, 20, 20))) return false;
+            return true;
+        };
+        QTRY_VERIFY(bothWhole());
+        QCOMPARE(second->view()->viewTransform().m11(), w.sceneView()->viewTransform().m11());
+        // A wheel zoom in either view zooms both to the same place.
+        for (SceneView* v : {w.sceneView(), second->view()}) {
+            QWheelEvent wheel(QPointF(60, 60), v->viewport()->mapToGlobal(QPointF(60, 60)), {}, QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                              Qt::NoScrollPhase, false);
+            const double before = v->viewTransform().m11();
+            QApplication::sendEvent(v->viewport(), &wheel);
+            QVERIFY(v->viewTransform().m11() > before);
+            QCOMPARE(second->view()->viewTransform().m11(), w.sceneView()->viewTransform().m11());
+            QVERIFY((second->view()->viewCentre() - w.sceneView()->viewCentre()).manhattanLength() < 0.5);
+        }
+        w.fitMaps();
+        // The cursor over one map is a cross in the other, gone when it leaves.
+        hover(w, {5, 7});
+        QCOMPARE(second->view()->cursorMarker(), QPoint(5, 7));
+        QEvent leave(QEvent::Leave);
+        QApplication::sendEvent(w.sceneView(), &leave);
+        QCOMPARE(second->view()->cursorMarker(), QPoint(-1, -1));
+        // A click in the second map shows that pixel's spectrum.
+        QTest::mouseClick(second->view()->viewport(), Qt::LeftButton, {}, second->view()->viewportPosition({12, 3}));
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        QCOMPARE(w.sceneView()->markerCount(), 1);
+        QVERIFY(w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-side-by-side.png"));
+
+        toggle->trigger();
+        QVERIFY(!w.sideBySide() && !second->isVisible());
     }
 
     // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour

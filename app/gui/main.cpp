@@ -3,6 +3,7 @@
 #include "jezero/core/Logging.h"
 #include "jezero/core/Resources.h"
 #include "jezero/ui/CubeView.h"
+#include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/PredictDialog.h"
@@ -55,11 +56,12 @@ int main(int argc, char** argv) {
     const QCommandLineOption layer("layer", "What the map shows: composite, browse:FAL, param:D2300, ...", "ID", "composite");
     const QCommandLineOption predict("predict", "Once open, Predict carbonates with MODEL (carbonate, fal, unet, diffusion or a checkpoint) and show the comparison.",
                                      "MODEL");
+    const QCommandLineOption secondMap("second-map", "Show a second map beside the first (View > Side by side), on layer ID.", "ID");
     const QCommandLineOption figure("figure", "Once the map is drawn, write it as a figure (.png, .svg or .pdf: grid, scale bar, north arrow, colour bar), then exit.",
                                     "FILE");
     const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
-    parser.addOptions({sample, screenshot, figure, pixel, layer, predict, predictionOut, verbose});
+    parser.addOptions({sample, screenshot, figure, secondMap, pixel, layer, predict, predictionOut, verbose});
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
@@ -86,6 +88,11 @@ int main(int argc, char** argv) {
         mapLayer = "composite"; // a remembered layer this version does not know
     }
     window.parametersPanel()->setCurrentLayer(mapLayer);
+    if (parser.isSet(secondMap)) {
+        if (!window.parametersPanel()->layers().contains(parser.value(secondMap))) return fail("unknown layer '" + parser.value(secondMap) + "'");
+        window.setSideBySide(true);
+        window.linkedView()->setLayer(parser.value(secondMap));
+    }
 
     const QString shotPath = parser.value(screenshot);
     const QString figurePath = parser.value(figure);
@@ -95,7 +102,7 @@ int main(int argc, char** argv) {
     const auto takeShot = [&] {
         // Let the window lay out and paint once more before grabbing it.
         QTimer::singleShot(300, &window, [&] {
-            window.sceneView()->fitToWindow();
+            window.fitMaps();
             if (!shotPath.isEmpty()) {
                 if (!window.grab().toImage().save(shotPath)) exitCode = fail("cannot write " + shotPath);
                 else std::cout << "wrote " << shotPath.toStdString() << '\n';

@@ -17,6 +17,7 @@
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/LibraryMatchPanel.h"
+#include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/QtImages.h"
@@ -84,7 +85,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), mSceneView(new SceneView), mSpectrumPlot(new SpectrumPlot), mCompositeControls(new CompositeControls),
       mHoverLabel(new QLabel), mCompositeLabel(new QLabel), mProgress(new QProgressBar), mCancel(new QToolButton),
       mParametersPanel(new ParametersPanel), mInputsPanel(new InputsPanel), mRoiPanel(new RoiPanel), mTabs(new QTabWidget),
-      mComparison(new ComparisonView), mCubeView(new CubeView), mSceneLibrary(new SceneLibrary), mMatchPanel(new LibraryMatchPanel), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)),
+      mComparison(new ComparisonView), mCubeView(new CubeView), mLinked(new LinkedMapView), mSceneLibrary(new SceneLibrary), mMatchPanel(new LibraryMatchPanel), mOverlay(new CarbonateOverlay), mPrediction(new CliProcess(this)),
       mPredictionProgress(new QProgressBar), mPredictionCancel(new QToolButton) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
@@ -102,7 +103,18 @@ MainWindow::MainWindow(QWidget* parent)
     mapLayout->setSpacing(0);
     mapLayout->addWidget(mSceneView, 1);
     mapLayout->addWidget(mMapScale);
-    splitter->addWidget(mapArea);
+    // The map and, with View › Side by side, a second map linked to it.
+    auto* maps = new QSplitter(Qt::Horizontal);
+    maps->setObjectName("mapSplitter");
+    maps->addWidget(mapArea);
+    maps->addWidget(mLinked);
+    mLinked->hide();
+    LinkedMapView::link(mSceneView, mLinked->view());
+    connect(mLinked, &LinkedMapView::layerChosen, this, &MainWindow::showLinkedLayer);
+    connect(mLinked->view(), &SceneView::pixelHovered, this, &MainWindow::showHover);
+    connect(mLinked->view(), &SceneView::pixelClicked, this,
+            [this](QPoint pixel, Qt::KeyboardModifiers modifiers) { selectPixel(pixel, modifiers & Qt::ShiftModifier); });
+    splitter->addWidget(maps);
     splitter->addWidget(mSpectrumPlot);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
@@ -120,7 +132,7 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addWidget(mCompositeControls);
     toolbar->addSeparator();
     toolbar->addWidget(mCompositeLabel);
-    auto* fit = toolbar->addAction(tr("Fit"), mSceneView, &SceneView::fitToWindow);
+    auto* fit = toolbar->addAction(tr("Fit"), this, &MainWindow::fitMaps);
     fit->setShortcut(Qt::Key_0);
     fit->setToolTip(tr("Fit the scene to the window (0). Wheel zooms, drag pans."));
     toolbar->addAction(tr("Clear spectra"), this, [this] {
@@ -272,6 +284,12 @@ void MainWindow::buildMenus() {
     // Every dock and toolbar can be closed; here they come back.
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("viewMenu");
+    mSideBySideAction = view->addAction(tr("&Side by side (second map)"), this, &MainWindow::setSideBySide);
+    mSideBySideAction->setObjectName("sideBySide");
+    mSideBySideAction->setCheckable(true);
+    mSideBySideAction->setShortcut(Qt::Key_F2);
+    mSideBySideAction->setToolTip(tr("A second map beside the first — any layer — with zoom, pan and cursor linked"));
+    view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
         QAction* toggle = dock->toggleViewAction();
         toggle->setObjectName("show_" + dock->objectName());
@@ -395,6 +413,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         rebuildRecentMenu();
         showComposite(scene.composite, false);
         if (mLayer != "composite") showLayer(mLayer);
+        if (mLinked->isVisible()) showLinkedLayer(); // the second map shows the new scene too
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
                                      .arg(QFileInfo(path).fileName())
                                      .arg(mCube->width())
@@ -432,6 +451,8 @@ void MainWindow::renderComposite(const RgbChannels& rgb, const Stretch& stretch)
 }
 
 void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
+    mLastComposite = composite;
+    if (mLinked->isVisible() && mLinked->layer() == "composite") showLinkedLayer();
     if (mLayer != "composite") return; // a parameter layer is shown; the composite waits its turn
     QStringList parts;
     for (const ChannelRange& c : composite.channels) parts << QString::number(mCube->wavelengthsNm()[c.band], 'f', 0);
@@ -445,17 +466,8 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
     emit compositeShown();
 }
 
-void MainWindow::showLayer(const QString& id) {
-    spdlog::debug("map layer {}", id.toStdString());
-    mLayer = id;
-    QSettings().setValue("map/layer", id); // the next session without a scene argument reopens on it
-    mCompositeControls->setEnabled(mCube && id == "composite");
-    if (!id.startsWith("param:")) mMapScale->hide();
-    if (!mCube) return;
-    if (id == "composite") {
-        renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
-        return;
-    }
+bool MainWindow::ensureParameterMaps() {
+    if (!mCube) return false;
     if (!mParameterMaps && !mPixelParameters) { // a filter image: every parameter is no data
         auto none = std::make_shared<ImageStack>(mCube->width(), mCube->height(), summaryParameterNames());
         std::fill(none->values.begin(), none->values.end(), std::numeric_limits<float>::quiet_NaN());
@@ -464,7 +476,7 @@ void MainWindow::showLayer(const QString& id) {
     if (!mParameterMaps) {
         // All 56 parameters once per scene (seconds for a full MTRDR cube), then any layer is instant.
         // While they are computed, a newer choice only changes mLayer, which is shown when they arrive.
-        if (mParameterTask) return;
+        if (mParameterTask) return false;
         auto cube = mCube;
         auto parameters = mPixelParameters;
         auto task = std::make_shared<Task<std::shared_ptr<const ImageStack>>>("summary parameters", [cube, parameters](TaskControl& control) {
@@ -480,12 +492,28 @@ void MainWindow::showLayer(const QString& id) {
                 mOverlay->setSource(tr("Scene %1").arg(QString::fromStdString(name)), selectChannels(*mParameterMaps, {name}), kCarbonateThreshold);
             }
             showLayer(mLayer);
+            if (mLinked->isVisible()) showLinkedLayer();
         });
         connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
         mParameterTask = runner;
         trackTask(runner, tr("Computing summary parameters"));
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::showLayer(const QString& id) {
+    spdlog::debug("map layer {}", id.toStdString());
+    mLayer = id;
+    QSettings().setValue("map/layer", id); // the next session without a scene argument reopens on it
+    mCompositeControls->setEnabled(mCube && id == "composite");
+    if (!id.startsWith("param:")) mMapScale->hide();
+    if (!mCube) return;
+    if (id == "composite") {
+        renderComposite(mCompositeControls->channels(), mCompositeControls->stretch());
         return;
     }
+    if (!ensureParameterMaps()) return; // shown when they arrive
     const QString name = id.section(':', 1);
     // A parameter the scene's wavelengths cannot give (CAR of a VNIR-only TRR3) is all no data: say so
     // instead of showing a blank map without a word.
@@ -508,24 +536,36 @@ void MainWindow::showLayer(const QString& id) {
         return "  — " + message;
     };
     try {
-        if (id.startsWith("browse:")) {
-            const BrowseProduct product = browseProduct(name.toStdString());
-            showMapImage(renderBrowse(*mParameterMaps, product), true,
-                         tr("%1 browse: %2 / %3 / %4").arg(name, QString::fromStdString(product.parameters[0]),
-                                                           QString::fromStdString(product.parameters[1]),
-                                                           QString::fromStdString(product.parameters[2])) +
-                             noValues({product.parameters.begin(), product.parameters.end()}));
-        } else {
-            const int channel = mParameterMaps->channelIndex(name.toStdString());
-            const MapScale scale = mMapScale->scaleFor(name, *mParameterMaps, channel);
-            showMapImage(renderScalarMap(*mParameterMaps, channel, scale, name.toStdString()), true,
-                         tr("%1 (%2 … %3, %4)").arg(name).arg(scale.low, 0, 'g', 4).arg(scale.high, 0, 'g', 4).arg(QString::fromStdString(colourTableName(scale.table))) +
-                             noValues({name.toStdString()}));
-            mMapScale->show();
-        }
+        const MapScale scale = id.startsWith("param:") ? mMapScale->scaleFor(name, *mParameterMaps, mParameterMaps->channelIndex(name.toStdString()))
+                                                      : MapScale{};
+        const auto [image, label] = layerImage(id, scale);
+        showMapImage(image, true, label + noValues(layerParameters(id)));
+        if (id.startsWith("param:")) mMapScale->show();
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
+}
+
+std::vector<std::string> MainWindow::layerParameters(const QString& id) {
+    const std::string name = id.section(':', 1).toStdString();
+    if (id.startsWith("browse:")) {
+        const BrowseProduct product = browseProduct(name);
+        return {product.parameters.begin(), product.parameters.end()};
+    }
+    return {name};
+}
+
+std::pair<CompositeImage, QString> MainWindow::layerImage(const QString& id, const MapScale& scale) const {
+    const QString name = id.section(':', 1);
+    if (id.startsWith("browse:")) {
+        const BrowseProduct product = browseProduct(name.toStdString());
+        return {renderBrowse(*mParameterMaps, product),
+                tr("%1 browse: %2 / %3 / %4").arg(name, QString::fromStdString(product.parameters[0]), QString::fromStdString(product.parameters[1]),
+                                                  QString::fromStdString(product.parameters[2]))};
+    }
+    const int channel = mParameterMaps->channelIndex(name.toStdString());
+    return {renderScalarMap(*mParameterMaps, channel, scale, name.toStdString()),
+            tr("%1 (%2 … %3, %4)").arg(name).arg(scale.low, 0, 'g', 4).arg(scale.high, 0, 'g', 4).arg(QString::fromStdString(colourTableName(scale.table)))};
 }
 
 void MainWindow::selectPixel(QPoint pixel, bool keep) {

@@ -91,6 +91,13 @@ MapScaleBar::MapScaleBar(QWidget* parent)
     mTable->setObjectName("mapScaleTable");
     for (const auto& name : colourTableNames()) mTable->addItem(QString::fromStdString(name));
     settings->addWidget(mTable);
+    // The choices may shrink (their list still shows whole): two maps side by side share the width.
+    for (QComboBox* box : {mMode, mTable}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(5);
+    }
+    mName->setMinimumWidth(0);
+    mName->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     for (QComboBox* box : {mMode, mTable})
         connect(box, &QComboBox::currentIndexChanged, this, [this] {
             if (mUpdating) return;
@@ -99,8 +106,7 @@ MapScaleBar::MapScaleBar(QWidget* parent)
         });
 }
 
-MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image, int channel) {
-    mParameter = parameter;
+MapScale MapScaleBar::rememberedScale(const QString& parameter, const ImageStack& image, int channel) {
     const QSettings settings;
     MapScale scale;
     scale.table = ColourTable::Grey;
@@ -116,6 +122,13 @@ MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image
         const MapScale p = mode == Percent2 ? percentileScale(image, channel, 2, 98, scale.table) : percentileScale(image, channel, 0.1, 99.9, scale.table);
         scale.low = p.low, scale.high = p.high;
     }
+    return scale;
+}
+
+MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image, int channel) {
+    mParameter = parameter;
+    const MapScale scale = rememberedScale(parameter, image, channel);
+    const int mode = std::clamp(QSettings().value(key(parameter, "mode"), Percent2).toInt(), 0, 2);
     mUpdating = true;
     mName->setText(parameter);
     mName->setToolTip(parameterToolTip(parameter.toStdString()));

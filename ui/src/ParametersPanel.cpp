@@ -22,6 +22,23 @@ QString parameterToolTip(const std::string& name) {
         .arg(QString::fromStdString(name), QString::fromStdString(d.formula).toHtmlEscaped(), QString::fromStdString(d.rationale).toHtmlEscaped());
 }
 
+void addMapLayers(QComboBox* choice) {
+    choice->addItem(QObject::tr("Composite (R/G/B by wavelength)"), "composite");
+    try {
+        choice->insertSeparator(choice->count());
+        for (const BrowseProduct& p : browseProducts())
+            choice->addItem(QString("%1 — %2").arg(QString::fromStdString(p.name), QString::fromStdString(p.description)),
+                            QString("browse:%1").arg(QString::fromStdString(p.name)));
+    } catch (const std::exception& e) {
+        spdlog::warn("no browse products: {}", e.what());
+    }
+    choice->insertSeparator(choice->count());
+    for (const std::string& name : summaryParameterNames()) {
+        choice->addItem(QString::fromStdString(name), QString("param:%1").arg(QString::fromStdString(name)));
+        choice->setItemData(choice->count() - 1, parameterToolTip(name), Qt::ToolTipRole);
+    }
+}
+
 ParametersPanel::ParametersPanel(QWidget* parent)
     : QWidget(parent), mLayer(new QComboBox(this)), mPixelLabel(new QLabel(this)), mTable(new QTableWidget(this)) {
     setObjectName("parametersPanel");
@@ -31,20 +48,7 @@ ParametersPanel::ParametersPanel(QWidget* parent)
     // The browse products' descriptions are long: they show in the open list, not in the dock's width.
     mLayer->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     mLayer->setMinimumContentsLength(22);
-    mLayer->addItem(tr("Composite (R/G/B by wavelength)"), "composite");
-    try {
-        mLayer->insertSeparator(mLayer->count());
-        for (const BrowseProduct& p : browseProducts())
-            mLayer->addItem(QString("%1 — %2").arg(QString::fromStdString(p.name), QString::fromStdString(p.description)),
-                            QString("browse:%1").arg(QString::fromStdString(p.name)));
-    } catch (const std::exception& e) {
-        spdlog::warn("no browse products: {}", e.what());
-    }
-    mLayer->insertSeparator(mLayer->count());
-    for (const std::string& name : summaryParameterNames()) {
-        mLayer->addItem(QString::fromStdString(name), QString("param:%1").arg(QString::fromStdString(name)));
-        mLayer->setItemData(mLayer->count() - 1, parameterToolTip(name), Qt::ToolTipRole);
-    }
+    addMapLayers(mLayer);
     mLayer->setToolTip(tr("Browse products use the standard CRISM stretches; a single parameter has its own colour bar under the map"));
     layout->addWidget(mLayer);
     connect(mLayer, &QComboBox::currentIndexChanged, this, [this] { emit layerChosen(currentLayer()); });

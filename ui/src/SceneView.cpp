@@ -59,7 +59,9 @@ bool SceneView::hasImage() const { return mImage != nullptr; }
 
 void SceneView::fitToWindow() {
     if (!mImage) return;
-    fitInView(mImage, Qt::KeepAspectRatio);
+    // The image's rectangle, not the pixmap item: its shape is the opaque pixels only, so a scene with
+    // a no-data border would be fitted to its valid part and cut off.
+    fitInView(QRectF(QPointF(0, 0), QSizeF(mImageSize)), Qt::KeepAspectRatio);
     emit viewChanged();
 }
 
@@ -153,6 +155,23 @@ void SceneView::addMarker(QPoint pixel, const QColor& colour) {
     dot->setFlag(QGraphicsItem::ItemIgnoresTransformations);
     dot->setParentItem(ring);
     mMarkers.push_back(ring);
+}
+
+void SceneView::setCursorMarker(QPoint pixel) {
+    mCursorPixel = pixel;
+    if (!mCursorMarker) {
+        // A cross in screen pixels with a dark outline, readable on any layer.
+        QPainterPath cross;
+        cross.moveTo(-9, 0), cross.lineTo(-3, 0), cross.moveTo(3, 0), cross.lineTo(9, 0);
+        cross.moveTo(0, -9), cross.lineTo(0, -3), cross.moveTo(0, 3), cross.lineTo(0, 9);
+        auto* halo = scene()->addPath(cross, QPen(Qt::black, 3.5));
+        halo->setFlag(QGraphicsItem::ItemIgnoresTransformations);
+        halo->setZValue(2);
+        scene()->addPath(cross, QPen(Qt::yellow, 1.5))->setParentItem(halo);
+        mCursorMarker = halo;
+    }
+    mCursorMarker->setVisible(pixel.x() >= 0);
+    mCursorMarker->setPos(pixel.x() + 0.5, pixel.y() + 0.5);
 }
 
 void SceneView::clearMarkers() {

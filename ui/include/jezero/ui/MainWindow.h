@@ -1,6 +1,7 @@
 #pragma once
 // The workstation window: scene view with its composite controls, the spectrum panel, File menu
 // (open, recent, drag and drop), status bar with hover readout and background-work progress.
+#include "jezero/core/ColourMap.h"
 #include "jezero/core/Composite.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/ImageStack.h"
@@ -47,6 +48,7 @@ class SceneLibrary;
 class TrainingDialog;
 class InputsPanel;
 class LibraryMatchPanel;
+class LinkedMapView;
 class MapScaleBar;
 class ParametersPanel;
 class RoiPanel;
@@ -100,6 +102,13 @@ public:
     MapFigureLayout exportMapFigure(const QString& path) const;
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
+    // View › Side by side: a second map (any layer) beside the first, zoom, pan and cursor linked.
+    void setSideBySide(bool on);
+    bool sideBySide() const;
+    // Fit (key 0): the whole scene in the map, and in the second map when it is shown.
+    void fitMaps();
+    LinkedMapView* linkedView() const { return mLinked; }
+
     // Work that can still change what the window shows: a scene being read, parameters being computed,
     // or a composite change waiting out the controls' debounce.
     bool isBusy() const;
@@ -156,6 +165,13 @@ private:
     void fillSceneLibrary();
     void showComposite(const CompositeImage& composite, bool keepView);
     void showLayer(const QString& id);
+    void showLinkedLayer(); // the second map's layer (MainWindowLinkedView.cpp)
+    // The summary parameters of the scene, computed once (off the GUI thread): false while they are
+    // being computed (both maps are redrawn when they arrive).
+    bool ensureParameterMaps();
+    // A browse or parameter layer drawn from the computed maps, with its caption.
+    std::pair<CompositeImage, QString> layerImage(const QString& id, const MapScale& scale) const;
+    static std::vector<std::string> layerParameters(const QString& id); // the parameters a layer shows
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
     void connectRoiPanel();
     void refreshRois();
@@ -186,6 +202,7 @@ private:
     std::shared_ptr<const SpectralCube> mCube;
     FilterSet mFilters;
     CompositeImage mComposite;        // what the map shows now
+    CompositeImage mLastComposite;    // the scene's composite as last drawn (the second map may show it)
     QString mLayer = "composite";
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
     QPointer<BackgroundTask> mParameterTask;                      // that computation while it runs
@@ -203,6 +220,8 @@ private:
     QTabWidget* mTabs;
     ComparisonView* mComparison;
     CubeView* mCubeView;
+    LinkedMapView* mLinked;
+    QAction* mSideBySideAction = nullptr;
     SceneLibrary* mSceneLibrary;
     QDockWidget* mSceneLibraryDock;
     LibraryMatchPanel* mMatchPanel;

@@ -23,6 +23,8 @@ public:
     // The scale for parameter `channel` of image: the parameter's remembered table and limits mode
     // (percentiles computed on image, or its fixed limits); the bar then shows it.
     MapScale scaleFor(const QString& parameter, const ImageStack& image, int channel);
+    // The same scale without showing it (a second map of the parameter).
+    static MapScale rememberedScale(const QString& parameter, const ImageStack& image, int channel);
 
     QString parameter() const { return mParameter; }
     bool fixedLimits() const;

@@ -17,6 +17,10 @@ namespace jezero::ui {
 // A parameter's formula and what it maps (the bundled table), as rich-text tooltip.
 QString parameterToolTip(const std::string& name);
 
+// Fills choice with every map layer — the composite, the browse products, the summary parameters —
+// each item's data its layer id ("composite", "browse:FAL", "param:D2300"). One list for every map.
+void addMapLayers(QComboBox* choice);
+
 class ParametersPanel : public QWidget {
     Q_OBJECT
 public:

@@ -44,6 +44,9 @@ public:
     void setView(const QTransform& zoom, const QPointF& centre);
 
     void addMarker(QPoint pixel, const QColor& colour);
+    // A cross on pixel: where the cursor is in a linked view; (-1, -1) hides it.
+    void setCursorMarker(QPoint pixel);
+    QPoint cursorMarker() const { return mCursorPixel; }
     void clearMarkers();
     int markerCount() const { return static_cast<int>(mMarkers.size()); }
 
@@ -78,6 +81,8 @@ private:
     bool mSettingView = false;
     QSize mImageSize;
     std::vector<QGraphicsItem*> mMarkers;
+    QGraphicsItem* mCursorMarker = nullptr;
+    QPoint mCursorPixel{-1, -1};
     QPoint mPressPos;
     Tool mTool = Tool::Inspect;
     QPolygonF mSketch;                     // the outline being drawn

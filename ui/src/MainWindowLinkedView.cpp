@@ -1,0 +1,85 @@
+// MainWindow's second map (View › Side by side): any layer beside the first, zoom, pan and cursor
+// linked (LinkedMapView::link), drawn from the same composite and parameter maps as the first.
+#include "jezero/core/ColourMap.h"
+#include "jezero/ui/LinkedMapView.h"
+#include "jezero/ui/MainWindow.h"
+#include "jezero/ui/MapScaleBar.h"
+#include "jezero/ui/QtImages.h"
+#include "jezero/ui/SceneView.h"
+
+#include <QAction>
+#include <QSplitter>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace jezero::ui {
+
+void MainWindow::setSideBySide(bool on) {
+    if (mSideBySideAction->isChecked() != on) mSideBySideAction->setChecked(on);
+    if (on == mLinked->isVisible()) return;
+    mLinked->setVisible(on);
+    auto* maps = qobject_cast<QSplitter*>(mLinked->parentWidget());
+    auto* outer = maps ? qobject_cast<QSplitter*>(maps->parentWidget()) : nullptr;
+    if (!on) {
+        mSceneView->setCursorMarker({-1, -1});
+        if (outer) outer->setSizes({outer->width() / 2, outer->width() - outer->width() / 2});
+        return;
+    }
+    // First time: the other kind of layer than the first map's (the composite beside a parameter
+    // map, or the carbonate browse product beside the composite).
+    if (mLinked->layer() == "composite" && mLayer == "composite") mLinked->setLayer("browse:CAR");
+    // Two maps of equal width, the first fitted again (the second follows it) — once laid out, which
+    // a window not shown yet is not.
+    // The spectrum plot gives up a third of its room: each map keeps the width its colour bar needs.
+    QTimer::singleShot(0, this, [this, maps, outer] {
+        if (outer) outer->setSizes({outer->width() * 7 / 10, outer->width() - outer->width() * 7 / 10});
+        if (maps) maps->setSizes({maps->width() / 2, maps->width() - maps->width() / 2});
+        fitMaps();
+    });
+    showLinkedLayer();
+}
+
+void MainWindow::fitMaps() {
+    // The view whose fit is the tighter one fits; the other follows at the same scale, so both show
+    // the whole scene.
+    SceneView* tighter = mSceneView;
+    if (mLinked->isVisible() && mCube) {
+        const auto fitScale = [this](const SceneView* v) {
+            return std::min(v->viewport()->width() / double(mCube->width()), v->viewport()->height() / double(mCube->height()));
+        };
+        if (fitScale(mLinked->view()) < fitScale(mSceneView)) tighter = mLinked->view();
+    }
+    tighter->fitToWindow();
+}
+
+bool MainWindow::sideBySide() const { return mLinked->isVisible(); }
+
+void MainWindow::showLinkedLayer() {
+    if (!mCube || !mLinked->isVisible()) return;
+    const QString id = mLinked->layer();
+    const auto show = [this](const CompositeImage& image, const QString& caption) {
+        mLinked->showImage(toQImage(image), caption);
+        // Start where the first map is; from then on they move together.
+        QTimer::singleShot(0, mLinked, [this] { mLinked->view()->setView(mSceneView->viewTransform(), mSceneView->viewCentre()); });
+    };
+    if (id == "composite") {
+        if (!mLastComposite.rgba.empty()) show(mLastComposite, QString::fromStdString(mLastComposite.rgb.name));
+        return;
+    }
+    if (!ensureParameterMaps()) {
+        mLinked->showImage({}, tr("Computing summary parameters…"));
+        return;
+    }
+    try {
+        const QString name = id.section(':', 1);
+        const MapScale scale = id.startsWith("param:") ? MapScaleBar::rememberedScale(name, *mParameterMaps, mParameterMaps->channelIndex(name.toStdString()))
+                                                      : MapScale{};
+        const auto [image, label] = layerImage(id, scale);
+        show(image, label);
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace jezero::ui
