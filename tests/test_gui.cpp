@@ -649,6 +649,28 @@ private slots:
 
         toggle->trigger();
         QVERIFY(!w.sideBySide() && !second->isVisible());
+
+        // View › Live spectrum: the pixel under the cursor in grey beside the clicked one, gone when
+        // the cursor leaves or the view is switched off.
+        QAction* live = w.findChild<QAction*>("liveSpectrum");
+        QVERIFY(live && live->isCheckable());
+        if (!live->isChecked()) live->trigger();
+        hover(w, {4, 9});
+        QVERIFY(w.spectrumPlot()->hasLiveSpectrum());
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1); // the clicked one stays; the live curve is apart
+        const std::vector<double> liveCurve = w.spectrumPlot()->liveValues();
+        const float* underCursor = w.cube()->spectrum(4, 9);
+        for (int b = 0; b < w.cube()->bands(); ++b)
+            if (std::isfinite(underCursor[b])) QCOMPARE(liveCurve[b], double(underCursor[b]));
+        hover(w, {6, 9});
+        QCOMPARE(w.spectrumPlot()->liveValues()[100], double(w.cube()->spectrum(6, 9)[100]));
+        w.spectrumPlot()->plot()->replot();
+        QVERIFY(w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-live-spectrum.png"));
+        QApplication::sendEvent(w.sceneView(), &leave);
+        QVERIFY(!w.spectrumPlot()->hasLiveSpectrum());
+        live->trigger();
+        hover(w, {4, 9});
+        QVERIFY(!w.spectrumPlot()->hasLiveSpectrum());
     }
 
     // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour

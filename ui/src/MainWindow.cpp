@@ -289,6 +289,15 @@ void MainWindow::buildMenus() {
     mSideBySideAction->setCheckable(true);
     mSideBySideAction->setShortcut(Qt::Key_F2);
     mSideBySideAction->setToolTip(tr("A second map beside the first — any layer — with zoom, pan and cursor linked"));
+    mLiveSpectrumAction = view->addAction(tr("&Live spectrum under the cursor"), this, [this](bool on) {
+        QSettings().setValue("view/liveSpectrum", on);
+        if (!on) mSpectrumPlot->clearLiveSpectrum();
+    });
+    mLiveSpectrumAction->setObjectName("liveSpectrum");
+    mLiveSpectrumAction->setCheckable(true);
+    mLiveSpectrumAction->setChecked(QSettings().value("view/liveSpectrum", false).toBool());
+    mLiveSpectrumAction->setShortcut(Qt::Key_F3);
+    mLiveSpectrumAction->setToolTip(tr("The spectrum of the pixel under the cursor, in grey, beside the clicked ones (a Z-profile)"));
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
         QAction* toggle = dock->toggleViewAction();
@@ -596,8 +605,10 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
 void MainWindow::showHover(QPoint pixel) {
     if (!mCube || pixel.x() < 0) {
         mHoverLabel->clear();
+        mSpectrumPlot->clearLiveSpectrum();
         return;
     }
+    if (mLiveSpectrumAction->isChecked()) mSpectrumPlot->setLiveSpectrum(mCube->wavelengthsNm(), mCube->spectrum(pixel.x(), pixel.y()));
     QString text = tr("x %1, y %2").arg(pixel.x()).arg(pixel.y());
     if (const PixelGeolocator* geo = mCube->geolocator()) {
         if (auto ll = geo->latLon(pixel.x() + 0.5, pixel.y() + 0.5))

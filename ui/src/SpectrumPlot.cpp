@@ -158,6 +158,43 @@ int SpectrumPlot::addCurve(const QString& label, const std::vector<double>& wave
     return spectrumCount() - 1;
 }
 
+void SpectrumPlot::setLiveSpectrum(const std::vector<double>& wavelengthsNm, const float* values) {
+    mLiveWavelengths = wavelengthsNm;
+    mLiveValues.assign(values, values + wavelengthsNm.size());
+    renderLive();
+}
+
+void SpectrumPlot::clearLiveSpectrum() {
+    if (!mLive) return;
+    mPlot->removeGraph(mLive);
+    mLive = nullptr;
+    mLiveValues.clear();
+    mPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SpectrumPlot::renderLive() {
+    if (mLiveValues.empty()) return;
+    if (!mLive) {
+        mLive = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
+        mLive->setPen(QPen(QColor(90, 90, 90, 200), 1.0));
+        mLive->removeFromLegend();
+    }
+    const std::vector<double> values = mContinuumRemoved ? jezero::continuumRemoved(mLiveWavelengths, mLiveValues, mContinuumFromNm, mContinuumToNm) : mLiveValues;
+    QVector<double> keys, shown;
+    withGapBreaks(mLiveWavelengths, values, keys, shown);
+    mLive->setData(keys, shown, true);
+    if (mSpectra.empty()) {
+        bool found = false;
+        const QCPRange k = mLive->getKeyRange(found), v = found ? mLive->getValueRange(found) : QCPRange();
+        if (found) {
+            const double pad = std::max(1e-3, (v.upper - v.lower) * 0.08);
+            mPlot->xAxis->setRange(k.lower - 0.02, k.upper + 0.02);
+            mPlot->yAxis->setRange(v.lower - pad, v.upper + pad);
+        }
+    }
+    mPlot->replot(QCustomPlot::rpQueuedReplot); // the cursor moves faster than the plot needs redrawing
+}
+
 std::vector<double> SpectrumPlot::shownValues(int i) const {
     const Spectrum& s = mSpectra.at(i);
     return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm) : s.values;
@@ -221,6 +258,7 @@ void SpectrumPlot::renderCurves() {
         s.graphs.push_back(lower);
         s.graphs.push_back(upper);
     }
+    renderLive(); // with or without the continuum, as the others
     updateRanges();
 }
 

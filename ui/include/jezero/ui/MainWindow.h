@@ -222,6 +222,7 @@ private:
     CubeView* mCubeView;
     LinkedMapView* mLinked;
     QAction* mSideBySideAction = nullptr;
+    QAction* mLiveSpectrumAction = nullptr; // View › Live spectrum under the cursor
     SceneLibrary* mSceneLibrary;
     QDockWidget* mSceneLibraryDock;
     LibraryMatchPanel* mMatchPanel;

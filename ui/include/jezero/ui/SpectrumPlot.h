@@ -33,6 +33,12 @@ public:
     int addCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values,
                  const std::vector<double>& spread, const QColor& colour, Qt::PenStyle style = Qt::SolidLine);
     void clearSpectra();
+    // The spectrum under the cursor (ENVI's Z-profile): one thin grey curve, replaced on every call,
+    // kept out of the legend and the spectra above; the axes follow it only while nothing else is shown.
+    void setLiveSpectrum(const std::vector<double>& wavelengthsNm, const float* values);
+    void clearLiveSpectrum();
+    bool hasLiveSpectrum() const { return mLive != nullptr; }
+    std::vector<double> liveValues() const { return mLiveValues; }
     // Shows every curve divided by its convex-hull continuum (band depths become comparable).
     void setContinuumRemoved(bool removed);
     bool continuumRemoved() const { return mContinuumRemoved; }
@@ -97,6 +103,9 @@ private:
     std::vector<QAction*> mLibraryActions; // by library index
     bool mContinuumRemoved = false;
     std::vector<Spectrum> mSpectra;
+    QCPGraph* mLive = nullptr;
+    std::vector<double> mLiveWavelengths, mLiveValues;
+    void renderLive();
     std::vector<Filter> mFilters;
 };
 
