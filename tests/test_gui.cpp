@@ -410,8 +410,26 @@ private slots:
         QCOMPARE(w.roiPanel()->count(), 2);
 
         // Ratio of the two ROIs, then everything continuum-removed.
+        QCustomPlot* plot = w.spectrumPlot()->plot();
+        const QCPRange iofRange = plot->yAxis->range();
+        QVERIFY(!w.spectrumPlot()->hasRatioAxis());
         w.plotRatio(1, 0);
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 5); // 2 × (mean, median) + the ratio
+        // The ratio has its own axis; the I/F axis keeps the I/F curves' range.
+        QVERIFY(w.spectrumPlot()->hasRatioAxis());
+        QCOMPARE(plot->yAxis->range(), iofRange);
+        QCPGraph* ratioCurve = plot->graph(plot->graphCount() - 1);
+        QVERIFY(ratioCurve->name().endsWith("(right axis)"));
+        QVERIFY(ratioCurve->valueAxis() != plot->yAxis && ratioCurve->valueAxis()->visible());
+        bool found = false;
+        const QCPRange ratioValues = ratioCurve->getValueRange(found);
+        QVERIFY(found && ratioCurve->valueAxis()->range().contains(ratioValues.lower) && ratioCurve->valueAxis()->range().contains(ratioValues.upper));
+        // Clear spectra clears clicked pixels, not the ROIs' curves or their ratio.
+        w.selectPixel({30, 7}, false);
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 6);
+        w.findChild<QAction*>("clearSpectra")->trigger();
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 5);
+        QVERIFY(w.spectrumPlot()->hasRatioAxis());
         w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
         QVERIFY(w.spectrumPlot()->continuumRemoved());
         for (double v : w.spectrumPlot()->shownValues(0)) QVERIFY(!std::isfinite(v) || v <= 1 + 1e-9);

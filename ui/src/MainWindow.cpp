@@ -136,11 +136,10 @@ MainWindow::MainWindow(QWidget* parent)
     fit->setShortcut(Qt::Key_0);
     fit->setToolTip(tr("Fit the scene to the window (0). Wheel zooms, drag pans."));
     toolbar->addAction(tr("Clear spectra"), this, [this] {
-        mSelected.clear();
+        mSelected.clear(); // the clicked pixels; ROI spectra and their ratio stay with the ROIs
         mSceneView->clearMarkers();
-        mRatio.reset();
         refreshSpectra();
-    });
+    })->setObjectName("clearSpectra");
     addToolBarBreak(); // the model row gets its own line: the overlay controls need the room
     auto* modelBar = addToolBar(tr("Model"));
     modelBar->setObjectName("modelToolbar");

@@ -142,9 +142,9 @@ void MainWindow::refreshSpectra() {
     }
     if (mRatio && mRatio->first < static_cast<int>(mRois.size()) && mRatio->second < static_cast<int>(mRois.size())) {
         const auto ratio = ratioSpectrum(mRoiSpectra[mRatio->first], mRoiSpectra[mRatio->second]);
-        mSpectrumPlot->addCurve(tr("%1 ÷ %2").arg(QString::fromStdString(mRois[mRatio->first].name),
-                                                  QString::fromStdString(mRois[mRatio->second].name)),
-                                mCube->wavelengthsNm(), ratio, {}, Qt::black, Qt::DashLine);
+        mSpectrumPlot->addRatioCurve(tr("%1 ÷ %2").arg(QString::fromStdString(mRois[mRatio->first].name),
+                                                       QString::fromStdString(mRois[mRatio->second].name)),
+                                     mCube->wavelengthsNm(), ratio, Qt::black);
     }
 }
 

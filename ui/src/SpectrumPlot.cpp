@@ -151,7 +151,7 @@ int SpectrumPlot::addSpectrum(const QString& label, const std::vector<double>& w
 
 int SpectrumPlot::addCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values,
                            const std::vector<double>& spread, const QColor& colour, Qt::PenStyle style) {
-    Spectrum s{label, wavelengthsNm, values, spread, colour, style, 0, {}};
+    Spectrum s{label, wavelengthsNm, values, spread, colour, style, 0, false, {}};
     s.valid = static_cast<int>(std::count_if(values.begin(), values.end(), [](double v) { return std::isfinite(v); }));
     mSpectra.push_back(std::move(s));
     renderCurves();
@@ -195,6 +195,21 @@ void SpectrumPlot::renderLive() {
     mPlot->replot(QCustomPlot::rpQueuedReplot); // the cursor moves faster than the plot needs redrawing
 }
 
+int SpectrumPlot::addRatioCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values, const QColor& colour) {
+    if (!mRatioAxis) {
+        mRatioAxis = mPlot->axisRect()->addAxis(QCPAxis::atRight);
+        mRatioAxis->setLabel(tr("Ratio"));
+        mRatioAxis->setVisible(false);
+    }
+    Spectrum s{label + tr(" (right axis)"), wavelengthsNm, values, {}, colour, Qt::DashLine, 0, true, {}};
+    s.valid = static_cast<int>(std::count_if(values.begin(), values.end(), [](double v) { return std::isfinite(v); }));
+    mSpectra.push_back(std::move(s));
+    renderCurves();
+    return spectrumCount() - 1;
+}
+
+bool SpectrumPlot::hasRatioAxis() const { return mRatioAxis && mRatioAxis->visible(); }
+
 std::vector<double> SpectrumPlot::shownValues(int i) const {
     const Spectrum& s = mSpectra.at(i);
     return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm) : s.values;
@@ -227,7 +242,7 @@ void SpectrumPlot::renderCurves() {
         }
         QVector<double> keys, shown;
         withGapBreaks(s.wavelengths, values, keys, shown);
-        QCPGraph* curve = mPlot->addGraph(mPlot->xAxis, mPlot->yAxis);
+        QCPGraph* curve = mPlot->addGraph(mPlot->xAxis, s.ratio ? mRatioAxis : mPlot->yAxis);
         curve->setName(s.label);
         curve->setPen(QPen(s.colour, 1.6, s.style));
         curve->setData(keys, shown, true);
@@ -371,22 +386,31 @@ void SpectrumPlot::updateRanges() {
     mPlot->plotLayout()->setRowStretchFactor(1, legend ? 0.001 : 0.0);
     if (anyFilter) mPlot->yAxis2->setRange(0, filterMax * 1.1);
 
-    QCPRange keys, values;
-    bool first = true;
+    // Wavelengths over every curve; values per axis (I/F, ratio).
+    QCPRange keys, values, ratios;
+    bool anyKeys = false, anyValues = false, anyRatios = false;
     for (const Spectrum& s : mSpectra) {
         bool found = false;
         const QCPRange k = s.graphs.front()->getKeyRange(found);
         if (!found) continue;
         const QCPRange v = s.graphs.front()->getValueRange(found);
         if (!found) continue;
-        keys = first ? k : QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper));
-        values = first ? v : QCPRange(std::min(values.lower, v.lower), std::max(values.upper, v.upper));
-        first = false;
+        keys = anyKeys ? QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper)) : k;
+        anyKeys = true;
+        QCPRange& range = s.ratio ? ratios : values;
+        bool& any = s.ratio ? anyRatios : anyValues;
+        range = any ? QCPRange(std::min(range.lower, v.lower), std::max(range.upper, v.upper)) : v;
+        any = true;
     }
-    if (!first) {
-        const double pad = std::max(1e-3, (values.upper - values.lower) * 0.08);
-        mPlot->xAxis->setRange(keys.lower - 0.02, keys.upper + 0.02);
-        mPlot->yAxis->setRange(values.lower - pad, values.upper + pad);
+    const auto padded = [](const QCPRange& r) {
+        const double pad = std::max(1e-3, (r.upper - r.lower) * 0.08);
+        return QCPRange(r.lower - pad, r.upper + pad);
+    };
+    if (anyKeys) mPlot->xAxis->setRange(keys.lower - 0.02, keys.upper + 0.02);
+    if (anyValues) mPlot->yAxis->setRange(padded(values));
+    if (mRatioAxis) {
+        mRatioAxis->setVisible(anyRatios);
+        if (anyRatios) mRatioAxis->setRange(padded(ratios));
     }
     mPlot->replot();
 }

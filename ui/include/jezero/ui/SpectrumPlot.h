@@ -12,6 +12,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPAxis;
 class QCPGraph;
 class QCheckBox;
 class QComboBox;
@@ -32,6 +33,10 @@ public:
     // curve (ratio spectra); returns its index.
     int addCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values,
                  const std::vector<double>& spread, const QColor& colour, Qt::PenStyle style = Qt::SolidLine);
+    // A ratio spectrum (ROI ÷ ROI, near 1) on its own axis at the right, so the I/F curves (near 0.2)
+    // keep theirs; returns its index.
+    int addRatioCurve(const QString& label, const std::vector<double>& wavelengthsNm, const std::vector<double>& values, const QColor& colour);
+    bool hasRatioAxis() const; // shown while a ratio curve is
     void clearSpectra();
     // The spectrum under the cursor (ENVI's Z-profile): one thin grey curve, replaced on every call,
     // kept out of the legend and the spectra above; the axes follow it only while nothing else is shown.
@@ -86,6 +91,7 @@ private:
         QColor colour;
         Qt::PenStyle style;
         int valid = 0;
+        bool ratio = false; // on the ratio axis
         std::vector<QCPGraph*> graphs; // the curve, then the band's lower and upper edges
     };
     struct Filter {
@@ -104,6 +110,7 @@ private:
     bool mContinuumRemoved = false;
     std::vector<Spectrum> mSpectra;
     QCPGraph* mLive = nullptr;
+    QCPAxis* mRatioAxis = nullptr; // made with the first ratio curve
     std::vector<double> mLiveWavelengths, mLiveValues;
     void renderLive();
     std::vector<Filter> mFilters;
