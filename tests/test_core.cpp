@@ -90,6 +90,16 @@ private slots:
         QCOMPARE(p.high, 5.0);
         QCOMPARE(parseColourTable(colourTableName(ColourTable::Rainbow)), ColourTable::Rainbow);
         QVERIFY_THROWS_EXCEPTION(Error, parseColourTable("jet"));
+        // The stretch histogram of {-1, 1, 5, NaN} between 0 and 2 in two bins: 1 lands in the upper
+        // bin ([1, 2]), −1 is clipped below, 5 above; shares of the three finite values.
+        const ValueHistogram h = channelHistogram(image, 0, 0.0, 2.0, 2);
+        QCOMPARE(h.shares, (std::vector<double>{0.0, 1.0 / 3}));
+        QCOMPARE(h.below, 1.0 / 3);
+        QCOMPARE(h.above, 1.0 / 3);
+        ImageStack ramp(10, 1, {"R"});
+        for (int x = 0; x < 10; ++x) ramp.values[x] = static_cast<float>(x); // 0 … 9 into three bins of width 3
+        QCOMPARE(channelHistogram(ramp, 0, 0.0, 9.0, 3).shares, (std::vector<double>{0.3, 0.3, 0.4})); // 9 = high is in the last
+        QVERIFY_THROWS_EXCEPTION(Error, channelHistogram(ramp, 0, 1.0, 1.0, 5));
     }
 
     void finiteMeanSkipsNoData() {

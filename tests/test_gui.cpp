@@ -6,6 +6,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/ui/ChannelLegend.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/ParametersPanel.h"
@@ -269,7 +270,16 @@ private slots:
             auto* choice = w.findChild<QComboBox*>("layerChoice");
             QSignalSpy shown(&w, &MainWindow::compositeShown);
             jezero::ui::MapScaleBar* bar = w.mapScaleBar();
-            QVERIFY(!bar->isVisible()); // the composite has no single scale
+            QVERIFY(!bar->isVisible()); // the composite has no single scale…
+            // …but says what R, G and B show and between which values: its own channels' limits.
+            jezero::ui::ChannelLegend* legend = w.channelLegend();
+            QVERIFY(legend->isVisible());
+            const auto& rgb = w.shownMap().channels;
+            QCOMPARE(legend->text(0), QString("R  I/F %1 nm  %2 … %3").arg(w.cube()->wavelengthsNm()[rgb[0].band], 0, 'f', 0)
+                                          .arg(rgb[0].low, 0, 'g', 4).arg(rgb[0].high, 0, 'g', 4));
+            choice->setCurrentIndex(choice->findData("browse:CAR"));
+            QTRY_VERIFY_WITH_TIMEOUT(legend->text(1).startsWith("G  BD2500_2  "), 30000); // CAR: D2300, BD2500_2, BD1900_2
+            QVERIFY(legend->isVisible() && !bar->isVisible());
             // Each parameter says what it is.
             const QString tip = choice->itemData(choice->findData("param:BD2500_2"), Qt::ToolTipRole).toString();
             QVERIFY2(tip.contains("BD2500_2") && tip.contains("carbonate"), qPrintable(tip));
@@ -281,6 +291,16 @@ private slots:
             const auto maps = jezero::SummaryParameters(w.cube()->wavelengthsNm(), {"BD2500_2"}).compute(*w.cube());
             const jezero::MapScale expected = jezero::percentileScale(maps, 0, 2, 98, jezero::ColourTable::Grey);
             QVERIFY(std::abs(bar->low() - expected.low) < 1e-4 && std::abs(bar->high() - expected.high) < 1e-4);
+            QVERIFY(!legend->isVisible()); // a single parameter has the colour bar instead
+            // The histogram above the bar: the scene's values between the limits, and what is clipped —
+            // 2–98 % limits clip about 2 % at each end (20 × 20 pixels: whole pixels, so within 1.5 %).
+            const jezero::ValueHistogram& histogram = bar->histogram();
+            QCOMPARE(int(histogram.shares.size()), 48);
+            double inside = 0;
+            for (double share : histogram.shares) inside += share;
+            QVERIFY(std::abs(inside + histogram.below + histogram.above - 1) < 1e-9);
+            QVERIFY2(std::abs(histogram.below - 0.02) < 0.015 && std::abs(histogram.above - 0.02) < 0.015,
+                     qPrintable(QString("%1 %2").arg(histogram.below).arg(histogram.above)));
             // Fixed limits and a colour table, as a person sets them: the map is drawn again with them.
             shown.clear();
             bar->setColourTable(jezero::ColourTable::Viridis);

@@ -63,6 +63,27 @@ MapScale percentileScale(const ImageStack& image, int channel, double lowPercent
     return scale;
 }
 
+ValueHistogram channelHistogram(const ImageStack& image, int channel, double low, double high, int bins) {
+    if (channel < 0 || channel >= image.channels()) throw Error("no channel " + std::to_string(channel));
+    if (bins < 1 || !(high > low)) throw Error("a histogram needs bins >= 1 and high > low");
+    ValueHistogram h;
+    h.shares.assign(static_cast<std::size_t>(bins), 0.0);
+    std::size_t finite = 0;
+    for (std::size_t p = 0; p < image.pixelCount(); ++p) {
+        const double v = image.values[p * image.channels() + channel];
+        if (!std::isfinite(v)) continue;
+        ++finite;
+        if (v < low) h.below += 1;
+        else if (v > high) h.above += 1;
+        else h.shares[std::min<std::size_t>(static_cast<std::size_t>((v - low) / (high - low) * bins), static_cast<std::size_t>(bins) - 1)] += 1;
+    }
+    if (finite == 0) return h;
+    for (double& s : h.shares) s /= static_cast<double>(finite);
+    h.below /= static_cast<double>(finite);
+    h.above /= static_cast<double>(finite);
+    return h;
+}
+
 CompositeImage renderScalarMap(const ImageStack& image, int channel, const MapScale& scale, const std::string& name) {
     if (channel < 0 || channel >= image.channels()) throw Error("no channel " + std::to_string(channel));
     CompositeImage out;

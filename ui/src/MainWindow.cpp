@@ -11,6 +11,7 @@
 #include "jezero/ui/BackgroundTask.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/ChannelLegend.h"
 #include "jezero/ui/CliProcess.h"
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/CompositeControls.h"
@@ -103,6 +104,9 @@ MainWindow::MainWindow(QWidget* parent)
     mapLayout->setSpacing(0);
     mapLayout->addWidget(mSceneView, 1);
     mapLayout->addWidget(mMapScale);
+    mChannelLegend = new ChannelLegend;
+    mChannelLegend->hide();
+    mapLayout->addWidget(mChannelLegend);
     // The map and, with View › Side by side, a second map linked to it.
     auto* maps = new QSplitter(Qt::Horizontal);
     maps->setObjectName("mapSplitter");
@@ -471,6 +475,18 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
     mComposite = image;
     mSceneView->setImage(toQImage(image), keepView);
     mCompositeLabel->setText("  " + label + "  ");
+    // A three-channel map says what each colour shows and between which values (a parameter map has
+    // its colour bar instead).
+    if (mLayer.startsWith("param:")) {
+        mChannelLegend->hide();
+    } else {
+        QStringList names;
+        for (const ChannelRange& c : image.channels)
+            names << (mLayer == "composite" ? tr("I/F %1 nm").arg(mCube->wavelengthsNm()[c.band], 0, 'f', 0)
+                                            : QString::fromStdString(mParameterMaps->channelNames[c.band]));
+        mChannelLegend->setChannels(names, image.channels);
+        mChannelLegend->show();
+    }
     emit compositeShown();
 }
 

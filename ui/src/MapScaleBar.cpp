@@ -11,35 +11,54 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace jezero::ui {
 
-// The colour table from its first to its last colour.
+// The colour table from its first to its last colour, under the histogram of the values between
+// the limits (where the stretch puts the scene's values, and how much it clips).
 class ColourStrip : public QWidget {
 public:
     explicit ColourStrip(QWidget* parent) : QWidget(parent) {
-        setMinimumSize(120, 14);
+        setMinimumSize(120, 30);
         setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     }
     void setTable(ColourTable table) {
         mTable = table;
         update();
     }
+    const ValueHistogram& histogram() const { return mHistogram; }
+    void setHistogram(ValueHistogram histogram) {
+        mHistogram = std::move(histogram);
+        update();
+    }
 
 protected:
     void paintEvent(QPaintEvent*) override {
         QPainter painter(this);
-        QLinearGradient gradient(rect().topLeft(), rect().topRight());
+        const QRect bars(0, 0, width(), height() / 2), strip(0, height() / 2, width(), height() - height() / 2);
+        painter.fillRect(bars, palette().color(QPalette::Base));
+        const double tallest = mHistogram.shares.empty() ? 0 : *std::max_element(mHistogram.shares.begin(), mHistogram.shares.end());
+        if (tallest > 0) {
+            const double w = double(bars.width()) / mHistogram.shares.size();
+            for (std::size_t i = 0; i < mHistogram.shares.size(); ++i) {
+                const double h = mHistogram.shares[i] / tallest * (bars.height() - 1);
+                painter.fillRect(QRectF(i * w, bars.bottom() + 1 - h, std::max(1.0, w - 0.5), h), palette().color(QPalette::Dark));
+            }
+        }
+        QLinearGradient gradient(strip.topLeft(), strip.topRight());
         for (int i = 0; i <= 16; ++i) {
             const auto c = colourAt(mTable, i / 16.0);
             gradient.setColorAt(i / 16.0, QColor(c[0], c[1], c[2]));
         }
-        painter.fillRect(rect(), gradient);
+        painter.fillRect(strip, gradient);
         painter.setPen(palette().color(QPalette::Mid));
         painter.drawRect(rect().adjusted(0, 0, -1, -1));
     }
 
 private:
     ColourTable mTable = ColourTable::Grey;
+    ValueHistogram mHistogram;
 };
 
 namespace {
@@ -80,7 +99,7 @@ MapScaleBar::MapScaleBar(QWidget* parent)
     bar->addWidget(mLow);
     bar->addWidget(mStrip, 1);
     bar->addWidget(mHigh);
-    settings->addWidget(mName);
+    settings->addWidget(mName, 1); // the room left over (none when two maps share the width)
     settings->addStretch(1);
     settings->addWidget(new QLabel(tr("Limits")));
     mMode->setObjectName("mapScaleMode");
@@ -137,9 +156,20 @@ MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image
     mLow->setValue(scale.low);
     mHigh->setValue(scale.high);
     mStrip->setTable(scale.table);
+    if (channel >= 0 && scale.high > scale.low) {
+        const ValueHistogram histogram = channelHistogram(image, channel, scale.low, scale.high, 48);
+        mStrip->setToolTip(tr("Histogram of the scene's values between the limits; %1 % of them below, %2 % above (shown as the end colours)")
+                               .arg(histogram.below * 100, 0, 'f', 1)
+                               .arg(histogram.above * 100, 0, 'f', 1));
+        mStrip->setHistogram(histogram);
+    } else {
+        mStrip->setHistogram({});
+    }
     mUpdating = false;
     return scale;
 }
+
+const ValueHistogram& MapScaleBar::histogram() const { return mStrip->histogram(); }
 
 bool MapScaleBar::fixedLimits() const { return mMode->currentIndex() == Fixed; }
 void MapScaleBar::setFixedLimits(double low, double high) {

@@ -30,6 +30,15 @@ struct MapScale {
 // Limits between two percentiles of the channel's finite values (0 and 1 when it has none).
 MapScale percentileScale(const ImageStack& image, int channel, double lowPercent, double highPercent, ColourTable table);
 
+// How a channel's finite values fall between two limits (the stretch control's histogram): counts
+// per bin as shares of the finite values, bins of equal width over [low, high) (the last closed),
+// and the shares below low and above high (what the stretch clips).
+struct ValueHistogram {
+    std::vector<double> shares;
+    double below = 0, above = 0;
+};
+ValueHistogram channelHistogram(const ImageStack& image, int channel, double low, double high, int bins);
+
 // The channel coloured by scale; NaN pixels transparent. channels[0..2] all carry {channel, low, high}.
 CompositeImage renderScalarMap(const ImageStack& image, int channel, const MapScale& scale, const std::string& name);
 

@@ -40,6 +40,7 @@ namespace jezero::ui {
 
 class BackgroundTask;
 class CarbonateOverlay;
+class ChannelLegend;
 class CliProcess;
 class ComparisonView;
 class CompositeControls;
@@ -82,6 +83,7 @@ public:
     RoiPanel* roiPanel() const { return mRoiPanel; }
     LibraryMatchPanel* libraryMatchPanel() const { return mMatchPanel; }
     MapScaleBar* mapScaleBar() const { return mMapScale; }
+    ChannelLegend* channelLegend() const { return mChannelLegend; }
     const std::vector<Roi>& rois() const { return mRois; }
     // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here.
     void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
@@ -185,6 +187,7 @@ private:
 
     SceneView* mSceneView;
     MapScaleBar* mMapScale; // under the map while it shows one parameter
+    ChannelLegend* mChannelLegend; // under it while it shows three channels (composite, browse)
     SpectrumPlot* mSpectrumPlot;
     CompositeControls* mCompositeControls;
     QLabel* mHoverLabel;

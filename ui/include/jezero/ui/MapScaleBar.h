@@ -34,6 +34,8 @@ public:
     ColourTable colourTable() const;
     double low() const;
     double high() const;
+    // The stretch histogram shown above the colour strip (shares of the values between the limits).
+    const ValueHistogram& histogram() const;
 
 signals:
     // The table or the limits changed: the map should be drawn again with scaleFor().

@@ -1,0 +1,27 @@
+#pragma once
+// Under a three-channel map (the composite, a browse product): what red, green and blue show and
+// between which values — "R  D2300  0.005 … 0.035" — each with its black-to-colour ramp.
+#include "jezero/core/Composite.h"
+
+#include <QStringList>
+#include <QWidget>
+
+#include <array>
+
+class QLabel;
+
+namespace jezero::ui {
+
+class ChannelLegend : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChannelLegend(QWidget* parent = nullptr);
+    // names: what each channel shows ("I/F 600 nm", "D2300"); the limits are the image's own.
+    void setChannels(const QStringList& names, const std::array<ChannelRange, 3>& channels);
+    QString text(int channel) const; // "R  D2300  0.005 … 0.035", for tests
+
+private:
+    std::array<QLabel*, 3> mNames{}, mLimits{};
+};
+
+} // namespace jezero::ui
