@@ -113,6 +113,21 @@ private slots:
         QVERIFY(view.widgetPosition(QPoint(10, 24)).x() < view.widgetPosition(QPoint(54, 24)).x());
         QVERIFY(isRed(image.pixel(view.widgetPosition(QPoint(10, 24)))));
         QVERIFY(isBlue(image.pixel(view.widgetPosition(QPoint(54, 24)))));
+
+        // The depth has a wavelength scale: 400–2367 nm gives ticks every 0.5 µm, running down the
+        // front-left edge below the top face's front-left corner, shortest wavelength highest.
+        const auto ticks = view.depthTicks();
+        QCOMPARE(int(ticks.size()), 4);
+        const QPoint corner = view.widgetPosition(QPoint(0, 47));
+        for (std::size_t i = 0; i < ticks.size(); ++i) {
+            QCOMPARE(ticks[i].wavelengthNm, 500.0 * (i + 1));
+            QVERIFY(ticks[i].position.y() > corner.y());
+            QVERIFY(std::abs(ticks[i].position.x() - corner.x()) < 40);
+            if (i > 0) QVERIFY(ticks[i].position.y() > ticks[i - 1].position.y());
+        }
+        QCOMPARE(ticks[2].label, QString::fromUtf8("1.5 µm"));
+        QVERIFY(view.findChild<QWidget*>("cubeDepthScale")->isVisible());
+        view.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/cubeview-scale.png");
     }
 
     void clickOnTheTopFacePicksThePixel() {

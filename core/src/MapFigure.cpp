@@ -10,22 +10,6 @@ namespace {
 
 constexpr double kDegToRad = M_PI / 180.0;
 
-// The largest 1, 2 or 5 × 10^k not over value (value > 0).
-double niceBelow(double value) {
-    const double decade = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double m : {5.0, 2.0, 1.0})
-        if (m * decade <= value * (1 + 1e-12)) return m * decade;
-    return decade;
-}
-
-// The smallest 1, 2 or 5 × 10^k not under value (value > 0).
-double niceAbove(double value) {
-    const double decade = std::pow(10.0, std::floor(std::log10(value)));
-    for (const double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * decade >= value * (1 - 1e-12)) return m * decade;
-    return 10 * decade;
-}
-
 // Longitude difference b − a in (−180, 180].
 double longitudeDelta(double a, double b) { return std::remainder(b - a, 360.0); }
 
@@ -38,6 +22,20 @@ std::string formatDegrees(double degrees, double step, char positive, char negat
 }
 
 } // namespace
+
+double niceBelow(double value) {
+    const double decade = std::pow(10.0, std::floor(std::log10(value)));
+    for (const double m : {5.0, 2.0, 1.0})
+        if (m * decade <= value * (1 + 1e-12)) return m * decade;
+    return decade;
+}
+
+double niceAbove(double value) {
+    const double decade = std::pow(10.0, std::floor(std::log10(value)));
+    for (const double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * decade >= value * (1 - 1e-12)) return m * decade;
+    return 10 * decade;
+}
 
 double marsSurfaceDistanceM(const LatLon& a, const LatLon& b) {
     const double p1 = a.latitudeDeg * kDegToRad, p2 = b.latitudeDeg * kDegToRad;

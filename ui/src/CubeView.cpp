@@ -1,6 +1,10 @@
 #include "jezero/ui/CubeView.h"
 
+#include "jezero/core/MapFigure.h"
+
 #include <QKeyEvent>
+#include <QFontMetricsF>
+#include <QPainter>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QSurfaceFormat>
@@ -234,11 +238,69 @@ struct CubeView::Impl {
     }
 };
 
+namespace {
+
+// The depth's wavelength scale, painted by Qt over the GL picture (a child widget, so VTK's GL state
+// is never touched by a QPainter); it follows the camera because the cube repaints it with itself.
+class DepthScaleOverlay : public QWidget {
+public:
+    explicit DepthScaleOverlay(CubeView* cube) : QWidget(cube), mCube(cube) {
+        setObjectName("cubeDepthScale");
+        setAttribute(Qt::WA_TransparentForMouseEvents);
+        setAttribute(Qt::WA_NoSystemBackground);
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        const auto ticks = mCube->depthTicks();
+        if (ticks.empty()) return;
+        QPainter painter(this);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(QPen(QColor(230, 230, 230), 1.2));
+        // Left of the edge, over the background, not over the slices.
+        const QFontMetricsF metrics(font());
+        for (const auto& t : ticks) {
+            painter.drawLine(t.position, t.position - QPointF(6, 0));
+            painter.drawText(t.position + QPointF(-9 - metrics.horizontalAdvance(t.label), 4), t.label);
+        }
+        const QString title = tr("λ ↓");
+        painter.drawText(ticks.front().position + QPointF(-9 - metrics.horizontalAdvance(title), -14), title);
+    }
+
+private:
+    CubeView* mCube;
+};
+
+} // namespace
+
 CubeView::CubeView(QWidget* parent) : QOpenGLWidget(parent), mImpl(std::make_unique<Impl>(this)) {
     setObjectName("cubeView");
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus); // R resets the view
     setCursor(Qt::CrossCursor);
+    mDepthScale = new DepthScaleOverlay(this);
+}
+
+std::vector<CubeView::DepthTick> CubeView::depthTicks() const {
+    const Impl& d = *mImpl;
+    if (!d.cube || d.cube->bands() < 2) return {};
+    const std::vector<double>& wavelengths = d.cube->wavelengthsNm();
+    const double first = wavelengths.front(), last = wavelengths.back();
+    const double step = niceAbove((last - first) / 7.0 / 1000.0) * 1000.0; // nm, about seven ticks
+    std::vector<DepthTick> ticks;
+    for (double nm = std::ceil(first / step) * step; nm <= last; nm += step) {
+        // Bands run down the depth in equal steps (the side textures have one row per band).
+        const int band = d.cube->nearestBand(nm);
+        if (std::abs(wavelengths[band] - nm) > 50) continue; // in a coverage gap
+        const double z = -d.depth * (band + 0.5) / d.cube->bands();
+        d.renderer->SetWorldPoint(0, 0, z, 1); // the front-left vertical edge
+        d.renderer->WorldToDisplay();
+        const double* p = d.renderer->GetDisplayPoint();
+        const double dpr = d.devicePixelRatio();
+        const QString label = QString::number(nm / 1000.0, 'g', 3) + QString::fromUtf8(" µm");
+        ticks.push_back({nm, label, QPointF(p[0] / dpr, (d.window->GetSize()[1] - 1 - p[1]) / dpr)});
+    }
+    return ticks;
 }
 
 CubeView::~CubeView() {
@@ -376,6 +438,7 @@ void CubeView::initializeGL() {
 }
 
 void CubeView::resizeGL(int w, int h) {
+    mDepthScale->setGeometry(0, 0, w, h);
     const double dpr = devicePixelRatioF();
     mImpl->interactor->UpdateSize(static_cast<int>(std::lround(w * dpr)), static_cast<int>(std::lround(h * dpr)));
 }
@@ -392,6 +455,8 @@ void CubeView::paintGL() {
     const int* size = window->GetSize();
     window->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1], GL_COLOR_BUFFER_BIT, GL_NEAREST);
     d.inPaint = false;
+    mDepthScale->setVisible(d.cube != nullptr);
+    mDepthScale->update(); // the scale follows the camera
 }
 
 void CubeView::mousePressEvent(QMouseEvent* event) {

@@ -15,6 +15,11 @@ namespace jezero {
 // The IAU 2000 Mars sphere (the radius of the MTRDR map projections), metres.
 constexpr double kMarsRadiusM = 3396190.0;
 
+// 1-2-5 steps for scales and axis ticks: the largest 1, 2 or 5 × 10^k not over value, and the
+// smallest not under it (value > 0).
+double niceBelow(double value);
+double niceAbove(double value);
+
 // Great-circle distance between two points on the Mars sphere, metres.
 double marsSurfaceDistanceM(const LatLon& a, const LatLon& b);
 

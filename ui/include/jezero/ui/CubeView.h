@@ -9,9 +9,12 @@
 
 #include <QOpenGLWidget>
 #include <QPoint>
+#include <QPointF>
 #include <QSize>
+#include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace jezero::ui {
 
@@ -40,6 +43,15 @@ public:
 
     // Where the centre of pixel (column, row) on the top face is drawn, in widget coordinates.
     QPoint widgetPosition(QPoint pixel) const;
+    // The wavelength scale drawn beside the cube's front-left edge (the depth): each tick's
+    // wavelength, label and position in widget coordinates for the current camera.
+    struct DepthTick {
+        double wavelengthNm;
+        QString label; // "1.5 µm"
+        QPointF position;
+    };
+    std::vector<DepthTick> depthTicks() const;
+
     // The top face's texture in texels (the scene subsampled to at most 512 a side); empty without a scene.
     QSize topTextureSize() const;
 
@@ -60,6 +72,7 @@ private:
     struct Impl;
     std::unique_ptr<Impl> mImpl;
     QPoint mPressPos;
+    QWidget* mDepthScale; // the wavelength scale over the picture
 };
 
 } // namespace jezero::ui
