@@ -756,11 +756,12 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{"figure.pdf", "figure.png", "figure.svg"})); // nothing half-written left
         QVERIFY_THROWS_EXCEPTION(jezero::Error, w.exportMapFigure(dir.path() + "/figure.jpg"));
 
-        // No georeference (the TRR3 strip): the map and its title, nothing that would need one.
+        // No georeference (the TRR3 strip): the map, its title and its R/G/B key, nothing that would need one.
         waitShown(w, jezero::test::sampleVnirLabel());
         w.parametersPanel()->setCurrentLayer("composite");
         const jezero::ui::MapFigureLayout plain = w.exportMapFigure(dir.path() + "/plain.png");
-        QVERIFY(!plain.scaleBarDrawn && !plain.northArrowDrawn && !plain.colourBarDrawn);
+        QVERIFY(!plain.scaleBarDrawn && !plain.northArrowDrawn);
+        QVERIFY(plain.colourBarDrawn); // the three channels' key
         QCOMPARE(plain.gridLines, 0);
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");
         QFile::copy(dir.path() + "/figure.png", QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");

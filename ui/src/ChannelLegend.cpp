@@ -60,6 +60,8 @@ void ChannelLegend::setChannels(const QStringList& names, const std::array<Chann
     }
 }
 
+QStringList ChannelLegend::channelNames() const { return {mNames[0]->text(), mNames[1]->text(), mNames[2]->text()}; }
+
 QString ChannelLegend::text(int channel) const {
     const char* letters[3] = {"R", "G", "B"};
     return QString("%1  %2  %3").arg(letters[channel], mNames[channel]->text(), mLimits[channel]->text());

@@ -9,6 +9,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/CompositeControls.h"
+#include "jezero/ui/ChannelLegend.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/MapFigure.h"
 #include "jezero/ui/MapScaleBar.h"
@@ -89,6 +90,8 @@ MapFigureLayout MainWindow::exportMapFigure(const QString& path) const {
     figure.geolocator = mCube->geolocator();
     if (mLayer.startsWith("param:") && mMapScale->parameter() == mLayer.section(':', 1))
         figure.colourBar = MapFigureContent::ColourBar{{mMapScale->low(), mMapScale->high(), mMapScale->colourTable()}, mMapScale->parameter()};
+    else if (!mLayer.startsWith("param:"))
+        figure.channelKey = MapFigureContent::ChannelKey{mChannelLegend->channelNames(), mComposite.channels};
     return writeMapFigure(path, figure);
 }
 

@@ -34,7 +34,7 @@ Metrics metricsFor(const MapFigureContent& content, double mapWidth, double mapH
     m.margin = 12 * m.unit;
     m.titleHeight = 28 * m.unit;
     m.labelSpace = content.geolocator && content.grid ? 56 * m.unit : 0;
-    m.colourBarWidth = content.colourBar ? 110 * m.unit : 0;
+    m.colourBarWidth = content.colourBar ? 110 * m.unit : content.channelKey ? 210 * m.unit : 0;
     m.bottomSpace = (content.geolocator && content.grid ? 22 * m.unit : 0) + (content.geolocator && content.scaleBar ? 34 * m.unit : 0);
     return m;
 }
@@ -194,6 +194,30 @@ MapFigureLayout paintMapFigure(QPainter& painter, const MapFigureContent& conten
         }
         painter.setFont(fontOf(9 * u));
         painter.drawText(QRectF(strip.left(), map.top() - 2 * u, m.colourBarWidth, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, bar.name);
+        layout.colourBarDrawn = true;
+    }
+    if (content.channelKey && !content.colourBar) {
+        // Three vertical ramps, black to full R, G and B, with what each shows and its limits.
+        const auto& key = *content.channelKey;
+        const QColor colours[3] = {Qt::red, Qt::green, Qt::blue};
+        const char* letters[3] = {"R", "G", "B"};
+        const double columnWidth = (m.colourBarWidth - 8 * u) / 3;
+        for (int c = 0; c < 3; ++c) {
+            const double left = map.right() + m.margin + 4 * u + c * columnWidth;
+            const QRectF strip(left, map.top() + 36 * u, 14 * u, map.height() - 56 * u);
+            QLinearGradient gradient(strip.bottomLeft(), strip.topLeft());
+            gradient.setColorAt(0, Qt::black);
+            gradient.setColorAt(1, colours[c]);
+            painter.setPen(QPen(Qt::black, 0.8 * u));
+            painter.setBrush(gradient);
+            painter.drawRect(strip);
+            painter.setFont(fontOf(8 * u));
+            painter.drawText(QRectF(left, map.top() - 2 * u, columnWidth, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, letters[c]);
+            painter.drawText(QRectF(left, map.top() + 14 * u, columnWidth, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, key.names.value(c));
+            const double textLeft = strip.right() + 3 * u, textWidth = left + columnWidth - textLeft;
+            painter.drawText(QRectF(textLeft, strip.top() - 2 * u, textWidth, 14 * u), Qt::AlignLeft | Qt::AlignTop, formatValue(key.channels[c].high));
+            painter.drawText(QRectF(textLeft, strip.bottom() - 12 * u, textWidth, 14 * u), Qt::AlignLeft | Qt::AlignBottom, formatValue(key.channels[c].low));
+        }
         layout.colourBarDrawn = true;
     }
     painter.restore();

@@ -19,6 +19,7 @@ public:
     // names: what each channel shows ("I/F 600 nm", "D2300"); the limits are the image's own.
     void setChannels(const QStringList& names, const std::array<ChannelRange, 3>& channels);
     QString text(int channel) const; // "R  D2300  0.005 … 0.035", for tests
+    QStringList channelNames() const;
 
 private:
     std::array<QLabel*, 3> mNames{}, mLimits{};

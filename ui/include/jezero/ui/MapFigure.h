@@ -4,10 +4,14 @@
 // a north arrow (core/MapFigure measures them on the Mars sphere). Written as PNG (the map at an
 // integer zoom, at least ~1200 px), SVG or PDF (text and decorations as vectors, the map embedded).
 #include "jezero/core/ColourMap.h"
+#include "jezero/core/Composite.h"
 
 #include <QImage>
 #include <QRectF>
 #include <QString>
+#include <QStringList>
+
+#include <array>
 
 #include <optional>
 
@@ -28,6 +32,12 @@ struct MapFigureContent {
         QString name; // the parameter
     };
     std::optional<ColourBar> colourBar;
+    // A three-channel map (composite, browse product): what R, G and B show and their limits.
+    struct ChannelKey {
+        QStringList names;
+        std::array<ChannelRange, 3> channels;
+    };
+    std::optional<ChannelKey> channelKey;
     bool grid = true, scaleBar = true, northArrow = true;
 };
 
