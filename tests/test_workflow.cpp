@@ -118,6 +118,10 @@ private slots:
         QVERIFY(shownNear(values->item(1, 2), view->result().truth->at(pixel.x(), pixel.y(), 1)));
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QCOMPARE(view->panel(i)->markerCount(), 1);
         QCOMPARE(w.sceneView()->markerCount(), 1);
+        // A new prediction keeps the chosen pixel: its values fill the table again (it was left empty).
+        view->setResult(jezero::ui::ComparisonResult(view->result()));
+        QCOMPARE(values->rowCount(), 5);
+        QVERIFY(shownNear(values->item(2, 1), view->result().prediction.mean.at(pixel.x(), pixel.y(), 0)));
         QCOMPARE(view->spectrumPlot()->spectrumCount(), 1); // its spectrum, beside the tables
         QCOMPARE(view->spectrumPlot()->validChannelCount(0), w.spectrumPlot()->validChannelCount(0));
 

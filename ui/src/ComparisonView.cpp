@@ -168,6 +168,8 @@ void ComparisonView::setResult(ComparisonResult result) {
     mPixelValues->clear();
     mPixelValues->setRowCount(0);
     mPixelValues->setColumnCount(0);
+    // The pixel chosen before stays chosen: its values in the new prediction (was an empty table).
+    if (mSelected.x() >= 0) selectPixel(mSelected);
 }
 
 void ComparisonView::fitPanels() {
@@ -219,6 +221,7 @@ void ComparisonView::follow(int leader) {
 
 void ComparisonView::selectPixel(QPoint pixel) {
     if (!mHasResult || pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= mResult.input.width || pixel.y() >= mResult.input.height) return;
+    mSelected = pixel;
     for (SceneView* view : mViews) {
         view->clearMarkers();
         view->addMarker(pixel, Qt::yellow);

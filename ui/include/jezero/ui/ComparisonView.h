@@ -81,6 +81,7 @@ private:
     SpectrumPlot* mSpectrum;
     ComparisonResult mResult;
     ComparisonImages mImages;
+    QPoint mSelected{-1, -1}; // the pixel whose values the table shows, kept across predictions
     bool mHasResult = false;
     bool mFollowing = false;
     bool mFitPending = false;
