@@ -3,6 +3,7 @@
 #include "GuiTestMain.h"
 #include "TestPaths.h"
 #include "jezero/ui/BackgroundTask.h"
+#include "jezero/core/BrowseProducts.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
@@ -308,6 +309,17 @@ private slots:
             bar->setFixedLimits(-0.005, 0.02);
             QTRY_VERIFY(w.findChild<QLabel*>("mapLabel")->text().contains("-0.005 … 0.02, viridis"));
             w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-parameter-colourbar.png");
+            // The CRISM browse stretch: BD2500_2's limits in CAR (the first product showing it), from
+            // the bundled table, resolved on this scene's values.
+            auto* mode = bar->findChild<QComboBox*>("mapScaleMode");
+            mode->setCurrentIndex(mode->findText("CRISM browse stretch"));
+            const auto car = jezero::browseStretchOf("BD2500_2");
+            QVERIFY(car && car->product == "CAR");
+            std::vector<float> values(maps.pixelCount());
+            for (std::size_t p = 0; p < values.size(); ++p) values[p] = maps.values[p];
+            QTRY_VERIFY(std::abs(bar->low() - car->low.resolve(values)) < 1e-4 && std::abs(bar->high() - car->high.resolve(values)) < 1e-4);
+            QVERIFY(!bar->fixedLimits());
+            bar->setFixedLimits(-0.005, 0.02); // back to the limits the next window should find
             choice->setCurrentIndex(choice->findData("composite"));
             QTRY_VERIFY(!bar->isVisible());
         }

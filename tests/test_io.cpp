@@ -432,6 +432,17 @@ private slots:
         QCOMPARE(browseProducts().size(), std::size_t(18));
         QCOMPARE(browseProduct("FAL").parameters, (std::array<std::string, 3>{"R2529", "R1506", "R1080"}));
         QVERIFY_THROWS_EXCEPTION(Error, browseProduct("XYZ"));
+        // A single parameter's CRISM stretch is the one of the first product that shows it (the
+        // table's FEM row: BD530_2 from 0 to max(P99.9; 0.28279391)).
+        const auto bd530 = browseStretchOf("BD530_2");
+        QVERIFY(bd530);
+        QCOMPARE(QString::fromStdString(bd530->product), QString("FEM"));
+        QCOMPARE(bd530->low.percentile, -1.0);
+        QCOMPARE(bd530->low.fixed, 0.0);
+        QCOMPARE(bd530->high.percentile, 99.9);
+        QCOMPARE(bd530->high.floor, 0.28279391);
+        QCOMPARE(QString::fromStdString(browseStretchOf("R770")->product), QString("VNA"));
+        QVERIFY(!browseStretchOf("NOT_A_PARAMETER"));
     }
 
     void pngWriterWritesAtomically() {

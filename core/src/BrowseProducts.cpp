@@ -77,6 +77,13 @@ BrowseProduct browseProduct(const std::string& name) {
     throw Error("unknown browse product '" + name + "' (known: " + known + ")");
 }
 
+std::optional<ParameterStretch> browseStretchOf(const std::string& parameter) {
+    for (const BrowseProduct& p : browseProducts())
+        for (std::size_t c = 0; c < 3; ++c)
+            if (p.parameters[c] == parameter) return ParameterStretch{p.name, p.low[c], p.high[c]};
+    return std::nullopt;
+}
+
 CompositeImage renderBrowse(const ImageStack& parameters, const BrowseProduct& product) {
     CompositeImage image;
     image.width = parameters.width;

@@ -2,6 +2,8 @@
 
 #include "jezero/ui/ParametersPanel.h"
 
+#include "jezero/core/BrowseProducts.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -12,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace jezero::ui {
 
@@ -62,7 +65,8 @@ private:
 };
 
 namespace {
-enum Mode { Percent2, Percent01, Fixed };
+enum Mode { Percent2, Percent01, Fixed, CrismBrowse }; // stored by number: new modes go last
+constexpr int kLastMode = CrismBrowse;
 QString key(const QString& parameter, const char* what) { return "mapScale/" + parameter + "/" + what; }
 } // namespace
 
@@ -103,8 +107,9 @@ MapScaleBar::MapScaleBar(QWidget* parent)
     settings->addStretch(1);
     settings->addWidget(new QLabel(tr("Limits")));
     mMode->setObjectName("mapScaleMode");
-    mMode->addItems({tr("2–98 % of this scene"), tr("0.1–99.9 % of this scene"), tr("fixed")});
-    mMode->setToolTip(tr("Percentiles follow each scene; fixed limits stay with the parameter for every scene"));
+    mMode->addItems({tr("2–98 % of this scene"), tr("0.1–99.9 % of this scene"), tr("fixed"), tr("CRISM browse stretch")});
+    mMode->setToolTip(tr("Percentiles follow each scene; fixed limits stay with the parameter for every scene; the CRISM browse "
+                         "stretch is the one the CRISM team's browse products give this parameter (2–98 % for a parameter in none)"));
     settings->addWidget(mMode);
     settings->addWidget(new QLabel(tr("Colours")));
     mTable->setObjectName("mapScaleTable");
@@ -133,8 +138,18 @@ MapScale MapScaleBar::rememberedScale(const QString& parameter, const ImageStack
         scale.table = parseColourTable(settings.value(key(parameter, "table"), "grey").toString().toStdString());
     } catch (const std::exception&) {
     }
-    const int mode = std::clamp(settings.value(key(parameter, "mode"), Percent2).toInt(), 0, 2);
-    if (mode == Fixed) {
+    const int mode = std::clamp(settings.value(key(parameter, "mode"), Percent2).toInt(), 0, kLastMode);
+    if (mode == CrismBrowse) {
+        if (const auto stretch = browseStretchOf(parameter.toStdString()); stretch && channel >= 0) {
+            std::vector<float> values(image.pixelCount());
+            for (std::size_t p = 0; p < values.size(); ++p) values[p] = image.values[p * image.channels() + channel];
+            scale.low = stretch->low.resolve(values);
+            scale.high = stretch->high.resolve(std::move(values));
+            if (std::isfinite(scale.low) && std::isfinite(scale.high) && scale.high > scale.low) return scale;
+        }
+        const MapScale p = percentileScale(image, channel, 2, 98, scale.table); // in no browse product
+        scale.low = p.low, scale.high = p.high;
+    } else if (mode == Fixed) {
         scale.low = settings.value(key(parameter, "low"), 0.0).toDouble();
         scale.high = settings.value(key(parameter, "high"), 1.0).toDouble();
     } else {
@@ -147,7 +162,7 @@ MapScale MapScaleBar::rememberedScale(const QString& parameter, const ImageStack
 MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image, int channel) {
     mParameter = parameter;
     const MapScale scale = rememberedScale(parameter, image, channel);
-    const int mode = std::clamp(QSettings().value(key(parameter, "mode"), Percent2).toInt(), 0, 2);
+    const int mode = std::clamp(QSettings().value(key(parameter, "mode"), Percent2).toInt(), 0, kLastMode);
     mUpdating = true;
     mName->setText(parameter);
     mName->setToolTip(parameterToolTip(parameter.toStdString()));

@@ -7,6 +7,7 @@
 #include "jezero/core/ImageStack.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct BrowseProduct {
 std::vector<BrowseProduct> browseProducts(const std::string& path = {});
 // The product called name (case-insensitive); throws Error listing the known names.
 BrowseProduct browseProduct(const std::string& name);
+
+// The stretch CRISM's browse products give one parameter: its limits in the first product (table
+// order) that shows it, and that product's name; nullopt when no product shows it.
+struct ParameterStretch {
+    std::string product;
+    StretchLimit low, high;
+};
+std::optional<ParameterStretch> browseStretchOf(const std::string& parameter);
 
 // Renders the product from an image holding (at least) its three parameters. Alpha 0 where any is NaN.
 CompositeImage renderBrowse(const ImageStack& parameters, const BrowseProduct& product);
