@@ -512,9 +512,13 @@ private slots:
         QVERIFY(std::abs(marsSurfaceDistanceM({0, 179.5}, {0, -179.5}) - kMarsRadiusM * M_PI / 180) < 1e-6); // across the antimeridian
 
         // North: up on a north-up grid; a grid turned by θ has north at −θ (derived in the geolocator's frame).
-        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(18, 77, 18, 0, 256), 128, 128)) < 1e-9);
-        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(18, 77, 18, 30, 256), 40, 200) + 30) < 1e-6);
-        QVERIFY(std::abs(*northBearingDeg(TurnedEquirectangular(-40, 179.99, 18, -120, 256), 128, 128) - 120) < 1e-6);
+        const auto up = northBearingDeg(TurnedEquirectangular(18, 77, 18, 0, 256), 128, 128);
+        const auto turned = northBearingDeg(TurnedEquirectangular(18, 77, 18, 30, 256), 40, 200);
+        const auto across = northBearingDeg(TurnedEquirectangular(-40, 179.99, 18, -120, 256), 128, 128);
+        QVERIFY(up && turned && across);
+        QVERIFY(std::abs(*up) < 1e-9);
+        QVERIFY(std::abs(*turned + 30) < 1e-6);
+        QVERIFY(std::abs(*across - 120) < 1e-6);
 
         // Graticule: every segment end lies on its line (the fields are linear, so exactly), the
         // step is 1-2-5 and gives about four lines, parallels are labelled at the left edge.

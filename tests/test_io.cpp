@@ -11,6 +11,7 @@
 #include "jezero/io/SyntheticScenes.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -491,12 +492,20 @@ private slots:
         QCOMPARE(again.path, sample.path);
         QCOMPARE(again.pixelX, sample.pixelX);
         QVERIFY(std::filesystem::last_write_time(sample.path) == written);
-        // A sample with its cube deleted is made again, the same.
+        // A sample with its cube deleted is made again, the same; the damaged folder is moved aside, not
+        // deleted (a user's ROI file beside the scene survives), and no temporary is left.
+        QFile rois(QString::fromStdString(dir) + "/my.rois.geojson");
+        QVERIFY(rois.open(QIODevice::WriteOnly));
+        rois.close();
         std::filesystem::remove(sample.path);
-        const io::SampleScene remade = io::ensureSampleScene(dir);
+        const io::SampleScene remade = io::ensureSampleScene(dir + "/"); // a trailing slash names the same folder
+        QCOMPARE(remade.path, sample.path);
         QVERIFY(std::filesystem::is_regular_file(remade.path));
         QCOMPARE(remade.pixelY, sample.pixelY);
-        QCOMPARE(QDir(root.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{"sample"}); // no temporary left
+        const QStringList folders = QDir(root.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(folders.size(), 2);
+        QVERIFY2(folders.contains("sample") && folders.filter(QRegularExpression("^sample\\.damaged-")).size() == 1, qPrintable(folders.join(' ')));
+        QVERIFY(QFile::exists(root.path() + "/" + folders.filter(QRegularExpression("^sample\\.damaged-")).first() + "/my.rois.geojson"));
 
         // A folder with other files is refused and left as it was.
         QFile other(root.path() + "/mine/notes.txt");
@@ -510,6 +519,13 @@ private slots:
             QVERIFY2(std::string(e.what()).find("not a sample scene folder") != std::string::npos, e.what());
         }
         QVERIFY(other.exists());
+        // …and so is a folder whose sample.json is not one of ours.
+        QFile foreign(root.path() + "/mine/sample.json");
+        QVERIFY(foreign.open(QIODevice::WriteOnly));
+        foreign.write("{\"experiment\": 3}\n");
+        foreign.close();
+        QVERIFY_THROWS_EXCEPTION(Error, io::ensureSampleScene((root.path() + "/mine").toStdString()));
+        QVERIFY(other.exists() && foreign.exists());
     }
 };
 

@@ -140,9 +140,10 @@ int main(int argc, char** argv) {
             return;
         }
         if (!exitOnceDrawn) return;
-        if (window.currentLayer() == "composite" || !window.isComputingParameters()) takeShot(); // drawn already (a filter image's layers need no computing)
-        else // a parameter layer is computed after the scene opens: shoot once it is on the map
-            QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
+        // Parameters being computed (for the map's layer or the second map's): shoot once they are drawn —
+        // the maps are redrawn when they arrive, the first map last.
+        if (!window.isComputingParameters()) takeShot(); // drawn already (a filter image's layers need no computing)
+        else QObject::connect(&window, &jezero::ui::MainWindow::compositeShown, &window, takeShot, Qt::SingleShotConnection);
     });
     QObject::connect(&window, &jezero::ui::MainWindow::predictionFailed, &window, [&](const QString& error) {
         if (!exitOnceDrawn) return;

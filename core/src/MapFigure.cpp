@@ -107,7 +107,10 @@ std::vector<GraticuleLine> graticule(const PixelGeolocator& geo, int width, int 
             if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
         if (!(hi > lo)) continue;
         const double step = niceAbove((hi - lo) / targetLines);
-        for (double value = std::ceil(lo / step) * step; value <= hi; value += step) {
+        const double first = std::ceil(lo / step);
+        // Counted, not accumulated: a range of rounding noise cannot loop for ever.
+        for (int k = 0; k <= 4 * targetLines + 2 && (first + k) * step <= hi; ++k) {
+            const double value = (first + k) * step;
             GraticuleLine line;
             line.latitude = latitude;
             line.valueDeg = latitude ? value : std::remainder(value, 360.0);

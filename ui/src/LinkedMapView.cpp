@@ -45,6 +45,8 @@ void LinkedMapView::showImage(const QImage& image, const QString& caption) {
 
 QString LinkedMapView::caption() const { return mCaption->text(); }
 
+void LinkedMapView::setCaption(const QString& caption) { mCaption->setText(caption); }
+
 void LinkedMapView::link(SceneView* a, SceneView* b) {
     // setView does not emit viewChanged, so the two never chase each other.
     connect(a, &SceneView::viewChanged, b, [a, b] { b->setView(a->viewTransform(), a->viewCentre()); });

@@ -97,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent)
     mMapScale->hide();
     connect(mMapScale, &MapScaleBar::changed, this, [this] {
         if (mLayer.startsWith("param:")) showLayer(mLayer);
+        if (!mLinked->isHidden() && mLinked->layer().startsWith("param:")) showLinkedLayer(); // the same parameter's scale
     });
     auto* mapArea = new QWidget;
     auto* mapLayout = new QVBoxLayout(mapArea);
@@ -415,6 +416,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         mOverlay->clearSources();
         mPredictAction->setEnabled(!isPredicting());
         mTabs->setTabEnabled(mTabs->indexOf(mComparison), false); // the comparison was of the scene before
+        mComparison->clearSelectedPixel();
         if (mTabs->currentWidget() == mComparison) mTabs->setCurrentIndex(0);
         mCubeView->setScene(mCube, scene.composite);
         mParametersPanel->clearPixel();
@@ -425,7 +427,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         rebuildRecentMenu();
         showComposite(scene.composite, false);
         if (mLayer != "composite") showLayer(mLayer);
-        if (mLinked->isVisible()) showLinkedLayer(); // the second map shows the new scene too
+        if (!mLinked->isHidden()) showLinkedLayer(); // the second map shows the new scene too
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
                                      .arg(QFileInfo(path).fileName())
                                      .arg(mCube->width())
@@ -464,7 +466,7 @@ void MainWindow::renderComposite(const RgbChannels& rgb, const Stretch& stretch)
 
 void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
     mLastComposite = composite;
-    if (mLinked->isVisible() && mLinked->layer() == "composite") showLinkedLayer();
+    if (!mLinked->isHidden() && mLinked->layer() == "composite") showLinkedLayer();
     if (mLayer != "composite") return; // a parameter layer is shown; the composite waits its turn
     QStringList parts;
     for (const ChannelRange& c : composite.channels) parts << QString::number(mCube->wavelengthsNm()[c.band], 'f', 0);
@@ -515,8 +517,8 @@ bool MainWindow::ensureParameterMaps() {
                 const std::string name = mParameterMaps->channelNames[carbonate];
                 mOverlay->setSource(tr("Scene %1").arg(QString::fromStdString(name)), selectChannels(*mParameterMaps, {name}), kCarbonateThreshold);
             }
-            showLayer(mLayer);
-            if (mLinked->isVisible()) showLinkedLayer();
+            if (!mLinked->isHidden()) showLinkedLayer();
+            showLayer(mLayer); // last: its compositeShown says both maps are drawn
         });
         connect(runner, &BackgroundTask::failed, this, &MainWindow::showError);
         mParameterTask = runner;
@@ -562,6 +564,7 @@ void MainWindow::showLayer(const QString& id) {
     try {
         const MapScale scale = id.startsWith("param:") ? mMapScale->scaleFor(name, *mParameterMaps, mParameterMaps->channelIndex(name.toStdString()))
                                                       : MapScale{};
+        mShownScale = scale; // what the figure's colour bar shows (not the spin boxes' rounded limits)
         const auto [image, label] = layerImage(id, scale);
         showMapImage(image, true, label + noValues(layerParameters(id)));
         if (id.startsWith("param:")) mMapScale->show();
@@ -618,7 +621,8 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
 }
 
 void MainWindow::showHover(QPoint pixel) {
-    if (!mCube || pixel.x() < 0) {
+    // Outside the scene: also a map still showing the scene before (a smaller one's layer is computing).
+    if (!mCube || !mCube->contains(pixel.x(), pixel.y())) {
         mHoverLabel->clear();
         mSpectrumPlot->clearLiveSpectrum();
         return;

@@ -89,7 +89,7 @@ MapFigureLayout MainWindow::exportMapFigure(const QString& path) const {
     figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + mCompositeLabel->text().trimmed();
     figure.geolocator = mCube->geolocator();
     if (mLayer.startsWith("param:") && mMapScale->parameter() == mLayer.section(':', 1))
-        figure.colourBar = MapFigureContent::ColourBar{{mMapScale->low(), mMapScale->high(), mMapScale->colourTable()}, mMapScale->parameter()};
+        figure.colourBar = MapFigureContent::ColourBar{mShownScale, mMapScale->parameter()};
     else if (!mLayer.startsWith("param:"))
         figure.channelKey = MapFigureContent::ChannelKey{mChannelLegend->channelNames(), mComposite.channels};
     return writeMapFigure(path, figure);

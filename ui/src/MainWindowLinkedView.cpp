@@ -17,7 +17,7 @@ namespace jezero::ui {
 
 void MainWindow::setSideBySide(bool on) {
     if (mSideBySideAction->isChecked() != on) mSideBySideAction->setChecked(on);
-    if (on == mLinked->isVisible()) return;
+    if (on == !mLinked->isHidden()) return; // isHidden: a window not shown yet has nothing visible
     mLinked->setVisible(on);
     auto* maps = qobject_cast<QSplitter*>(mLinked->parentWidget());
     auto* outer = maps ? qobject_cast<QSplitter*>(maps->parentWidget()) : nullptr;
@@ -44,7 +44,7 @@ void MainWindow::fitMaps() {
     // The view whose fit is the tighter one fits; the other follows at the same scale, so both show
     // the whole scene.
     SceneView* tighter = mSceneView;
-    if (mLinked->isVisible() && mCube) {
+    if (!mLinked->isHidden() && mCube) {
         const auto fitScale = [this](const SceneView* v) {
             return std::min(v->viewport()->width() / double(mCube->width()), v->viewport()->height() / double(mCube->height()));
         };
@@ -53,10 +53,10 @@ void MainWindow::fitMaps() {
     tighter->fitToWindow();
 }
 
-bool MainWindow::sideBySide() const { return mLinked->isVisible(); }
+bool MainWindow::sideBySide() const { return !mLinked->isHidden(); }
 
 void MainWindow::showLinkedLayer() {
-    if (!mCube || !mLinked->isVisible()) return;
+    if (!mCube || mLinked->isHidden()) return;
     const QString id = mLinked->layer();
     const auto show = [this](const CompositeImage& image, const QString& caption) {
         mLinked->showImage(toQImage(image), caption);
@@ -68,7 +68,7 @@ void MainWindow::showLinkedLayer() {
         return;
     }
     if (!ensureParameterMaps()) {
-        mLinked->showImage({}, tr("Computing summary parameters…"));
+        mLinked->setCaption(tr("Computing summary parameters…")); // the image stays: the views keep their zoom
         return;
     }
     try {

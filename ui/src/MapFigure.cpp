@@ -89,9 +89,11 @@ MapFigureLayout paintMapFigure(QPainter& painter, const MapFigureContent& conten
     painter.setFont(fontOf(13 * u));
     painter.drawText(QRectF(m.margin, m.margin, layout.width - 2 * m.margin, m.titleHeight), Qt::AlignLeft | Qt::AlignVCenter, content.title);
 
-    // The map, its pixels kept square and sharp.
+    // The map, its pixels kept square and sharp: scaled here, without smoothing, so an SVG or PDF
+    // viewer (which smooths an embedded image it scales) shows blocks too.
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    painter.drawImage(map, content.map);
+    painter.drawImage(map.topLeft(), content.map.scaled(static_cast<int>(std::lround(map.width())), static_cast<int>(std::lround(map.height())),
+                                                        Qt::IgnoreAspectRatio, Qt::FastTransformation));
     painter.setPen(QPen(Qt::black, 0.8 * u));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(map);
@@ -236,6 +238,7 @@ MapFigureLayout writeMapFigure(const QString& path, const MapFigureContent& cont
         image.setDotsPerMeterX(11811); // 300 dpi
         image.setDotsPerMeterY(11811);
         QPainter painter(&image);
+        if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
         drawn = paintMapFigure(painter, content);
         painter.end();
         if (!image.save(&file, "PNG")) throw Error("cannot write " + path.toStdString());
@@ -247,6 +250,7 @@ MapFigureLayout writeMapFigure(const QString& path, const MapFigureContent& cont
         svg.setTitle(content.title);
         svg.setDescription("Jezero map figure");
         QPainter painter(&svg);
+        if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
         drawn = paintMapFigure(painter, content);
     } else {
         QPdfWriter pdf(&file);
@@ -257,6 +261,7 @@ MapFigureLayout writeMapFigure(const QString& path, const MapFigureContent& cont
         pdf.setPageSize(QPageSize(QSizeF(layout.width / 300.0 * 25.4, layout.height / 300.0 * 25.4), QPageSize::Millimeter));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         QPainter painter(&pdf);
+        if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
         drawn = paintMapFigure(painter, content);
     }
     if (!file.commit()) throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -79,13 +80,22 @@ std::pair<int, int> carbonateRichestPixel(const ImageStack& abundances) {
     return best;
 }
 
-SampleScene readSampleIndex(const std::string& dir) {
-    const fs::path index = fs::path(dir) / kSampleIndexFile;
-    std::ifstream in(index);
+// The folder's sample index, when it is one of ours: it parses and names the seed and scene it was
+// made from (a sample.json of someone else's is not taken for one).
+bool isSampleIndex(const fs::path& dir) {
+    std::ifstream in(dir / kSampleIndexFile);
+    if (!in) return false;
     const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.contains("scene") || !j.contains("pixel")) throw Error(index.string() + " is not a sample index");
+    return !j.is_discarded() && j.is_object() && j.contains("scene") && j.contains("pixel") && j.contains("seed") && j.contains("scene_index");
+}
+
+SampleScene readSampleIndex(const fs::path& dir) {
+    const fs::path index = dir / kSampleIndexFile;
+    if (!isSampleIndex(dir)) throw Error(index.string() + " is not a sample index");
+    std::ifstream in(index);
+    const nlohmann::json j = nlohmann::json::parse(in);
     SampleScene sample;
-    sample.path = (fs::path(dir) / j.at("scene").get<std::string>()).string();
+    sample.path = (dir / j.at("scene").get<std::string>()).string();
     sample.pixelX = j.at("pixel").at(0).get<int>();
     sample.pixelY = j.at("pixel").at(1).get<int>();
     sample.description = j.value("description", "");
@@ -93,18 +103,26 @@ SampleScene readSampleIndex(const std::string& dir) {
     return sample;
 }
 
+// A name beside target no other maker (another process, or another task of this one) uses.
+fs::path uniqueSibling(const fs::path& target, const std::string& tag) {
+    static std::atomic<unsigned> counter{0};
+    return target.parent_path() / (target.filename().string() + "." + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+}
+
 } // namespace
 
 SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
-    if (fs::is_regular_file(fs::path(dir) / kSampleIndexFile)) {
+    fs::path target = fs::absolute(dir).lexically_normal();
+    if (!target.has_filename()) target = target.parent_path(); // "sample/" names the folder "sample"
+    if (isSampleIndex(target)) {
         try {
-            return readSampleIndex(dir);
+            return readSampleIndex(target);
         } catch (const std::exception&) {
-            // damaged (a file deleted by hand): made again below
+            // ours but damaged (its cube deleted by hand): made again below, the old one kept aside
         }
     }
-    const fs::path target = fs::absolute(dir);
-    if (fs::exists(target) && !fs::is_regular_file(target / kSampleIndexFile) && !fs::is_empty(target))
+    const bool damaged = isSampleIndex(target);
+    if (!damaged && fs::exists(target) && !(fs::is_directory(target) && fs::is_empty(target)))
         throw Error(target.string() + " exists and is not a sample scene folder; name a new folder");
     if (control) control->setProgress(0, "making the sample scene");
     const SynthesisInputs inputs = defaultSynthesisInputs(readSynthesisStructure());
@@ -115,26 +133,38 @@ SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
     const SyntheticScene scene = synthesizeScene(inputs, options, index, control);
     if (control) control->setProgress(0.7, "writing the sample scene");
 
-    const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
-    fs::remove_all(temp);
-    const std::string cube = writeSyntheticScene(scene, SummaryParameters(inputs.wavelengthsNm), temp.string());
-    const auto [x, y] = carbonateRichestPixel(scene.abundances);
-    const std::string description = scene.region + " (synthetic), carbonate-bearing (" + scene.carbonateSpecies + ")";
-    const nlohmann::json sampleIndex{{"scene", fs::path(cube).filename().string()}, {"pixel", {x, y}}, {"description", description},
-                                {"seed", kSampleSeed}, {"scene_index", index}};
-    writeTextFileAtomically((temp / kSampleIndexFile).string(), sampleIndex.dump(2) + "\n");
-    std::error_code ec;
-    fs::remove_all(target, ec); // a damaged sample from before (or an empty folder)
     fs::create_directories(target.parent_path());
-    fs::rename(temp, target, ec);
+    const fs::path temp = uniqueSibling(target, "tmp");
+    try {
+        const std::string cube = writeSyntheticScene(scene, SummaryParameters(inputs.wavelengthsNm), temp.string());
+        const auto [x, y] = carbonateRichestPixel(scene.abundances);
+        const std::string description = scene.region + " (synthetic), carbonate-bearing (" + scene.carbonateSpecies + ")";
+        const nlohmann::json sampleIndex{{"scene", fs::path(cube).filename().string()}, {"pixel", {x, y}}, {"description", description},
+                                         {"seed", kSampleSeed}, {"scene_index", index}};
+        writeTextFileAtomically((temp / kSampleIndexFile).string(), sampleIndex.dump(2) + "\n");
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(temp, ignored); // no half-made sample left behind
+        throw;
+    }
+    std::error_code ec;
+    // Another maker may have finished meanwhile: its sample stands, ours goes.
+    if (!damaged && isSampleIndex(target)) {
+        fs::remove_all(temp, ec);
+        return readSampleIndex(target);
+    }
+    // A damaged sample is moved aside, never deleted: the user's own files (ROIs beside the scene)
+    // may be in it.
+    if (damaged) fs::rename(target, uniqueSibling(target, "damaged"), ec);
+    ec.clear();
+    fs::rename(temp, target, ec); // onto nothing, or an empty folder
     if (ec) {
         fs::remove_all(temp);
-        // another process may have made it at the same moment
-        if (fs::is_regular_file(target / kSampleIndexFile)) return readSampleIndex(target.string());
+        if (isSampleIndex(target)) return readSampleIndex(target); // another maker won the race
         throw Error("cannot write the sample scene to " + target.string() + ": " + ec.message());
     }
     if (control) control->setProgress(1, "sample scene ready");
-    return readSampleIndex(target.string());
+    return readSampleIndex(target);
 }
 
 } // namespace jezero::io

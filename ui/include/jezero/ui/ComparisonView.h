@@ -41,6 +41,8 @@ public:
     explicit ComparisonView(QWidget* parent = nullptr);
 
     void setResult(ComparisonResult result);
+    // Forgets the chosen pixel (a new scene: its pixel is not the one chosen before).
+    void clearSelectedPixel() { mSelected = QPoint(-1, -1); }
     const ComparisonResult& result() const { return mResult; }
     bool hasResult() const { return mHasResult; }
 

@@ -23,6 +23,7 @@ public:
     // What the map shows and its caption ("CAR browse: …", or why the layer has no values).
     void showImage(const QImage& image, const QString& caption);
     QString caption() const;
+    void setCaption(const QString& caption);
 
     // Zoom and pan of either view follow the other's; the pixel under the cursor in one is marked
     // with a cross in the other.

@@ -205,7 +205,8 @@ private:
     std::shared_ptr<const SpectralCube> mCube;
     FilterSet mFilters;
     CompositeImage mComposite;        // what the map shows now
-    CompositeImage mLastComposite;    // the scene's composite as last drawn (the second map may show it)
+    CompositeImage mLastComposite;
+    MapScale mShownScale;             // the scale the map's parameter layer was drawn with    // the scene's composite as last drawn (the second map may show it)
     QString mLayer = "composite";
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
     QPointer<BackgroundTask> mParameterTask;                      // that computation while it runs
