@@ -130,6 +130,34 @@ private slots:
         view.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/cubeview-scale.png");
     }
 
+    // A footprint that ends before its bounding box (a map-projected, rotated product): the sides show
+    // its edge pixels, not a wall of no data.
+    void theSidesShowTheFootprintsEdgeNotNoData() {
+        auto cube = syntheticCube(64, 48, 60);
+        // A diamond touching the four sides of the box, as a footprint turned by 45° does: every row
+        // and column has data, the box's last row and column almost none.
+        for (int y = 0; y < 48; ++y)
+            for (int x = 0; x < 64; ++x)
+                if (std::abs(x + 0.5 - 32) / 32 + std::abs(y + 0.5 - 24) / 24 > 1.0)
+                    for (int b = 0; b < 60; ++b) *(cube->spectrum(x, y) + b) = NAN;
+        CubeView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setScene(cube, splitComposite(64, 48, 0));
+        const QImage image = grabAndSave(view, "cubeview-footprint.png");
+        int noData = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x) {
+                const QRgb c = image.pixel(x, y);
+                noData += std::abs(qRed(c) - 80) <= 2 && std::abs(qGreen(c) - 80) <= 2 && std::abs(qBlue(c) - 80) <= 2;
+            }
+        // The sides cover ~60 000 pixels; showing the bounding box's last row and column they would be
+        // all no-data grey.
+        QVERIFY2(noData < 2000, qPrintable(QString::number(noData)));
+        QVERIFY(colourMapColours(image, image.pixel(2, 2), 40) >= 8);
+    }
+
     void clickOnTheTopFacePicksThePixel() {
         CubeView view;
         view.resize(640, 480);

@@ -334,9 +334,33 @@ void CubeView::setScene(std::shared_ptr<const SpectralCube> cube, const Composit
 
     d.topFace = makeFace({0, 0, 0}, {double(w), 0, 0}, {0, double(h), 0}, topTexture(top, w, h));
     // Front face: the last row, x to the right, bands downwards.
-    const auto front = sliceTexture(w, bands, [&c, h](int x, int band) { return c.value(x, h - 1, band); });
-    // Right face: the last column; seen from the right the front (last row) is on the left.
-    const auto right = sliceTexture(h, bands, [&c, w, h](int s, int band) { return c.value(w - 1, h - 1 - s, band); });
+    // The side faces show, per column (per row), the frontmost (rightmost) pixel with data: the edge of
+    // a rotated footprint, not the no-data corners of its bounding box.
+    const auto hasData = [&c, bands](int x, int y) {
+        for (const int band : {bands / 2, bands / 4, 3 * bands / 4})
+            if (std::isfinite(c.value(x, y, band))) return true;
+        return false;
+    };
+    std::vector<int> frontRow(static_cast<std::size_t>(w), h - 1), rightColumn(static_cast<std::size_t>(h), w - 1);
+    for (int x = 0; x < w; ++x)
+        for (int y = h - 1; y >= 0; --y)
+            if (hasData(x, y)) {
+                frontRow[static_cast<std::size_t>(x)] = y;
+                break;
+            }
+    for (int y = 0; y < h; ++y)
+        for (int x = w - 1; x >= 0; --x)
+            if (hasData(x, y)) {
+                rightColumn[static_cast<std::size_t>(y)] = x;
+                break;
+            }
+    // Front face: x to the right, bands downwards.
+    const auto front = sliceTexture(w, bands, [&c, &frontRow](int x, int band) { return c.value(x, frontRow[static_cast<std::size_t>(x)], band); });
+    // Right face: seen from the right the front (last row) is on the left.
+    const auto right = sliceTexture(h, bands, [&c, &rightColumn, h](int s, int band) {
+        const int row = h - 1 - s;
+        return c.value(rightColumn[static_cast<std::size_t>(row)], row, band);
+    });
     d.renderer->AddActor(d.topFace);
     d.renderer->AddActor(makeFace({0, 0, z}, {double(w), 0, z}, {0, 0, 0}, front));
     d.renderer->AddActor(makeFace({double(w), 0, z}, {double(w), double(h), z}, {double(w), 0, 0}, right));

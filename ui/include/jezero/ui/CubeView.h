@@ -1,7 +1,8 @@
 #pragma once
 // The scene as a hyperspectral "data cube" in 3D: the RGB composite on the top face, the spectral
 // dimension as depth (band 0, the shortest wavelength, at the top), and a colour-mapped spectral slice
-// on the front face (the last row) and the right face (the last column). Drag rotates (trackball),
+// on the front face (per column, its frontmost pixel with data) and the right face (per row, its
+// rightmost pixel with data: a rotated footprint shows its edge, not no data). Drag rotates (trackball),
 // the right button or the wheel zooms, the middle button pans, R resets the view; a click on the top
 // face picks that pixel. VTK draws it; its headers stay in the .cpp so nothing else depends on them.
 #include "jezero/core/Composite.h"
