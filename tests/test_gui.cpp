@@ -121,6 +121,16 @@ private slots:
         QVERIFY(!w.spectrumPlot()->legendVisible());
         w.spectrumPlot()->findChild<QCheckBox*>("legendToggle")->click();
         QVERIFY(w.spectrumPlot()->legendVisible());
+        // Moved inside the axes to a corner, and back under them.
+        w.spectrumPlot()->setLegendPlace(jezero::ui::SpectrumPlot::LegendPlace::TopRight);
+        plot->replot();
+        QVERIFY(plot->legend->visible());
+        QVERIFY(plot->axisRect()->rect().contains(plot->legend->outerRect()));
+        QVERIFY(plot->legend->outerRect().right() >= plot->axisRect()->rect().right() - 20); // at the right
+        w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-legend-inside.png");
+        w.spectrumPlot()->setLegendPlace(jezero::ui::SpectrumPlot::LegendPlace::Below);
+        plot->replot();
+        QVERIFY(plot->legend->outerRect().top() >= plot->axisRect()->outerRect().bottom());
         // A drag or wheel zoom is undone by Reset zoom and by a double-click.
         const QCPRange fitted = plot->xAxis->range();
         plot->xAxis->setRange(2.0, 2.6);

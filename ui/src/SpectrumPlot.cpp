@@ -89,6 +89,22 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     mLegendToggle->setChecked(true);
     connect(mLegendToggle, &QCheckBox::toggled, this, &SpectrumPlot::setLegendVisible);
     tools->addWidget(mLegendToggle);
+    auto* place = new QToolButton(this);
+    place->setText(tr("Place"));
+    place->setObjectName("legendPlace");
+    place->setToolTip(tr("Where the legend sits: under the axes, or inside them at a corner"));
+    place->setPopupMode(QToolButton::InstantPopup);
+    auto* placeMenu = new QMenu(place);
+    const std::pair<QString, LegendPlace> places[] = {{tr("Under the axes"), LegendPlace::Below},
+                                                      {tr("Inside, top left"), LegendPlace::TopLeft},
+                                                      {tr("Inside, top right"), LegendPlace::TopRight},
+                                                      {tr("Inside, bottom right"), LegendPlace::BottomRight}};
+    for (const auto& [text, where] : places) {
+        const LegendPlace chosen = where;
+        placeMenu->addAction(text, this, [this, chosen] { setLegendPlace(chosen); });
+    }
+    place->setMenu(placeMenu);
+    tools->addWidget(place);
     auto* reset = new QToolButton(this);
     reset->setText(tr("Reset zoom"));
     reset->setObjectName("resetZoom");
@@ -142,6 +158,36 @@ void SpectrumPlot::setLegendVisible(bool visible) {
 }
 
 bool SpectrumPlot::legendVisible() const { return mPlot->legend->visible(); }
+
+void SpectrumPlot::setLegendPlace(LegendPlace place) {
+    if (place == mLegendPlace) return;
+    QCPLegend* legend = mPlot->legend;
+    // Out of wherever it is now…
+    if (mLegendPlace == LegendPlace::Below) {
+        mPlot->plotLayout()->take(legend);
+        mPlot->plotLayout()->simplify(); // the emptied row goes
+    } else {
+        mPlot->axisRect()->insetLayout()->take(legend);
+    }
+    mLegendPlace = place;
+    // …into its new place: a row of its own, three entries a line; or a corner, one entry a line on
+    // a light background so the curves under it still show.
+    if (place == LegendPlace::Below) {
+        mPlot->plotLayout()->addElement(1, 0, legend);
+        legend->setWrap(3);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flows the entries already there
+        legend->setBrush(Qt::NoBrush);
+    } else {
+        const Qt::Alignment corner = place == LegendPlace::TopLeft    ? Qt::AlignTop | Qt::AlignLeft
+                                     : place == LegendPlace::TopRight ? Qt::AlignTop | Qt::AlignRight
+                                                                      : Qt::AlignBottom | Qt::AlignRight;
+        mPlot->axisRect()->insetLayout()->addElement(legend, corner);
+        legend->setWrap(1);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+        legend->setBrush(QColor(255, 255, 255, 200));
+    }
+    updateRanges();
+}
 
 std::vector<std::pair<double, double>> SpectrumPlot::badBandRangesUm() const { return kBadBandsUm; }
 
@@ -383,7 +429,7 @@ void SpectrumPlot::updateRanges() {
     // No empty legend box when nothing is plotted.
     const bool legend = mLegendToggle->isChecked() && mPlot->legend->itemCount() > 0;
     mPlot->legend->setVisible(legend);
-    mPlot->plotLayout()->setRowStretchFactor(1, legend ? 0.001 : 0.0);
+    if (mLegendPlace == LegendPlace::Below) mPlot->plotLayout()->setRowStretchFactor(1, legend ? 0.001 : 0.0);
     if (anyFilter) mPlot->yAxis2->setRange(0, filterMax * 1.1);
 
     // Wavelengths over every curve; values per axis (I/F, ratio).

@@ -66,6 +66,11 @@ public:
     // Fits the axes to the curves shown (after dragging or wheel-zooming).
     void resetZoom();
     void setLegendVisible(bool visible);
+    // Where the legend sits: in its own row under the axes (never over a curve; the default), or
+    // inside the axes at a corner the curves leave free. Kept for the session's plots.
+    enum class LegendPlace { Below, TopLeft, TopRight, BottomRight };
+    void setLegendPlace(LegendPlace place);
+    LegendPlace legendPlace() const { return mLegendPlace; }
     bool legendVisible() const;
     // The shaded wavelength ranges (µm) of the channels CRISM's summary-parameter code drops.
     std::vector<std::pair<double, double>> badBandRangesUm() const;
@@ -103,6 +108,7 @@ private:
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
     QCheckBox* mLegendToggle;
+    LegendPlace mLegendPlace = LegendPlace::Below;
     QComboBox* mContinuumRange;
     double mContinuumFromNm = 0, mContinuumToNm = 1e9;
     QMenu* mLibraryMenu;
