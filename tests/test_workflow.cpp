@@ -77,6 +77,7 @@ private slots:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         openAndWait(w, jezero::test::sampleMtrdrTiff());
+        w.selectPixel({4, 15}, false); // clicked before predicting: the comparison opens on it
         const QString out = mOut + "/unet_prediction.tif";
         QSignalSpy shown(&w, &MainWindow::predictionShown), failed(&w, &MainWindow::predictionFailed);
         predictThroughDialog(w, "unet", out);
@@ -101,6 +102,9 @@ private slots:
         for (int r = 0; r < metrics->rowCount(); ++r) hasF1 |= metrics->item(r, 0)->text().startsWith("Carbonate F1");
         QVERIFY(hasF1);
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
+        QCOMPARE(view->pixelTable()->horizontalHeaderItem(0)->text(), QString("x 4, y 15"));
+        QCOMPARE(view->pixelTable()->rowCount(), 5);
+        QCOMPARE(view->spectrumPlot()->spectrumCount(), 1);
 
         // Clicking a pixel in the prediction panel shows that pixel in every row of the table and its
         // spectrum in the scene's plot.

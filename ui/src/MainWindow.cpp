@@ -605,19 +605,22 @@ void MainWindow::selectPixel(QPoint pixel, bool keep) {
     mSelected.push_back(pixel);
     mSceneView->addMarker(pixel, colour);
     refreshSpectra();
-    if (mTabs->isTabEnabled(mTabs->indexOf(mComparison))) {
-        mComparison->selectPixel(pixel);
-        SpectrumPlot* plot = mComparison->spectrumPlot();
-        plot->clearSpectra();
-        plot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(), mCube->spectrum(pixel.x(), pixel.y()),
-                          spectrumColour(0));
-    }
+    if (mTabs->isTabEnabled(mTabs->indexOf(mComparison))) showPixelInComparison(pixel);
     mCubeView->setSelectedPixel(pixel);
     if (mPixelParameters)
         mParametersPanel->showPixel(pixel, mPixelParameters->names(), mPixelParameters->compute(mCube->spectrum(pixel.x(), pixel.y())));
     else
         mParametersPanel->showPixel(pixel, summaryParameterNames(), std::vector<float>(summaryParameterNames().size(), std::numeric_limits<float>::quiet_NaN()));
     if (mMatchPanel->subject() == 0) matchLibrary(); // an ROI chosen as the subject stays so
+}
+
+void MainWindow::showPixelInComparison(QPoint pixel) {
+    if (!mCube || !mCube->contains(pixel.x(), pixel.y())) return;
+    mComparison->selectPixel(pixel);
+    SpectrumPlot* plot = mComparison->spectrumPlot();
+    plot->clearSpectra();
+    plot->addSpectrum(tr("pixel %1, %2").arg(pixel.x()).arg(pixel.y()), mCube->wavelengthsNm(), mCube->spectrum(pixel.x(), pixel.y()),
+                      spectrumColour(0));
 }
 
 void MainWindow::showHover(QPoint pixel) {

@@ -142,6 +142,8 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         }
         mComparison->setResult(std::move(r));
         mTabs->setTabEnabled(mTabs->indexOf(mComparison), true);
+        // The pixel clicked last in the scene is the one the comparison shows first.
+        if (!mSelected.empty()) showPixelInComparison(mSelected.back());
         mTabs->setCurrentWidget(mComparison);
         statusBar()->showMessage(tr("Prediction written to %1").arg(mComparison->result().predictionPath), 10000);
         emit predictionShown();

@@ -181,6 +181,8 @@ private:
     // Ranks the library against the last selected pixel off the GUI thread (MainWindowMatching.cpp).
     void matchLibrary();
     void showHover(QPoint pixel);
+    // The comparison's marker, pixel table and spectrum for pixel.
+    void showPixelInComparison(QPoint pixel);
     void trackTask(BackgroundTask* task, const QString& what);
     void showPrediction(const QString& path, const QJsonObject& done, const QString& modelLabel);
     void showError(const QString& message);
