@@ -103,6 +103,11 @@ private slots:
         QVERIFY(hasF1);
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
         QCOMPARE(view->pixelTable()->horizontalHeaderItem(0)->text(), QString("x 4, y 15"));
+        // Any panel as a figure: the map-projected sample gets its grid, scale bar and north arrow.
+        const auto panelFigure = view->savePanelFigure(2, mOut + "/prediction-panel.pdf");
+        QVERIFY(panelFigure.scaleBarDrawn && panelFigure.northArrowDrawn && panelFigure.gridLines >= 2);
+        QFile pdf(mOut + "/prediction-panel.pdf");
+        QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
         QCOMPARE(view->pixelTable()->rowCount(), 5);
         QCOMPARE(view->spectrumPlot()->spectrumCount(), 1);
 

@@ -9,6 +9,7 @@
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
+#include <QMenu>
 
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -124,6 +125,22 @@ ComparisonView::ComparisonView(QWidget* parent)
         grid->addWidget(mTitles[i], 0, i);
         grid->addWidget(mViews[i], 1, i);
         connect(mViews[i], &SceneView::viewChanged, this, [this, i] { follow(i); });
+        mViews[i]->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(mViews[i], &QWidget::customContextMenuRequested, this, [this, i](const QPoint& at) {
+            if (!mHasResult) return;
+            QMenu menu;
+            menu.addAction(tr("Export this panel as a figure (PNG, SVG, PDF)…"), this, [this, i] {
+                const QString path = QFileDialog::getSaveFileName(this, tr("Export panel figure"), {},
+                                                                  tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+                if (path.isEmpty()) return;
+                try {
+                    savePanelFigure(i, path);
+                } catch (const std::exception& e) {
+                    QMessageBox::warning(this, tr("Export panel figure"), QString::fromStdString(e.what()));
+                }
+            });
+            menu.exec(mViews[i]->viewport()->mapToGlobal(at));
+        });
         connect(mViews[i], &SceneView::pixelClicked, this, [this](QPoint pixel, Qt::KeyboardModifiers) {
             selectPixel(pixel);
             emit pixelSelected(pixel);
@@ -276,6 +293,17 @@ void ComparisonView::choosePath(const QString& title, const QString& filter, con
 void ComparisonView::savePanelsPng(const QString& path) const {
     if (!mHasResult) throw Error("no comparison to save");
     io::writePng(path.toStdString(), sideBySide({&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty}, 4));
+}
+
+MapFigureLayout ComparisonView::savePanelFigure(int panel, const QString& path) const {
+    if (!mHasResult) throw Error("no comparison to save");
+    if (panel < 0 || panel >= kPanels) throw Error("no panel " + std::to_string(panel));
+    const CompositeImage* images[kPanels] = {&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty};
+    MapFigureContent figure;
+    figure.map = toQImage(*images[panel]);
+    figure.title = mHeading->text() + " — " + mTitles[panel]->text();
+    figure.geolocator = mGeolocator;
+    return writeMapFigure(path, figure);
 }
 
 void ComparisonView::saveMetricsCsv(const QString& path) const {

@@ -417,6 +417,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         mPredictAction->setEnabled(!isPredicting());
         mTabs->setTabEnabled(mTabs->indexOf(mComparison), false); // the comparison was of the scene before
         mComparison->clearSelectedPixel();
+        mComparison->setGeolocator(nullptr); // it pointed into the scene before
         if (mTabs->currentWidget() == mComparison) mTabs->setCurrentIndex(0);
         mCubeView->setScene(mCube, scene.composite);
         mParametersPanel->clearPixel();

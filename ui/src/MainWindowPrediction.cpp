@@ -140,6 +140,7 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
             const std::string name = r.prediction.mean.channelNames[r.carbonateChannel];
             mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(name)), selectChannels(r.prediction.mean, {name}), r.threshold);
         }
+        mComparison->setGeolocator(mCube ? mCube->geolocator() : nullptr); // the prediction is on the scene's grid
         mComparison->setResult(std::move(r));
         mTabs->setTabEnabled(mTabs->indexOf(mComparison), true);
         // The pixel clicked last in the scene is the one the comparison shows first.

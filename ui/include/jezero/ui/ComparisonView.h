@@ -6,6 +6,7 @@
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Evaluation.h"
 #include "jezero/core/ImageStack.h"
+#include "jezero/ui/MapFigure.h"
 
 #include <QPoint>
 #include <QString>
@@ -17,6 +18,10 @@
 class QDoubleSpinBox;
 class QLabel;
 class QTableWidget;
+
+namespace jezero {
+class PixelGeolocator;
+}
 
 namespace jezero::ui {
 
@@ -56,8 +61,15 @@ public:
     // The whole image in the panels, all at one zoom.
     void fitPanels();
 
+    // The scene's georeference, for panel figures (the panels are on the scene's grid); may be null.
+    // Not owned: the window sets it with each prediction and clears it when the scene goes.
+    void setGeolocator(const PixelGeolocator* geolocator) { mGeolocator = geolocator; }
+
     // Exports; throw Error with a one-line reason. All writes are atomic.
     void savePanelsPng(const QString& path) const;
+    // One panel as a map figure (.png, .svg, .pdf: its title, grid, scale bar, north arrow when the
+    // scene is georeferenced); also from each panel's context menu.
+    MapFigureLayout savePanelFigure(int panel, const QString& path) const;
     void saveMetricsCsv(const QString& path) const;
     void savePredictionGeoTiff(const QString& path) const;
 
@@ -87,6 +99,7 @@ private:
     bool mHasResult = false;
     bool mFollowing = false;
     bool mFitPending = false;
+    const PixelGeolocator* mGeolocator = nullptr;
 };
 
 } // namespace jezero::ui
