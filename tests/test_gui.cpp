@@ -669,6 +669,7 @@ private slots:
         QVERIFY(second->isVisible());
         QCOMPARE(second->layer(), QString("browse:CAR")); // beside the composite: the carbonate product
         QTRY_VERIFY_WITH_TIMEOUT(second->caption().startsWith("CAR browse"), 30000); // once the parameters are computed
+        QVERIFY2(second->caption().contains("R D2300 ") && second->caption().contains("G BD2500_2 "), qPrintable(second->caption())); // with each channel's limits
         QVERIFY(second->view()->hasImage());
         second->setLayer("param:D2300");
         QTRY_VERIFY(second->caption().startsWith("D2300 ("));

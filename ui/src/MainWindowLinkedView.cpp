@@ -76,7 +76,14 @@ void MainWindow::showLinkedLayer() {
         const MapScale scale = id.startsWith("param:") ? MapScaleBar::rememberedScale(name, *mParameterMaps, mParameterMaps->channelIndex(name.toStdString()))
                                                       : MapScale{};
         const auto [image, label] = layerImage(id, scale);
-        show(image, label);
+        QString caption = label;
+        if (id.startsWith("browse:")) { // what the first map's R/G/B key says, in one line
+            QStringList limits;
+            for (const ChannelRange& c : image.channels)
+                limits << QString("%1 %2…%3").arg(QString::fromStdString(mParameterMaps->channelNames[c.band])).arg(c.low, 0, 'g', 3).arg(c.high, 0, 'g', 3);
+            caption = tr("%1 browse — R %2, G %3, B %4").arg(id.section(':', 1), limits.value(0), limits.value(1), limits.value(2));
+        }
+        show(image, caption);
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
