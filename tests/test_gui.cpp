@@ -734,6 +734,28 @@ private slots:
         QVERIFY(!w.spectrumPlot()->hasLiveSpectrum());
     }
 
+    // A fitted map stays fitted when its room changes (a legend or colour bar comes under it, the
+    // window is resized); once zoomed by hand it keeps the user's zoom.
+    void aFittedMapStaysFittedWhenItsRoomChanges() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        SceneView* v = w.sceneView();
+        const auto whole = [v] { return v->mapToScene(v->viewport()->rect()).boundingRect().contains(QRectF(0, 0, 20, 20)); };
+        QTRY_VERIFY(whole()); // the R/G/B key under the composite came after the first fit
+        w.resize(1100, 700);
+        QTRY_VERIFY(whole());
+        QWheelEvent wheel(QPointF(60, 60), v->viewport()->mapToGlobal(QPointF(60, 60)), {}, QPoint(0, 480), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(v->viewport(), &wheel);
+        const double zoomed = v->viewTransform().m11();
+        w.resize(1300, 800);
+        QTest::qWait(100);
+        QCOMPARE(v->viewTransform().m11(), zoomed);
+    }
+
     // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour
     // bar for a parameter and — the scene being georeferenced — grid, scale bar and north arrow; the
     // same figure as PNG, SVG and PDF; a scene without a georeference gets none of them.

@@ -62,6 +62,7 @@ void SceneView::fitToWindow() {
     // The image's rectangle, not the pixmap item: its shape is the opaque pixels only, so a scene with
     // a no-data border would be fitted to its valid part and cut off.
     fitInView(QRectF(QPointF(0, 0), QSizeF(mImageSize)), Qt::KeepAspectRatio);
+    mFitted = true;
     emit viewChanged();
 }
 
@@ -83,6 +84,7 @@ void SceneView::setOverlay(const QImage& overlay) {
 QPointF SceneView::viewCentre() const { return mapToScene(viewport()->rect().center()); }
 
 void SceneView::setView(const QTransform& zoom, const QPointF& centre) {
+    mFitted = false; // another view leads; it refits itself and this one follows
     mSettingView = true;
     setTransform(zoom);
     centerOn(centre);
@@ -199,8 +201,14 @@ void SceneView::wheelEvent(QWheelEvent* event) {
     const double current = transform().m11();
     if ((current > 64 && factor > 1) || (current < 0.02 && factor < 1)) return;
     scale(factor, factor);
+    mFitted = false;
     emit viewChanged();
     event->accept();
+}
+
+void SceneView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    if (mFitted && mImage) fitToWindow(); // a colour bar or legend appeared under the map: still the whole scene
 }
 
 void SceneView::mousePressEvent(QMouseEvent* event) {
@@ -242,6 +250,7 @@ void SceneView::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void SceneView::mouseMoveEvent(QMouseEvent* event) {
+    if (mTool == Tool::Inspect && (event->buttons() & Qt::LeftButton)) mFitted = false; // a drag pans
     if (mTool != Tool::Inspect && !mSketch.isEmpty()) {
         const QPointF at = mapToScene(event->position().toPoint());
         if (mTool == Tool::Freehand && (event->buttons() & Qt::LeftButton)) mSketch << at;

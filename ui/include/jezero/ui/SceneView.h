@@ -69,6 +69,7 @@ protected:
     void leaveEvent(QEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     QPoint pixelAt(QPoint viewportPos) const;
@@ -82,6 +83,7 @@ private:
     QSize mImageSize;
     std::vector<QGraphicsItem*> mMarkers;
     QGraphicsItem* mCursorMarker = nullptr;
+    bool mFitted = false; // fitted and not zoomed or panned since: a resize fits again (legends come and go)
     QPoint mCursorPixel{-1, -1};
     QPoint mPressPos;
     Tool mTool = Tool::Inspect;
