@@ -751,9 +751,22 @@ private slots:
                           Qt::NoScrollPhase, false);
         QApplication::sendEvent(v->viewport(), &wheel);
         const double zoomed = v->viewTransform().m11();
+        const QSize before = v->viewport()->size();
         w.resize(1300, 800);
-        QTest::qWait(100);
-        QCOMPARE(v->viewTransform().m11(), zoomed);
+        QTRY_VERIFY(v->viewport()->size() != before); // the resize has arrived…
+        QCOMPARE(v->viewTransform().m11(), zoomed);    // …and the user's zoom stayed
+        // Side by side, fitted: both maps stay whole when the window changes size.
+        w.fitMaps();
+        w.setSideBySide(true);
+        const auto bothWhole = [&w] {
+            for (SceneView* s : {w.sceneView(), w.linkedView()->view()})
+                if (!s->mapToScene(s->viewport()->rect()).boundingRect().contains(QRectF(0, 0, 20, 20))) return false;
+            return true;
+        };
+        QTRY_VERIFY(bothWhole());
+        w.resize(1200, 760);
+        QTRY_VERIFY(bothWhole());
+        w.setSideBySide(false);
     }
 
     // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour

@@ -102,6 +102,7 @@ private slots:
         for (int r = 0; r < metrics->rowCount(); ++r) hasF1 |= metrics->item(r, 0)->text().startsWith("Carbonate F1");
         QVERIFY(hasF1);
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
+        QVERIFY(view->pixelTable()->horizontalHeaderItem(0));
         QCOMPARE(view->pixelTable()->horizontalHeaderItem(0)->text(), QString("x 4, y 15"));
         // Any panel as a figure: the map-projected sample gets its grid, scale bar and north arrow.
         const auto panelFigure = view->savePanelFigure(2, mOut + "/prediction-panel.pdf");

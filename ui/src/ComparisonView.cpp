@@ -130,9 +130,11 @@ ComparisonView::ComparisonView(QWidget* parent)
             if (!mHasResult) return;
             QMenu menu;
             menu.addAction(tr("Export this panel as a figure (PNG, SVG, PDF)…"), this, [this, i] {
-                const QString path = QFileDialog::getSaveFileName(this, tr("Export panel figure"), {},
-                                                                  tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-                if (path.isEmpty()) return;
+                QFileDialog dialog(this, tr("Export panel figure"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+                dialog.setAcceptMode(QFileDialog::AcceptSave);
+                dialog.setDefaultSuffix("png"); // a name typed without one
+                if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+                const QString path = dialog.selectedFiles().first();
                 try {
                     savePanelFigure(i, path);
                 } catch (const std::exception& e) {

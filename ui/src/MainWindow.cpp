@@ -115,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     maps->addWidget(mLinked);
     mLinked->hide();
     LinkedMapView::link(mSceneView, mLinked->view());
+    for (SceneView* view : {mSceneView, mLinked->view()}) connect(view, &SceneView::resized, this, &MainWindow::refitMapsIfFitted);
     connect(mLinked, &LinkedMapView::layerChosen, this, &MainWindow::showLinkedLayer);
     connect(mLinked->view(), &SceneView::pixelHovered, this, &MainWindow::showHover);
     connect(mLinked->view(), &SceneView::pixelClicked, this,

@@ -53,15 +53,31 @@ void MainWindow::fitMaps() {
     tighter->fitToWindow();
 }
 
+bool MainWindow::mapsFitted() const { return mSceneView->isFitted() || (!mLinked->isHidden() && mLinked->view()->isFitted()); }
+
+void MainWindow::refitMapsIfFitted() {
+    // Only one of two linked maps is the fitted one (the other follows it): when either changes size
+    // while they are fitted, both are fitted again, once the layout has settled.
+    if (mLinked->isHidden() || !mapsFitted() || mRefitPending) return;
+    mRefitPending = true;
+    QTimer::singleShot(0, this, [this] {
+        mRefitPending = false;
+        if (mapsFitted()) fitMaps();
+    });
+}
+
 bool MainWindow::sideBySide() const { return !mLinked->isHidden(); }
 
 void MainWindow::showLinkedLayer() {
     if (!mCube || mLinked->isHidden()) return;
     const QString id = mLinked->layer();
     const auto show = [this](const CompositeImage& image, const QString& caption) {
+        const bool fitted = mapsFitted(); // asked before the new image moves either view
         mLinked->showImage(toQImage(image), caption);
-        // Start where the first map is; from then on they move together.
-        QTimer::singleShot(0, mLinked, [this] { mLinked->view()->setView(mSceneView->viewTransform(), mSceneView->viewCentre()); });
+        // Fitted maps stay fitted (both whole); else the second starts where the first is, and from
+        // then on they move together.
+        if (fitted) QTimer::singleShot(0, this, &MainWindow::fitMaps);
+        else QTimer::singleShot(0, mLinked, [this] { mLinked->view()->setView(mSceneView->viewTransform(), mSceneView->viewCentre()); });
     };
     if (id == "composite") {
         if (!mLastComposite.rgba.empty()) show(mLastComposite, QString::fromStdString(mLastComposite.rgb.name));

@@ -37,7 +37,9 @@ SceneView::SceneView(QWidget* parent) : QGraphicsView(parent) {
     // Drag-panning moves the (hidden) scroll bars: that is how a pan shows up.
     for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()})
         connect(bar, &QScrollBar::valueChanged, this, [this] {
-            if (!mSettingView) emit viewChanged();
+            if (mSettingView) return;
+            if (!mAdjusting) mFitted = false; // a pan by hand (drag, keys), not a fit or a resize
+            emit viewChanged();
         });
 }
 
@@ -61,7 +63,9 @@ void SceneView::fitToWindow() {
     if (!mImage) return;
     // The image's rectangle, not the pixmap item: its shape is the opaque pixels only, so a scene with
     // a no-data border would be fitted to its valid part and cut off.
+    mAdjusting = true;
     fitInView(QRectF(QPointF(0, 0), QSizeF(mImageSize)), Qt::KeepAspectRatio);
+    mAdjusting = false;
     mFitted = true;
     emit viewChanged();
 }
@@ -207,8 +211,11 @@ void SceneView::wheelEvent(QWheelEvent* event) {
 }
 
 void SceneView::resizeEvent(QResizeEvent* event) {
+    mAdjusting = true; // the scroll bars the resize moves are no pan
     QGraphicsView::resizeEvent(event);
+    mAdjusting = false;
     if (mFitted && mImage) fitToWindow(); // a colour bar or legend appeared under the map: still the whole scene
+    emit resized();
 }
 
 void SceneView::mousePressEvent(QMouseEvent* event) {
@@ -250,7 +257,6 @@ void SceneView::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void SceneView::mouseMoveEvent(QMouseEvent* event) {
-    if (mTool == Tool::Inspect && (event->buttons() & Qt::LeftButton)) mFitted = false; // a drag pans
     if (mTool != Tool::Inspect && !mSketch.isEmpty()) {
         const QPointF at = mapToScene(event->position().toPoint());
         if (mTool == Tool::Freehand && (event->buttons() & Qt::LeftButton)) mSketch << at;

@@ -168,6 +168,8 @@ private:
     void showComposite(const CompositeImage& composite, bool keepView);
     void showLayer(const QString& id);
     void showLinkedLayer(); // the second map's layer (MainWindowLinkedView.cpp)
+    bool mapsFitted() const;  // either map fitted and not zoomed or panned since
+    void refitMapsIfFitted(); // after either map's size changed
     // The summary parameters of the scene, computed once (off the GUI thread): false while they are
     // being computed (both maps are redrawn when they arrive).
     bool ensureParameterMaps();
@@ -228,6 +230,7 @@ private:
     CubeView* mCubeView;
     LinkedMapView* mLinked;
     QAction* mSideBySideAction = nullptr;
+    bool mRefitPending = false;
     QAction* mLiveSpectrumAction = nullptr; // View › Live spectrum under the cursor
     SceneLibrary* mSceneLibrary;
     QDockWidget* mSceneLibraryDock;

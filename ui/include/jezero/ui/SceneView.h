@@ -32,6 +32,8 @@ public:
     void setImage(const QImage& image, bool keepView = false);
     bool hasImage() const;
     void fitToWindow();
+    // Fitted and neither zoomed nor panned since: a resize fits it again.
+    bool isFitted() const { return mFitted; }
 
     // An image drawn over the scene (same size; transparent where nothing is shown), e.g. the
     // carbonate mask. A null image removes it.
@@ -58,6 +60,8 @@ signals:
     void pixelClicked(QPoint pixel, Qt::KeyboardModifiers modifiers);
     // The user zoomed or panned (or the view was fitted); not emitted by setView.
     void viewChanged();
+    // The view's size changed (after it fitted itself again when it was fitted).
+    void resized();
     // A finished ROI outline in pixel coordinates; tool says which kind it was drawn with.
     void roiDrawn(jezero::ui::SceneView::Tool tool, const QPolygonF& outline);
 
@@ -84,6 +88,7 @@ private:
     std::vector<QGraphicsItem*> mMarkers;
     QGraphicsItem* mCursorMarker = nullptr;
     bool mFitted = false; // fitted and not zoomed or panned since: a resize fits again (legends come and go)
+    bool mAdjusting = false; // scroll-bar moves of a fit or a resize, not a pan
     QPoint mCursorPixel{-1, -1};
     QPoint mPressPos;
     Tool mTool = Tool::Inspect;
