@@ -629,6 +629,23 @@ private slots:
         QVERIFY(p.readAllStandardError().contains("no such file"));
     }
 
+    // --version and --help need no display (a QApplication without one aborts).
+    void versionAndHelpAnswerWithoutADisplay() {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(name);
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {"--version"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().startsWith("jezero "));
+        p.start(QStringLiteral(JEZERO_GUI_PATH), {"--help"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().contains("--second-map"));
+    }
+
     void startedWithoutASceneTheWindowReopensTheLastOneOnItsLayer() {
         QTemporaryDir config; // a user's settings of their own
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

@@ -34,17 +34,6 @@ int fail(const QString& message) {
 
 int main(int argc, char** argv) {
     jezero::ui::CubeView::setDefaultSurfaceFormat(); // before the QApplication, as Qt requires
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("jezero");
-    QApplication::setOrganizationName("jezero");
-    QApplication::setApplicationVersion(JEZERO_VERSION);
-    QGuiApplication::setDesktopFileName("org.jezero.Jezero"); // the installed .desktop entry (window icon and name on Wayland)
-    try {
-        QApplication::setWindowIcon(QIcon(QString::fromStdString(jezero::resourcePath("icons/org.jezero.Jezero.png"))));
-    } catch (const std::exception&) {
-        // no icon: resources incomplete; the window still opens (and says what is missing when it needs it)
-    }
-
     QCommandLineParser parser;
     parser.setApplicationDescription("Jezero: a Mars hyperspectral analysis workstation");
     parser.addHelpOption();
@@ -62,6 +51,30 @@ int main(int argc, char** argv) {
     const QCommandLineOption predictionOut("prediction-out", "Where --predict writes its GeoTIFF (default: the user's prediction folder).", "FILE.tif");
     const QCommandLineOption verbose("verbose", "Log debug messages to stderr.");
     parser.addOptions({sample, screenshot, figure, secondMap, pixel, layer, predict, predictionOut, verbose});
+    // --help and --version are answered before the QApplication: without a display it would abort.
+    for (int i = 1; i < argc; ++i) {
+        const QString argument = QString::fromLocal8Bit(argv[i]);
+        if (argument == "--help" || argument == "-h" || argument == "--help-all") {
+            std::cout << parser.helpText().replace("<executable_name>", "jezero").toStdString();
+            return 0;
+        }
+        if (argument == "--version" || argument == "-v") {
+            std::cout << "jezero " << JEZERO_VERSION << '\n';
+            return 0;
+        }
+        if (argument == "--") break;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("jezero");
+    QApplication::setOrganizationName("jezero");
+    QApplication::setApplicationVersion(JEZERO_VERSION);
+    QGuiApplication::setDesktopFileName("org.jezero.Jezero"); // the installed .desktop entry (window icon and name on Wayland)
+    try {
+        QApplication::setWindowIcon(QIcon(QString::fromStdString(jezero::resourcePath("icons/org.jezero.Jezero.png"))));
+    } catch (const std::exception&) {
+        // no icon: resources incomplete; the window still opens (and says what is missing when it needs it)
+    }
+
     parser.process(app);
     jezero::initLogging("jezero", parser.isSet(verbose));
 
