@@ -68,6 +68,7 @@ namespace {
 enum Mode { Percent2, Percent01, Fixed, CrismBrowse }; // stored by number: new modes go last
 constexpr int kLastMode = CrismBrowse;
 QString key(const QString& parameter, const char* what) { return "mapScale/" + parameter + "/" + what; }
+int rememberedMode(const QString& parameter) { return std::clamp(QSettings().value(key(parameter, "mode"), Percent2).toInt(), 0, kLastMode); }
 } // namespace
 
 MapScaleBar::MapScaleBar(QWidget* parent)
@@ -138,7 +139,7 @@ MapScale MapScaleBar::rememberedScale(const QString& parameter, const ImageStack
         scale.table = parseColourTable(settings.value(key(parameter, "table"), "grey").toString().toStdString());
     } catch (const std::exception&) {
     }
-    const int mode = std::clamp(settings.value(key(parameter, "mode"), Percent2).toInt(), 0, kLastMode);
+    const int mode = rememberedMode(parameter);
     if (mode == CrismBrowse) {
         if (const auto stretch = browseStretchOf(parameter.toStdString()); stretch && channel >= 0) {
             std::vector<float> values(image.pixelCount());
@@ -162,7 +163,7 @@ MapScale MapScaleBar::rememberedScale(const QString& parameter, const ImageStack
 MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image, int channel) {
     mParameter = parameter;
     const MapScale scale = rememberedScale(parameter, image, channel);
-    const int mode = std::clamp(QSettings().value(key(parameter, "mode"), Percent2).toInt(), 0, kLastMode);
+    const int mode = rememberedMode(parameter);
     mUpdating = true;
     mName->setText(parameter);
     mName->setToolTip(parameterToolTip(parameter.toStdString()));

@@ -30,6 +30,13 @@ QColor filterColour(const QString& name) {
 } // namespace
 
 namespace {
+// The axes fitted to curves: 0.02 µm beyond the wavelengths, 8 % (at least 0.001) beyond the values.
+QCPRange paddedKeys(const QCPRange& r) { return QCPRange(r.lower - 0.02, r.upper + 0.02); }
+QCPRange paddedValues(const QCPRange& r) {
+    const double pad = std::max(1e-3, (r.upper - r.lower) * 0.08);
+    return QCPRange(r.lower - pad, r.upper + pad);
+}
+
 // Keys and values with a NaN point inserted at each coverage gap, so QCustomPlot breaks the line there.
 void withGapBreaks(const std::vector<double>& wavelengthsNm, const std::vector<double>& values, QVector<double>& keys,
                    QVector<double>& out) {
@@ -233,9 +240,8 @@ void SpectrumPlot::renderLive() {
         bool found = false;
         const QCPRange k = mLive->getKeyRange(found), v = found ? mLive->getValueRange(found) : QCPRange();
         if (found) {
-            const double pad = std::max(1e-3, (v.upper - v.lower) * 0.08);
-            mPlot->xAxis->setRange(k.lower - 0.02, k.upper + 0.02);
-            mPlot->yAxis->setRange(v.lower - pad, v.upper + pad);
+            mPlot->xAxis->setRange(paddedKeys(k));
+            mPlot->yAxis->setRange(paddedValues(v));
         }
     }
     mPlot->replot(QCustomPlot::rpQueuedReplot); // the cursor moves faster than the plot needs redrawing
@@ -448,15 +454,11 @@ void SpectrumPlot::updateRanges() {
         range = any ? QCPRange(std::min(range.lower, v.lower), std::max(range.upper, v.upper)) : v;
         any = true;
     }
-    const auto padded = [](const QCPRange& r) {
-        const double pad = std::max(1e-3, (r.upper - r.lower) * 0.08);
-        return QCPRange(r.lower - pad, r.upper + pad);
-    };
-    if (anyKeys) mPlot->xAxis->setRange(keys.lower - 0.02, keys.upper + 0.02);
-    if (anyValues) mPlot->yAxis->setRange(padded(values));
+    if (anyKeys) mPlot->xAxis->setRange(paddedKeys(keys));
+    if (anyValues) mPlot->yAxis->setRange(paddedValues(values));
     if (mRatioAxis) {
         mRatioAxis->setVisible(anyRatios);
-        if (anyRatios) mRatioAxis->setRange(padded(ratios));
+        if (anyRatios) mRatioAxis->setRange(paddedValues(ratios));
     }
     mPlot->replot();
 }

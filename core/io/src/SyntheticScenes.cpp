@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -82,25 +83,28 @@ std::pair<int, int> carbonateRichestPixel(const ImageStack& abundances) {
 
 // The folder's sample index, when it is one of ours: it parses and names the seed and scene it was
 // made from (a sample.json of someone else's is not taken for one).
-bool isSampleIndex(const fs::path& dir) {
+std::optional<nlohmann::json> sampleIndexOf(const fs::path& dir) {
     std::ifstream in(dir / kSampleIndexFile);
-    if (!in) return false;
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    return !j.is_discarded() && j.is_object() && j.contains("scene") && j.contains("pixel") && j.contains("seed") && j.contains("scene_index");
+    if (!in) return std::nullopt;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("scene") || !j.contains("pixel") || !j.contains("seed") || !j.contains("scene_index"))
+        return std::nullopt;
+    return j;
 }
 
-SampleScene readSampleIndex(const fs::path& dir) {
-    const fs::path index = dir / kSampleIndexFile;
-    if (!isSampleIndex(dir)) throw Error(index.string() + " is not a sample index");
-    std::ifstream in(index);
-    const nlohmann::json j = nlohmann::json::parse(in);
-    SampleScene sample;
-    sample.path = (dir / j.at("scene").get<std::string>()).string();
-    sample.pixelX = j.at("pixel").at(0).get<int>();
-    sample.pixelY = j.at("pixel").at(1).get<int>();
-    sample.description = j.value("description", "");
-    if (!fs::is_regular_file(sample.path)) throw Error("the sample scene " + sample.path + " is missing");
-    return sample;
+// The sample an index describes; throws Error when its cube is gone or the index is malformed.
+SampleScene sampleFrom(const fs::path& dir, const nlohmann::json& index) {
+    try {
+        SampleScene sample;
+        sample.path = (dir / index.at("scene").get<std::string>()).string();
+        sample.pixelX = index.at("pixel").at(0).get<int>();
+        sample.pixelY = index.at("pixel").at(1).get<int>();
+        sample.description = index.value("description", "");
+        if (!fs::is_regular_file(sample.path)) throw Error("the sample scene " + sample.path + " is missing");
+        return sample;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error((dir / kSampleIndexFile).string() + " is not a sample index: " + e.what());
+    }
 }
 
 // A name beside target no other maker (another process, or another task of this one) uses.
@@ -114,14 +118,15 @@ fs::path uniqueSibling(const fs::path& target, const std::string& tag) {
 SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
     fs::path target = fs::absolute(dir).lexically_normal();
     if (!target.has_filename()) target = target.parent_path(); // "sample/" names the folder "sample"
-    if (isSampleIndex(target)) {
+    const auto existing = sampleIndexOf(target);
+    if (existing) {
         try {
-            return readSampleIndex(target);
-        } catch (const std::exception&) {
+            return sampleFrom(target, *existing);
+        } catch (const Error&) {
             // ours but damaged (its cube deleted by hand): made again below, the old one kept aside
         }
     }
-    const bool damaged = isSampleIndex(target);
+    const bool damaged = existing.has_value();
     if (!damaged && fs::exists(target) && !(fs::is_directory(target) && fs::is_empty(target)))
         throw Error(target.string() + " exists and is not a sample scene folder; name a new folder");
     if (control) control->setProgress(0, "making the sample scene");
@@ -135,12 +140,13 @@ SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
 
     fs::create_directories(target.parent_path());
     const fs::path temp = uniqueSibling(target, "tmp");
+    nlohmann::json sampleIndex;
     try {
         const std::string cube = writeSyntheticScene(scene, SummaryParameters(inputs.wavelengthsNm), temp.string());
         const auto [x, y] = carbonateRichestPixel(scene.abundances);
         const std::string description = scene.region + " (synthetic), carbonate-bearing (" + scene.carbonateSpecies + ")";
-        const nlohmann::json sampleIndex{{"scene", fs::path(cube).filename().string()}, {"pixel", {x, y}}, {"description", description},
-                                         {"seed", kSampleSeed}, {"scene_index", index}};
+        sampleIndex = {{"scene", fs::path(cube).filename().string()}, {"pixel", {x, y}}, {"description", description},
+                       {"seed", kSampleSeed}, {"scene_index", index}};
         writeTextFileAtomically((temp / kSampleIndexFile).string(), sampleIndex.dump(2) + "\n");
     } catch (...) {
         std::error_code ignored;
@@ -149,9 +155,11 @@ SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
     }
     std::error_code ec;
     // Another maker may have finished meanwhile: its sample stands, ours goes.
-    if (!damaged && isSampleIndex(target)) {
-        fs::remove_all(temp, ec);
-        return readSampleIndex(target);
+    if (!damaged) {
+        if (const auto winner = sampleIndexOf(target)) {
+            fs::remove_all(temp, ec);
+            return sampleFrom(target, *winner);
+        }
     }
     // A damaged sample is moved aside, never deleted: the user's own files (ROIs beside the scene)
     // may be in it.
@@ -160,11 +168,11 @@ SampleScene ensureSampleScene(const std::string& dir, TaskControl* control) {
     fs::rename(temp, target, ec); // onto nothing, or an empty folder
     if (ec) {
         fs::remove_all(temp);
-        if (isSampleIndex(target)) return readSampleIndex(target); // another maker won the race
+        if (const auto winner = sampleIndexOf(target)) return sampleFrom(target, *winner); // another maker won the race
         throw Error("cannot write the sample scene to " + target.string() + ": " + ec.message());
     }
     if (control) control->setProgress(1, "sample scene ready");
-    return readSampleIndex(target);
+    return sampleFrom(target, sampleIndex);
 }
 
 } // namespace jezero::io
