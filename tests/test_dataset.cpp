@@ -137,6 +137,19 @@ private slots:
         csv.write("99,x,y,0,0,0,0,1,0,0\n");
         csv.close();
         QVERIFY(message(c.path(), "train").contains("lists 4 tiles"));
+        // A tile corner no int holds (found by tests/fuzz: it was converted without a check, undefined).
+        QTemporaryDir d;
+        writeDataset(d.path(), 6);
+        QFile index(d.path() + "/train_tiles.csv");
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        QStringList rows = QString::fromUtf8(index.readAll()).split('\n');
+        index.close();
+        const int x = rows[1].indexOf("\",") + 2; // the field after the quoted region
+        rows[1].replace(x, rows[1].indexOf(',', x) - x, "1e30");
+        QVERIFY(index.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        index.write(rows.join('\n').toUtf8());
+        index.close();
+        QVERIFY2(message(d.path(), "train").contains("has a tile corner of 1e30"), qPrintable(message(d.path(), "train")));
     }
 
     void splitsNeverShareAScene() {

@@ -39,6 +39,8 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
+#include <QThreadPool>
 #include <QtTest>
 #include <QSvgRenderer>
 #include <qcustomplot.h>
@@ -440,6 +442,7 @@ private slots:
         QVERIFY(w.rois()[0].shape == jezero::Roi::Shape::Rectangle);
         const auto pixels = jezero::roiPixels(w.rois()[0], 64, 15);
         QVERIFY2(pixels.size() >= 40 && pixels.size() <= 66, qPrintable(QString::number(pixels.size()))); // ~10 × 5
+        QTRY_VERIFY(w.roisMeasured()); // measured off the GUI thread
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 2); // the ROI's mean ± std and its median
 
         // Polygon: three clicks and a closing double-click.
@@ -450,6 +453,7 @@ private slots:
         QCOMPARE(w.rois()[1].vertices.size(), std::size_t(4));
         QCOMPARE(view->roiCount(), 2);
         QCOMPARE(w.roiPanel()->count(), 2);
+        QTRY_VERIFY(w.roisMeasured());
 
         // Ratio of the two ROIs, then everything continuum-removed.
         QCustomPlot* plot = w.spectrumPlot()->plot();
@@ -486,7 +490,8 @@ private slots:
         QCOMPARE(again.rois().size(), std::size_t(2));
         QCOMPARE(again.rois()[1].vertices, w.rois()[1].vertices);
 
-        // Rename in the list, then delete the first: the other keeps its name and its curves.
+        // Rename in the list, then delete the first, whether or not their statistics (measured off the
+        // GUI thread) have arrived: the other keeps its name, and its own curves.
         auto* list = again.findChild<QListWidget*>("roiList");
         list->item(1)->setText("olivine unit");
         QCOMPARE(again.rois()[1].name, std::string("olivine unit"));
@@ -494,7 +499,13 @@ private slots:
         again.findChild<QPushButton*>("roiDelete")->click();
         QCOMPARE(again.rois().size(), std::size_t(1));
         QCOMPARE(again.rois()[0].name, std::string("olivine unit"));
+        QTRY_VERIFY(again.roisMeasured());
         QCOMPARE(again.spectrumPlot()->spectrumCount(), 2); // its mean ± std and median
+        const QString meanCurve = QString("olivine unit mean ± std (%1 px)").arg(jezero::roiSpectrum(*again.cube(), again.rois()[0]).pixelCount);
+        QCustomPlot* shown = again.spectrumPlot()->plot();
+        bool plotted = false;
+        for (int g = 0; g < shown->graphCount(); ++g) plotted = plotted || shown->graph(g)->name() == meanCurve;
+        QVERIFY2(plotted, qPrintable(meanCurve));
     }
 
     void libraryOverlaysAreResampledToTheScene() {
@@ -564,6 +575,35 @@ private slots:
         const auto roiMean = jezero::roiSpectrum(*w.cube(), w.rois().front()).mean;
         const auto roiExpected = jezero::rankLibraryMatches(w.cube()->wavelengthsNm(), roiMean, jezero::bundledSpectralLibrary(), 1800, 2600);
         for (int r = 0; r < panel->rowCount(); ++r) QCOMPARE(panel->rowName(r), QString::fromStdString(roiExpected[r].name));
+    }
+
+    void closingTheWindowStopsAReadWithinTwoSeconds() {
+        // A 3 GB scene (a sparse file: no disk used) takes seconds to read; closing the window while it
+        // is read cancels the read at its next chunk, so the app can quit at once.
+        QTemporaryDir dir;
+        const QString img = dir.path() + "/big_if_mtr3.img";
+        QFile data(img);
+        QVERIFY(data.open(QIODevice::WriteOnly) && data.resize(qint64(1200) * 1300 * 489 * 4));
+        data.close();
+        QFile header(dir.path() + "/big_if_mtr3.hdr");
+        QVERIFY(header.open(QIODevice::WriteOnly));
+        header.write("ENVI\nsamples = 1200\nlines = 1300\nbands = 489\nheader offset = 0\nfile type = ENVI Standard\n"
+                     "data type = 4\ninterleave = bil\nbyte order = 0\n"); // 489 bands: the bundled MTRDR wavelengths
+        header.close();
+        auto* w = new MainWindow;
+        w->show();
+        QSignalSpy failed(w, &MainWindow::sceneFailed);
+        w->openScene(img);
+        QTRY_VERIFY(QThreadPool::globalInstance()->activeThreadCount() > 0 || !failed.isEmpty());
+        if (!failed.isEmpty()) QSKIP(qPrintable("this machine cannot hold the test scene: " + failed.first().first().toString()));
+        QTest::qWait(150); // into the read
+        QElapsedTimer quitting;
+        quitting.start();
+        w->close();
+        delete w;
+        QVERIFY(jezero::ui::BackgroundTask::waitForAll(2000));
+        qDebug() << "quit in" << quitting.elapsed() << "ms";
+        QVERIFY2(quitting.elapsed() < 2000, qPrintable(QString::number(quitting.elapsed())));
     }
 
     void backgroundTaskReportsProgressOnTheGuiThreadAndCancels() {

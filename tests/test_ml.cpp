@@ -516,6 +516,31 @@ private slots:
                 QVERIFY2(QString(e.what()).contains("non-finite"), e.what());
             }
         }
+        // Metadata that disagrees with itself, in a checkpoint whose hash is right (made up, or written
+        // by a broken tool): refused when read, never used to size a tensor.
+        {
+            auto info = ml::detail::readCheckpoint(path.toStdString());
+            auto model = ml::detail::makeModel(info.config, info.shape(), false);
+            ml::detail::loadCheckpointState(path.toStdString(), *model, nullptr);
+            const auto refusedFor = [&](auto damage, const char* why) {
+                auto bad = info;
+                damage(bad);
+                const std::string copy = (dir.path() + "/inconsistent.pt").toStdString();
+                ml::detail::saveCheckpoint(copy, *model, nullptr, bad);
+                try {
+                    ml::detail::readCheckpoint(copy);
+                } catch (const Error& e) {
+                    return QString(e.what()).contains("inconsistent.pt") && QString(e.what()).contains(why);
+                }
+                return false;
+            };
+            QVERIFY(refusedFor([](auto& c) { c.normalisation.inputMean.pop_back(); }, "input statistics cover"));
+            QVERIFY(refusedFor([](auto& c) { c.normalisation.targetStd[0] = 0; }, "positive spread"));
+            QVERIFY(refusedFor([](auto& c) { c.inputChannels.insert(c.inputChannels.begin() + 1, ""); }, "input channels list has an empty name"));
+            QVERIFY(refusedFor([](auto& c) { c.tile = c.tile + 1; }, "is not a multiple of"));
+            QVERIFY(refusedFor([](auto& c) { c.position.epoch = -3; }, "training position"));
+            QVERIFY(refusedFor([](auto& c) { c.configJson = "{\"model\": \"unet\", \"depth\": 99}"; }, "config is damaged"));
+        }
         // Temporary files a killed run left are removed when the run is resumed.
         QFile stale(dir.path() + "/run/latest.pt.tmp-12345");
         QVERIFY(stale.open(QIODevice::WriteOnly));

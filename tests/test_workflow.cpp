@@ -344,6 +344,7 @@ private slots:
         w.selectPixel({3, 4}, false);
         w.selectPixel({10, 12}, true);
         w.addRoi(jezero::Roi::Shape::Rectangle, {{2, 2}, {9, 2}, {9, 9}, {2, 9}});
+        QTRY_VERIFY(w.roisMeasured());
         w.exportSpectraCsv(mOut + "/spectra.csv");
         QFile csv(mOut + "/spectra.csv");
         QVERIFY(csv.open(QIODevice::ReadOnly));

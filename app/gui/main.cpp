@@ -2,6 +2,7 @@
 // saves a PNG of the whole window and exits (for documentation and tests).
 #include "jezero/core/Logging.h"
 #include "jezero/core/Resources.h"
+#include "jezero/ui/BackgroundTask.h"
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MainWindow.h"
@@ -18,10 +19,11 @@
 #include <QIcon>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QThreadPool>
 #include <QTimer>
 
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -95,7 +97,10 @@ int main(int argc, char** argv) {
         selected = QPoint(m.captured(1).toInt(), m.captured(2).toInt());
     }
 
-    jezero::ui::MainWindow window;
+    // Held in an optional so that it can be closed (and its child processes waited for) before the last
+    // wait on background reads at exit.
+    std::optional<jezero::ui::MainWindow> windowHolder;
+    jezero::ui::MainWindow& window = windowHolder.emplace();
     if (!window.parametersPanel()->layers().contains(mapLayer)) {
         if (parser.isSet(layer)) return fail("unknown layer '" + mapLayer + "'");
         mapLayer = "composite"; // a remembered layer this version does not know
@@ -172,9 +177,17 @@ int main(int argc, char** argv) {
     if (!scene.isEmpty()) window.openScene(scene);
     else window.openSampleScene();
     const int rc = app.exec();
-    // Worker threads must not outlive main(): a scene still being read would log into a logger
-    // already destroyed.
+    const int code = exitCode ? exitCode : rc;
     window.cancelBackgroundWork();
-    QThreadPool::globalInstance()->waitForDone();
-    return exitCode ? exitCode : rc;
+    windowHolder.reset(); // a training run told to save and quit is waited for here, as the user chose
+    // Canceled reads stop at their next chunk. One the kernel holds (a stalled network mount) cannot be
+    // stopped: then the app leaves without it, 2 s after the window closed. Nothing is lost: settings
+    // are saved, every output is written atomically. Worker threads must not outlive main() otherwise
+    // (they would log into a logger already destroyed).
+    if (!jezero::ui::BackgroundTask::waitForAll(2000)) {
+        std::cerr << "jezero: a background read did not stop within 2 s; quitting without it\n";
+        std::cerr.flush();
+        std::_Exit(code);
+    }
+    return code;
 }

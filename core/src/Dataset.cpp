@@ -313,7 +313,10 @@ DatasetManifest TileDataset::readManifest(const std::string& directory) {
     } catch (const nlohmann::json::exception& e) {
         throw Error("dataset " + directory + " has a bad dataset.json: " + e.what());
     }
-    if (m.tile <= 0 || m.inputChannels.empty() || m.targetChannels.empty()) throw Error("dataset " + directory + " has a bad dataset.json");
+    // Bounds far beyond any real dataset keep every size computed from them (tiles × channels × tile²) exact.
+    if (m.tile <= 0 || m.tile > 65536 || m.inputChannels.empty() || m.targetChannels.empty() || m.inputChannels.size() > 1024 || m.targetChannels.size() > 1024)
+        throw Error("dataset " + directory + " has a bad dataset.json (tile of " + std::to_string(m.tile) + " pixels, " + std::to_string(m.inputChannels.size()) +
+                    " input and " + std::to_string(m.targetChannels.size()) + " target channels)");
     return m;
 }
 
@@ -354,7 +357,13 @@ TileDataset TileDataset::open(const std::string& directory, const std::string& s
             const auto& f = table.rows[r];
             if (f.size() != 10) throw Error("dataset " + directory + ": " + tilesFile(split) + " line " + std::to_string(table.lineNumbers[r]) + " is malformed");
             const auto number = [&](int i) { return detail::parseNumber(f[i], tilesFile(split), table.lineNumbers[r]); };
-            TileRecord rec{f[1], f[2], static_cast<int>(number(3)), static_cast<int>(number(4)), number(5), number(6), number(7), number(8), number(9) != 0};
+            const auto pixel = [&](int i) { // a tile's corner in its scene: a whole number of pixels
+                const double v = number(i);
+                if (!(v >= 0 && v <= 1e9) || v != std::floor(v))
+                    throw Error("dataset " + directory + ": " + tilesFile(split) + " line " + std::to_string(table.lineNumbers[r]) + " has a tile corner of " + f[i]);
+                return static_cast<int>(v);
+            };
+            TileRecord rec{f[1], f[2], pixel(3), pixel(4), number(5), number(6), number(7), number(8), number(9) != 0};
             d.records.push_back(std::move(rec));
         }
     }

@@ -50,6 +50,10 @@ bool isNumber(const std::string& s) {
 DelimitedTable readDelimitedTable(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw Error("cannot read " + path + ": file not found or not readable");
+    return parseDelimitedTable(in, path);
+}
+
+DelimitedTable parseDelimitedTable(std::istream& in, const std::string& path) {
     DelimitedTable table;
     std::string line;
     int lineNumber = 0;

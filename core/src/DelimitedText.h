@@ -1,6 +1,7 @@
 #pragma once
 // Private helper: reads small numeric tables (comma, tab or space separated; '#' comments; an
 // optional header row) the way all of Jezero's bundled tables are written.
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ struct DelimitedTable {
 
 // Throws Error("cannot read PATH: ...") when the file cannot be opened or holds no rows.
 DelimitedTable readDelimitedTable(const std::string& path);
+// The same from a stream; path names the table in errors.
+DelimitedTable parseDelimitedTable(std::istream& in, const std::string& path);
 
 // Parses field as a double; throws Error naming path and line when it is not a number.
 double parseNumber(const std::string& field, const std::string& path, int line);

@@ -8,13 +8,17 @@
 
 namespace jezero {
 
-SpectralCube::SpectralCube(int width, int height, std::vector<double> wavelengthsNm)
+SpectralCube::SpectralCube(int width, int height, std::vector<double> wavelengthsNm) : SpectralCube(width, height, std::move(wavelengthsNm), Unset{}) {
+    std::fill(mValues.begin(), mValues.end(), std::numeric_limits<float>::quiet_NaN());
+}
+
+SpectralCube::SpectralCube(int width, int height, std::vector<double> wavelengthsNm, Unset)
     : mWidth(width), mHeight(height), mWavelengthsNm(std::move(wavelengthsNm)) {
     if (width <= 0 || height <= 0 || mWavelengthsNm.empty())
         throw Error("a cube needs a positive size and at least one band");
     if (!std::is_sorted(mWavelengthsNm.begin(), mWavelengthsNm.end()))
         throw Error("cube wavelengths must ascend");
-    mValues.assign(pixelCount() * mWavelengthsNm.size(), std::numeric_limits<float>::quiet_NaN());
+    mValues.resize(pixelCount() * mWavelengthsNm.size());
 }
 
 void SpectralCube::setFwhmNm(std::vector<double> fwhm) {

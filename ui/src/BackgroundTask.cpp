@@ -29,6 +29,8 @@ BackgroundTask* BackgroundTask::start(std::shared_ptr<TaskBase> task, QObject* p
 
 void BackgroundTask::cancel() { mTask->control().cancel(); }
 
+bool BackgroundTask::waitForAll(int waitMs) { return QThreadPool::globalInstance()->waitForDone(waitMs); }
+
 QString BackgroundTask::name() const { return QString::fromStdString(mTask->name()); }
 
 void BackgroundTask::report() {

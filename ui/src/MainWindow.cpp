@@ -402,6 +402,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         mSelected.clear();
         matchLibrary(); // nothing selected in the new scene: says so
         mSceneView->clearMarkers();
+        cancelRoiMeasurements();
         mRois.clear();
         mRoiSpectra.clear();
         mRatio.reset();
@@ -731,6 +732,7 @@ void MainWindow::rememberComposite() const {
 void MainWindow::cancelBackgroundWork() {
     if (mTask) mTask->cancel();
     if (mParameterTask) mParameterTask->cancel();
+    cancelRoiMeasurements();
     mSceneLibrary->cancelScan();
     cancelPrediction();
 }

@@ -60,6 +60,7 @@ void MainWindow::exportLayerGeoTiff(const QString& path) const {
 void MainWindow::exportSpectraCsv(const QString& path) const {
     if (!mCube) throw Error("no scene is open");
     if (mSelected.empty() && mRois.empty()) throw Error("no spectra to export: click a pixel or draw an ROI");
+    if (!roisMeasured()) throw Error("an ROI is still being measured: export again in a moment");
     std::ostringstream csv;
     csv.precision(7);
     csv << "wavelength_nm";

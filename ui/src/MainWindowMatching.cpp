@@ -26,6 +26,10 @@ void MainWindow::matchLibrary() {
     QString subject;
     if (roi) {
         const RoiSpectrum& s = mRoiSpectra[static_cast<std::size_t>(subjectIndex - 1)];
+        if (s.mean.empty()) {
+            mMatchPanel->setMessage(tr("Measuring the ROI…")); // ranked when its statistics arrive
+            return;
+        }
         spectrum = s.mean;
         subject = tr("ROI %1 (mean of %2 pixels)").arg(QString::fromStdString(mRois[static_cast<std::size_t>(subjectIndex - 1)].name)).arg(s.pixelCount);
     } else {

@@ -4,6 +4,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/ui/MainWindow.h"
 
+#include "jezero/ui/BackgroundTask.h"
 #include "jezero/ui/LibraryMatchPanel.h"
 #include "jezero/ui/RoiPanel.h"
 #include "jezero/ui/SceneView.h"
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace jezero::ui {
 
@@ -75,21 +77,61 @@ void MainWindow::addRoi(Roi::Shape shape, const std::vector<std::pair<double, do
     }
     const QColor colour = spectrumColour(mRois.size() + 3);
     roi.colour = {static_cast<std::uint8_t>(colour.red()), static_cast<std::uint8_t>(colour.green()), static_cast<std::uint8_t>(colour.blue())};
-    mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{}); // only the new ROI is measured
-    mRois.push_back(std::move(roi));
+    mRoiSpectra.emplace_back(); // only the new ROI is measured
+    mRois.push_back(roi);
     refreshRois();
+    measureRois({roi});
+}
+
+// A freehand outline over a whole MTRDR scene covers ~10^8 values: measured on a worker thread, so
+// drawing never stalls the window. Until its statistics arrive an ROI has an empty spectrum (the plot
+// leaves it out, its list entry says "measuring"). A result goes to the ROI with the same outline in
+// the same scene, so renaming or deleting ROIs meanwhile, or opening another scene, mixes nothing up.
+void MainWindow::measureRois(std::vector<Roi> rois) {
+    if (!mCube || rois.empty()) return;
+    auto task = std::make_shared<Task<std::vector<RoiSpectrum>>>("ROI statistics", [cube = mCube, rois](TaskControl& control) {
+        std::vector<RoiSpectrum> spectra;
+        for (const Roi& roi : rois) {
+            control.throwIfCanceled();
+            spectra.push_back(roiSpectrum(*cube, roi));
+        }
+        return spectra;
+    });
+    auto* runner = BackgroundTask::start(task, this);
+    mRoiTasks.erase(std::remove(mRoiTasks.begin(), mRoiTasks.end(), nullptr), mRoiTasks.end());
+    mRoiTasks.emplace_back(runner);
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube = mCube, rois = std::move(rois)] {
+        if (cube != mCube) return;
+        const auto& spectra = task->result();
+        for (std::size_t k = 0; k < rois.size(); ++k)
+            for (std::size_t i = 0; i < mRois.size(); ++i)
+                if (mRoiSpectra[i].mean.empty() && mRois[i].shape == rois[k].shape && mRois[i].vertices == rois[k].vertices) mRoiSpectra[i] = spectra[k];
+        refreshRois();
+        if (mMatchPanel->subject() > 0) matchLibrary(); // an ROI chosen as the subject before its mean was known
+    });
+    connect(runner, &BackgroundTask::failed, this, [this](const QString& error) { showError(tr("ROI statistics failed: %1").arg(error)); });
+}
+
+void MainWindow::cancelRoiMeasurements() {
+    for (const auto& runner : mRoiTasks)
+        if (runner) runner->cancel();
+    mRoiTasks.clear();
+}
+
+bool MainWindow::roisMeasured() const {
+    return std::none_of(mRoiSpectra.begin(), mRoiSpectra.end(), [](const RoiSpectrum& s) { return s.mean.empty(); });
 }
 
 // Redraws outlines, list and spectra from mRois and mRoiSpectra (kept in step wherever ROIs change,
 // so renaming or deleting one measures nothing again).
 void MainWindow::refreshRois() {
     std::vector<std::pair<QPolygonF, QColor>> outlines;
-    std::vector<std::size_t> counts;
+    std::vector<std::optional<std::size_t>> counts;
     for (std::size_t i = 0; i < mRois.size(); ++i) {
         QPolygonF outline;
         for (const auto& [x, y] : mRois[i].vertices) outline << QPointF(x, y);
         outlines.emplace_back(outline, QColor(mRois[i].colour[0], mRois[i].colour[1], mRois[i].colour[2]));
-        counts.push_back(mRoiSpectra[i].pixelCount);
+        counts.push_back(mRoiSpectra[i].mean.empty() ? std::nullopt : std::optional<std::size_t>(mRoiSpectra[i].pixelCount));
     }
     mSceneView->setRois(outlines);
     mRoiPanel->setRois(mRois, counts);
@@ -140,7 +182,8 @@ void MainWindow::refreshSpectra() {
         const QString label = QString::fromStdString(mLibrary[index].name) + (scale != 1.0 ? QString(" (×%1)").arg(scale, 0, 'g', 2) : QString());
         mSpectrumPlot->addCurve(label, mCube->wavelengthsNm(), values, {}, spectrumColour(index + 5).darker(130), Qt::DashDotLine);
     }
-    if (mRatio && mRatio->first < static_cast<int>(mRois.size()) && mRatio->second < static_cast<int>(mRois.size())) {
+    if (mRatio && mRatio->first < static_cast<int>(mRois.size()) && mRatio->second < static_cast<int>(mRois.size()) &&
+        !mRoiSpectra[mRatio->first].mean.empty() && !mRoiSpectra[mRatio->second].mean.empty()) {
         const auto ratio = ratioSpectrum(mRoiSpectra[mRatio->first], mRoiSpectra[mRatio->second]);
         mSpectrumPlot->addRatioCurve(tr("%1 ÷ %2").arg(QString::fromStdString(mRois[mRatio->first].name),
                                                        QString::fromStdString(mRois[mRatio->second].name)),
@@ -177,11 +220,12 @@ void MainWindow::saveRois(const QString& path) const {
 void MainWindow::loadRois(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) throw Error("cannot read " + path.toStdString());
+    cancelRoiMeasurements();
     mRois = roisFromGeoJson(file.readAll().toStdString());
-    mRoiSpectra.clear();
-    for (const Roi& roi : mRois) mRoiSpectra.push_back(mCube ? roiSpectrum(*mCube, roi) : RoiSpectrum{});
+    mRoiSpectra.assign(mRois.size(), RoiSpectrum{});
     mRatio.reset();
     refreshRois();
+    measureRois(mRois);
 }
 
 } // namespace jezero::ui

@@ -77,7 +77,7 @@ RoiPanel::RoiPanel(QWidget* parent)
     layout->addLayout(ratio);
 }
 
-void RoiPanel::setRois(const std::vector<Roi>& rois, const std::vector<std::size_t>& pixelCounts) {
+void RoiPanel::setRois(const std::vector<Roi>& rois, const std::vector<std::optional<std::size_t>>& pixelCounts) {
     const QSignalBlocker block(mList);
     const int numerator = mNumerator->currentIndex(), denominator = mDenominator->currentIndex();
     mList->clear();
@@ -89,7 +89,8 @@ void RoiPanel::setRois(const std::vector<Roi>& rois, const std::vector<std::size
         QPixmap swatch(12, 12);
         swatch.fill(QColor(roi.colour[0], roi.colour[1], roi.colour[2]));
         auto* item = new QListWidgetItem(QIcon(swatch), name);
-        item->setToolTip(tr("%1, %2 pixels").arg(QString::fromStdString(roiShapeName(roi.shape))).arg(pixelCounts[i]));
+        const QString shape = QString::fromStdString(roiShapeName(roi.shape));
+        item->setToolTip(pixelCounts[i] ? tr("%1, %2 pixels").arg(shape).arg(*pixelCounts[i]) : tr("%1, measuring…").arg(shape));
         item->setFlags(item->flags() | Qt::ItemIsEditable);
         mList->addItem(item);
         mNumerator->addItem(QIcon(swatch), name);

@@ -21,23 +21,33 @@ std::string unquote(std::string s) {
     return s;
 }
 
-// A value continues on the next line while a quote is open or brackets are unbalanced.
-bool complete(const std::string& value) {
-    int depth = 0;
-    bool quoted = false;
-    for (char c : value) {
-        if (c == '"') quoted = !quoted;
-        else if (!quoted && (c == '(' || c == '{')) ++depth;
-        else if (!quoted && (c == ')' || c == '}')) --depth;
+// A value continues on the next line while a quote is open or brackets are unbalanced. Scanned
+// piece by piece as lines are appended, so a long unbalanced value costs linear time, not quadratic.
+class ValueScanner {
+public:
+    void scan(const std::string& text) {
+        for (char c : text) {
+            if (c == '"') mQuoted = !mQuoted;
+            else if (!mQuoted && (c == '(' || c == '{')) ++mDepth;
+            else if (!mQuoted && (c == ')' || c == '}')) --mDepth;
+        }
     }
-    return !quoted && depth <= 0;
-}
+    bool complete() const { return !mQuoted && mDepth <= 0; }
+
+private:
+    long mDepth = 0;
+    bool mQuoted = false;
+};
 
 } // namespace
 
 Pds3Label Pds3Label::read(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot read " + path + ": file not found or not readable");
+    return parse(in, path);
+}
+
+Pds3Label Pds3Label::parse(std::istream& in, const std::string& path) {
     Pds3Label label;
     std::vector<std::string> objects;
     std::string line;
@@ -50,7 +60,13 @@ Pds3Label Pds3Label::read(const std::string& path) {
         if (eq == std::string::npos) continue;
         const std::string key = trim(line.substr(0, eq));
         std::string value = trim(line.substr(eq + 1));
-        while (!complete(value) && std::getline(in, line)) value += " " + trim(line);
+        ValueScanner scanner;
+        scanner.scan(value);
+        while (!scanner.complete() && std::getline(in, line)) {
+            const std::string more = trim(line);
+            scanner.scan(more);
+            value += " " + more;
+        }
         if (key == "PDS_VERSION_ID") sawVersion = true;
         if (key == "OBJECT") {
             objects.push_back(unquote(value));

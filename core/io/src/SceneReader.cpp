@@ -1,5 +1,6 @@
 #include "jezero/io/SceneReader.h"
 
+#include "EnviHeader.h"
 #include "GdalUtil.h"
 #include "OgrGeolocator.h"
 #include "Pds3Label.h"
@@ -62,35 +63,6 @@ std::string gdalMessage() {
     return message.empty() ? "GDAL could not read it" : message;
 }
 
-std::vector<double> parseNumberList(const std::string& text) {
-    std::vector<double> values;
-    std::string token;
-    for (char c : text + ",") {
-        if (c == ',' || c == '{' || c == '}') {
-            const auto first = token.find_first_not_of(" \t\r\n");
-            if (first != std::string::npos) {
-                char* end = nullptr;
-                const double v = std::strtod(token.c_str() + first, &end);
-                if (end == token.c_str() + first) throw Error("'" + token + "' is not a number");
-                values.push_back(v);
-            }
-            token.clear();
-        } else {
-            token += c;
-        }
-    }
-    return values;
-}
-
-// Wavelength lists in µm (ENVI "Micrometers", or values that can only be µm) become nm.
-void toNanometres(std::vector<double>& values, const std::string& units) {
-    const std::string u = upper(units);
-    const bool micrometres = u.find("MICRO") != std::string::npos || u == "UM" ||
-                             (u.empty() && !values.empty() && *std::max_element(values.begin(), values.end()) < 100.0);
-    if (micrometres)
-        for (double& v : values) v *= 1000.0;
-}
-
 // The data file a PDS3 label points to (^IMAGE = "NAME.IMG" or ("NAME.IMG", record)) must be a regular
 // file: GDAL would block forever opening a FIFO of that name.
 void requireRegularPds3Image(const SceneFile& file) {
@@ -131,48 +103,7 @@ void validateEnviHeader(const SceneFile& file) {
     const std::string header = upper(user.extension().string()) == ".HDR" ? file.userPath : siblingFile(file.openPath, ".hdr").value_or("");
     std::ifstream in(header);
     if (!in) return; // GDAL says what is missing
-    std::map<std::string, std::string> keys;
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto eq = line.find('=');
-        if (eq == std::string::npos || line.find('{') != std::string::npos) continue;
-        std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-        const auto trim = [](std::string& t) {
-            t.erase(0, t.find_first_not_of(" \t\r"));
-            t.erase(t.find_last_not_of(" \t\r") + 1);
-        };
-        trim(key);
-        trim(value);
-        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        keys[key] = value;
-    }
-    const auto bad = [&](const std::string& key, const std::string& why) {
-        throw Error("cannot read " + file.userPath + ": header " + fs::path(header).filename().string() + " has " + key + " = " + keys[key] + " (" + why + ")");
-    };
-    const auto integer = [&](const std::string& key, long long low, long long high) {
-        if (!keys.count(key)) return;
-        const std::string& v = keys[key];
-        char* end = nullptr;
-        errno = 0;
-        const long long n = std::strtoll(v.c_str(), &end, 10);
-        if (v.empty() || *end != '\0' || errno == ERANGE || n < low || n > high)
-            bad(key, "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high));
-    };
-    integer("samples", 1, std::numeric_limits<int>::max());
-    integer("lines", 1, std::numeric_limits<int>::max());
-    integer("bands", 1, std::numeric_limits<int>::max());
-    integer("header offset", 0, std::numeric_limits<long long>::max());
-    integer("byte order", 0, 1);
-    if (keys.count("interleave")) {
-        std::string v = keys["interleave"];
-        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (v != "bsq" && v != "bil" && v != "bip") bad("interleave", "expected bsq, bil or bip");
-    }
-    if (keys.count("data type")) {
-        integer("data type", 1, 15);
-        const int type = std::atoi(keys["data type"].c_str());
-        if (type == 6 || type == 7 || type == 8 || type == 9 || type == 10 || type == 11) bad("data type", "not a numeric image type Jezero reads");
-    }
+    detail::checkEnviLayout(detail::readEnviHeaderKeys(in), file.userPath, fs::path(header).filename().string());
 }
 
 DatasetPtr openDataset(const SceneFile& file) {
@@ -220,39 +151,11 @@ std::string dataFileOf(GDALDataset& ds, const std::string& fallback) {
     return data;
 }
 
-std::string formatNm(double nm) {
-    std::ostringstream text;
-    text << nm;
-    return text.str();
-}
-
-void setOrder(Part& part, std::vector<double> wavelengths, std::vector<double> fwhm) {
-    const int count = part.dataset->GetRasterCount();
-    if (static_cast<int>(wavelengths.size()) != count)
-        throw Error("cannot read " + part.file.userPath + ": " + std::to_string(wavelengths.size()) + " wavelengths for " +
-                    std::to_string(count) + " bands");
-    if (!fwhm.empty() && fwhm.size() != wavelengths.size()) fwhm.clear();
-    // A FWHM list without usable widths is no list: the band widths then come from the channel spacing.
-    if (!fwhm.empty() && std::any_of(fwhm.begin(), fwhm.end(), [](double w) { return !std::isfinite(w) || w <= 0; })) {
-        spdlog::warn("{}: the FWHM list has missing or non-positive widths; using the channel spacing instead", part.file.userPath);
-        fwhm.clear();
-    }
-    std::vector<int> order(count);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return wavelengths[a] < wavelengths[b]; });
-    for (std::size_t k = 0; k < order.size(); ++k) {
-        const int i = order[k];
-        // 100 nm – 100 µm: anything outside is a unit or header error, not a spectrometer's channel.
-        if (!std::isfinite(wavelengths[i]) || wavelengths[i] < 100 || wavelengths[i] > 100000)
-            throw Error("cannot read " + part.file.userPath + ": band " + std::to_string(i + 1) + " has no valid wavelength (" +
-                        formatNm(wavelengths[i]) + " nm)");
-        if (k > 0 && wavelengths[i] == wavelengths[order[k - 1]])
-            throw Error("cannot read " + part.file.userPath + ": bands " + std::to_string(order[k - 1] + 1) + " and " + std::to_string(i + 1) +
-                        " have the same wavelength (" + formatNm(wavelengths[i]) + " nm)");
-        part.bands.push_back(i + 1);
-        part.wavelengthsNm.push_back(wavelengths[i]);
-        if (!fwhm.empty()) part.fwhmNm.push_back(fwhm[i]);
-    }
+void setOrder(Part& part, const std::vector<double>& wavelengths, std::vector<double> fwhm) {
+    auto order = detail::spectralOrder(wavelengths, std::move(fwhm), part.dataset->GetRasterCount(), part.file.userPath);
+    part.bands = std::move(order.bands);
+    part.wavelengthsNm = std::move(order.wavelengthsNm);
+    part.fwhmNm = std::move(order.fwhmNm);
 }
 
 void describeFromName(Part& part) {
@@ -340,13 +243,13 @@ void describeEnvi(Part& part) {
     if (!wavelengthText) return;
     std::vector<double> wavelengths, fwhm;
     try {
-        wavelengths = parseNumberList(wavelengthText);
-        if (fwhmText) fwhm = parseNumberList(fwhmText);
+        wavelengths = detail::parseNumberList(wavelengthText);
+        if (fwhmText) fwhm = detail::parseNumberList(fwhmText);
     } catch (const Error& e) {
         throw Error("cannot read " + part.file.userPath + ": bad wavelength list in the header: " + e.what());
     }
-    toNanometres(wavelengths, units ? units : "");
-    toNanometres(fwhm, units ? units : "");
+    detail::toNanometres(wavelengths, units ? units : "");
+    detail::toNanometres(fwhm, units ? units : "");
     setOrder(part, std::move(wavelengths), std::move(fwhm));
 }
 
@@ -361,7 +264,7 @@ void describeFromBandMetadata(Part& part) {
         wavelengths.push_back(std::atof(w));
     }
     const char* units = part.dataset->GetRasterBand(1)->GetMetadataItem("wavelength_units");
-    toNanometres(wavelengths, units ? units : "");
+    detail::toNanometres(wavelengths, units ? units : "");
     setOrder(part, std::move(wavelengths), {});
 }
 
@@ -422,12 +325,16 @@ void keepRange(Part& part, double minNm, double maxNm) {
     part = std::move(kept);
 }
 
+// Rows of 16 MiB of values: the unit a read or mask step takes before it looks for a cancel, short
+// enough that closing the window during a read of gigabytes is never waited on.
+int rowsPerChunk(int width, int bands) { return std::max(1, static_cast<int>((16ll << 20) / (static_cast<long long>(width) * bands * 4))); }
+
 void readPart(Part& part, SpectralCube& cube, int firstBand, TaskControl* control, double progressStart, double progressSpan) {
     GDALDataset& ds = *part.dataset;
     const int width = cube.width();
     const int height = cube.height();
     const auto bands = static_cast<GSpacing>(cube.bands());
-    const int chunk = std::max(1, static_cast<int>((64ll << 20) / (static_cast<long long>(width) * bands * 4)));
+    const int chunk = rowsPerChunk(width, cube.bands());
     for (int y0 = 0; y0 < height; y0 += chunk) {
         if (control) control->throwIfCanceled();
         const int rows = std::min(chunk, height - y0);
@@ -498,7 +405,9 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
     if (isCassisProduct(path)) return readCassisImage(path, options, control);
     OpenedScene scene = openScene(path, options);
     requireMemoryFor(path, scene.width, scene.height, scene.wavelengthsNm.size());
-    SpectralCube cube(scene.width, scene.height, scene.wavelengthsNm);
+    // Every value is written by the parts' reads, so none is set first: filling gigabytes with NaN
+    // could not be canceled.
+    SpectralCube cube(scene.width, scene.height, scene.wavelengthsNm, SpectralCube::Unset{});
     cube.setFwhmNm(scene.fwhmNm);
     int firstBand = 0;
     const std::size_t count = scene.parts.size();
@@ -506,7 +415,12 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
         readPart(scene.parts[i], cube, firstBand, control, 0.9 * i / count, 0.9 / count);
         firstBand += static_cast<int>(scene.parts[i].bands.size());
     }
-    detail::maskInvalid(cube.data(), cube.pixelCount() * static_cast<std::size_t>(cube.bands()), scene.noDataValues, options);
+    const std::size_t rowValues = static_cast<std::size_t>(cube.width()) * static_cast<std::size_t>(cube.bands());
+    const int rows = rowsPerChunk(cube.width(), cube.bands());
+    for (int y0 = 0; y0 < cube.height(); y0 += rows) {
+        if (control) control->throwIfCanceled();
+        detail::maskInvalid(cube.spectrum(0, y0), rowValues * static_cast<std::size_t>(std::min(rows, cube.height() - y0)), scene.noDataValues, options);
+    }
 
     SceneMetadata& metadata = scene.metadata;
     detail::attachGeolocator(cube, metadata);

@@ -19,18 +19,6 @@ std::vector<double> doubles(const torch::Tensor& t) {
     const auto c = t.to(torch::kFloat64).contiguous();
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
-std::string joined(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
-    return out;
-}
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    std::string line;
-    while (std::getline(ss, line)) out.push_back(line);
-    return out;
-}
 
 // LibTorch keys Adam's state by the parameter's address: as text up to 1.x, as the pointer itself since.
 template <class Optimizer>
@@ -116,9 +104,9 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
         archive.write("config", c10::IValue(info.configJson));
         archive.write("input_kind", c10::IValue(info.inputKind));
         archive.write("target", c10::IValue(info.target));
-        archive.write("input_channels", c10::IValue(joined(info.inputChannels)));
-        archive.write("target_channels", c10::IValue(joined(info.targetChannels)));
-        archive.write("locations", c10::IValue(joined(info.locations)));
+        archive.write("input_channels", c10::IValue(joinedLines(info.inputChannels)));
+        archive.write("target_channels", c10::IValue(joinedLines(info.targetChannels)));
+        archive.write("locations", c10::IValue(joinedLines(info.locations)));
         archive.write("tile", torch::tensor(static_cast<int64_t>(info.tile)));
         writeNormalisation(archive, info.normalisation);
         const Position& p = info.position;
@@ -170,21 +158,30 @@ CheckpointInfo readCheckpoint(const std::string& path) {
         const auto text = [&](const char* key) {
             c10::IValue value;
             archive.read(key, value);
+            if (!value.isString()) throw Error("cannot read checkpoint " + path + ": its " + key + " is not text");
             return value.toStringRef();
         };
-        c.configJson = text("config");
-        c.config = TrainingConfig::fromJson(c.configJson, "");
-        c.inputKind = text("input_kind");
-        c.target = text("target");
-        c.inputChannels = split(text("input_channels"));
-        c.targetChannels = split(text("target_channels"));
-        c.locations = split(text("locations"));
-        c.tile = static_cast<int>(readTensor(archive, "tile").item<int64_t>());
-        c.normalisation = readNormalisation(archive);
-        c.position.epoch = static_cast<int>(readTensor(archive, "epoch").item<int64_t>());
-        c.position.batch = static_cast<long>(readTensor(archive, "batch").item<int64_t>());
-        c.position.step = static_cast<long>(readTensor(archive, "step").item<int64_t>());
-        c.position.bestValLoss = readTensor(archive, "best_val_loss").item<double>();
+        const auto integer = [&](const char* key) {
+            const torch::Tensor t = readTensor(archive, key);
+            if (t.numel() != 1 || t.is_floating_point()) throw Error("cannot read checkpoint " + path + ": its " + key + " is not one whole number");
+            return static_cast<long long>(t.item<int64_t>());
+        };
+        CheckpointRecords records;
+        records.configJson = text("config");
+        records.inputKind = text("input_kind");
+        records.target = text("target");
+        records.inputChannels = text("input_channels");
+        records.targetChannels = text("target_channels");
+        records.locations = text("locations");
+        records.tile = integer("tile");
+        records.normalisation = readNormalisation(archive);
+        records.epoch = integer("epoch");
+        records.batch = integer("batch");
+        records.step = integer("step");
+        const torch::Tensor best = readTensor(archive, "best_val_loss");
+        if (best.numel() != 1) throw Error("cannot read checkpoint " + path + ": its best_val_loss is not one number");
+        records.bestValLoss = best.item<double>();
+        c = checkpointInfoFrom(records, path);
     } catch (const c10::Error& e) {
         throw Error("cannot read checkpoint " + path + ": not a Jezero checkpoint (" + firstLine(e) + ")");
     }

@@ -5,6 +5,7 @@
 // embedded regression model, for diffusion) and the optimizer state. Format 3 wraps that archive's
 // bytes with their FNV-1a 64 hash, verified at every read, so a damaged file is refused instead of
 // predicting from flipped weights; format 2 (the bare archive) is still read, unverified.
+#include "CheckpointInfo.h"
 #include "Model.h"
 #include "jezero/core/TrainingConfig.h"
 
@@ -16,25 +17,6 @@
 namespace jezero::ml::detail {
 
 constexpr int kCheckpointFormat = 3;
-
-struct Position {
-    int epoch = 0;           // epochs completed
-    long batch = 0;          // batches done in the next epoch (resume mid-epoch)
-    long step = 0;           // optimizer steps so far
-    double bestValLoss = 1e300;
-};
-
-struct CheckpointInfo {
-    TrainingConfig config;
-    std::string configJson;
-    Normalisation normalisation;
-    Position position;
-    int tile = 0;
-    std::string inputKind, target; // as the dataset names them (pnr, 4band, …; fal, car, …)
-    std::vector<std::string> inputChannels, targetChannels, locations;
-
-    ModelShape shape() const;
-};
 
 // Serialises in memory, then writes atomically (temporary file, then rename): a full disk or a
 // missing permission is an Error and the previous file stays as it was.

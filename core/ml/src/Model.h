@@ -2,6 +2,7 @@
 // Private (includes LibTorch). What the trainer and the predictor need of any model, so neither knows
 // which kind it drives: the regression U-Nets (unet, resnet34) and the conditional diffusion model.
 // Everything here works in normalised units (the run's train-split statistics).
+#include "CheckpointInfo.h"
 #include "Samplers.h"
 #include "jezero/core/TrainingConfig.h"
 
@@ -16,10 +17,6 @@
 #include <vector>
 
 namespace jezero::ml::detail {
-
-struct Normalisation {
-    std::vector<double> inputMean, inputStd, targetMean, targetStd;
-};
 
 // What a prediction is conditioned on.
 struct Conditioning {

@@ -6,17 +6,44 @@
 
 #include <cstddef>
 #include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace jezero {
 
 class PixelGeolocator;
 
+// std::allocator that leaves new elements uninitialised where std::allocator would value-initialise
+// (zero-fill) them: a reader that writes every value of a gigabyte cube then does not pay to fill it
+// first, and can be canceled while it reads.
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = UninitialisedAllocator<U>;
+    };
+    UninitialisedAllocator() noexcept = default;
+    template <class U>
+    UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 class SpectralCube {
 public:
     SpectralCube() = default;
     // Allocates width × height × wavelengths.size() values, all NaN. Wavelengths must ascend.
     SpectralCube(int width, int height, std::vector<double> wavelengthsNm);
+    // The same with the values left unset, for a reader that writes every one.
+    struct Unset {};
+    SpectralCube(int width, int height, std::vector<double> wavelengthsNm, Unset);
 
     int width() const { return mWidth; }
     int height() const { return mHeight; }
@@ -60,7 +87,7 @@ private:
     int mHeight = 0;
     std::vector<double> mWavelengthsNm;
     std::vector<double> mFwhmNm;
-    std::vector<float> mValues;
+    std::vector<float, UninitialisedAllocator<float>> mValues;
     SceneMetadata mMetadata;
     std::shared_ptr<const PixelGeolocator> mGeolocator;
 };

@@ -19,6 +19,10 @@ public:
     void cancel();
     QString name() const;
 
+    // Waits up to waitMs for all work started here to end (cancel it first); false when some is still
+    // running then, e.g. a read stuck in the kernel on a stalled network mount, which no flag can stop.
+    static bool waitForAll(int waitMs);
+
 signals:
     void progressChanged(double fraction, const QString& message);
     void succeeded();

@@ -85,8 +85,11 @@ public:
     MapScaleBar* mapScaleBar() const { return mMapScale; }
     ChannelLegend* channelLegend() const { return mChannelLegend; }
     const std::vector<Roi>& rois() const { return mRois; }
-    // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here.
+    // Adds an ROI (pixel coordinates) as if drawn; its name and colour are chosen here. Its statistics
+    // are measured off the GUI thread and arrive a moment later (roisMeasured()).
     void addRoi(Roi::Shape shape, const std::vector<std::pair<double, double>>& vertices);
+    // Whether every ROI's statistics have arrived.
+    bool roisMeasured() const;
     // Plots mean(ROI numerator) ÷ mean(ROI denominator).
     void plotRatio(int numerator, int denominator);
     // Overlays library spectrum `index` (see SpectrumPlot's Library menu) resampled to the scene.
@@ -178,6 +181,10 @@ private:
     static std::vector<std::string> layerParameters(const QString& id); // the parameters a layer shows
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
     void connectRoiPanel();
+    // Measures these ROIs of the open scene on a worker thread; each result goes to the ROI with its
+    // outline when it arrives (MainWindowRois.cpp).
+    void measureRois(std::vector<Roi> rois);
+    void cancelRoiMeasurements();
     void refreshRois();
     void refreshSpectra();
     // Ranks the library against the last selected pixel off the GUI thread (MainWindowMatching.cpp).
@@ -209,15 +216,16 @@ private:
     std::shared_ptr<const SpectralCube> mCube;
     FilterSet mFilters;
     CompositeImage mComposite;        // what the map shows now
-    CompositeImage mLastComposite;
-    MapScale mShownScale;             // the scale the map's parameter layer was drawn with    // the scene's composite as last drawn (the second map may show it)
+    CompositeImage mLastComposite;    // the scene's composite as last drawn (the second map may show it)
+    MapScale mShownScale;             // the scale the map's parameter layer was drawn with
     QString mLayer = "composite";
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need
     QPointer<BackgroundTask> mParameterTask;                      // that computation while it runs
     std::shared_ptr<const SummaryParameters> mPixelParameters;    // bound to the scene's grid
     std::vector<QPoint> mSelected;
     std::vector<Roi> mRois;
-    std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI, same order; measured when an ROI is added or loaded
+    std::vector<RoiSpectrum> mRoiSpectra;      // one per ROI, same order; empty until measured (measureRois)
+    std::vector<QPointer<BackgroundTask>> mRoiTasks; // ROI measurements running
     std::optional<std::pair<int, int>> mRatio; // numerator, denominator ROI
     std::vector<LibrarySpectrum> mLibrary;
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene

@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QComboBox;
 class QListWidget;
 class QToolButton;
@@ -17,8 +19,9 @@ class RoiPanel : public QWidget {
 public:
     explicit RoiPanel(QWidget* parent = nullptr);
 
-    // Shows the ROIs with their pixel counts; keeps the ratio choices where they still exist.
-    void setRois(const std::vector<Roi>& rois, const std::vector<std::size_t>& pixelCounts);
+    // Shows the ROIs with their pixel counts (none while an ROI is being measured); keeps the ratio
+    // choices where they still exist.
+    void setRois(const std::vector<Roi>& rois, const std::vector<std::optional<std::size_t>>& pixelCounts);
     void setTool(SceneView::Tool tool); // reflects the view's tool in the buttons
     int count() const;
 
