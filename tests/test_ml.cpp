@@ -139,8 +139,17 @@ private slots:
         };
         QVERIFY(message("{\"dataset\": \"d\", \"epoch\": 3}").contains("unknown key 'epoch'"));
         QVERIFY(message("{\"dataset\": \"d\", \"batch\": 0}").contains("batch"));
-        QVERIFY(message("{\"dataset\": \"d\", \"learning_rate\": \"fast\"}").contains("bad value"));
-        QVERIFY(message("{\"epochs\": 3}").contains("bad value")); // no dataset
+        QCOMPARE(message("{\"dataset\": \"d\", \"learning_rate\": \"fast\"}"), QString("learning_rate must be a number, not \"fast\""));
+        QCOMPARE(message("{\"epochs\": 3}"), QString("the config needs \"dataset\" (the dataset folder)"));
+        // Whole numbers are whole and in range: never 2.5 taken as 2, or 1e30 as whatever an int makes of it.
+        QCOMPARE(message("{\"dataset\": \"d\", \"epochs\": 2.5}"), QString("epochs must be a whole number in range, not 2.5"));
+        QCOMPARE(message("{\"dataset\": \"d\", \"batch\": 1e30}"), QString("batch must be a whole number in range, not 1e+30"));
+        QCOMPARE(message("{\"dataset\": \"d\", \"seed\": -1}"), QString("seed must be a whole number in range, not -1"));
+        QCOMPARE(message("{\"dataset\": \"d\", \"augment\": \"yes\"}"), QString("augment must be true or false, not \"yes\""));
+        QCOMPARE(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"diffusion\": {\"mode\": \"plain\", \"attention\": 1}}"),
+                 QString("diffusion.attention must be true or false, not 1"));
+        QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\", \"epochs\": 30.0}").epochs, 30); // a whole number written as a float
+        QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\", \"seed\": 18446744073709551615}").seed, std::uint64_t(18446744073709551615ull));
         QVERIFY(message("{not json").contains("not valid JSON"));
         QVERIFY(message("{\"dataset\": \"d\", \"device\": \"tpu\"}").contains("device"));
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"gan\"}").contains("unet, resnet34 or diffusion"));

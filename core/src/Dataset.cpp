@@ -1,6 +1,7 @@
 #include "jezero/core/Dataset.h"
 
 #include "DelimitedText.h"
+#include "StrictJson.h"
 #include "jezero/core/AtomicFile.h"
 #include "jezero/core/CsvText.h"
 #include "jezero/core/Error.h"
@@ -292,25 +293,39 @@ DatasetManifest TileDataset::readManifest(const std::string& directory) {
     DatasetManifest m;
     try {
         const auto j = nlohmann::json::parse(in);
-        m.formatVersion = j.at("format_version").get<int>();
+        if (!j.is_object()) throw Error("it is not a JSON object");
+        m.formatVersion = detail::jsonRequired<int>(j, "format_version");
         if (m.formatVersion != 1 && m.formatVersion != 2)
             throw Error("dataset " + directory + " has format version " + std::to_string(m.formatVersion) + "; this Jezero reads 1 and 2");
-        m.input = j.at("input").get<std::string>();
-        m.inputChannels = j.at("input_channels").get<std::vector<std::string>>();
-        m.target = j.at("target").get<std::string>();
-        m.targetChannels = j.at("target_channels").get<std::vector<std::string>>();
-        m.targetSource = j.value("target_source", "observed");
-        m.targetSmoothing = j.value("target_smoothing", 0);
-        m.labelRule = j.value("label_rule", "");
-        m.cropsPerScene = j.value("crops_per_scene", 0);
-        m.tile = j.at("tile").get<int>();
-        m.seed = j.at("seed").get<std::uint64_t>();
-        m.splitBy = j.at("split_by").get<std::string>();
-        for (const auto& [name, s] : j.at("splits").items())
-            m.splits[name] = {s.at("tiles").get<std::size_t>(), s.at("carbonate_tiles").get<std::size_t>()};
+        const auto names = [&](const char* key) {
+            if (!j.contains(key) || !j.at(key).is_array()) throw Error(std::string("\"") + key + "\" must be a list of channel names");
+            std::vector<std::string> list;
+            for (const auto& name : j.at(key)) list.push_back(detail::jsonAs<std::string>(name, key));
+            return list;
+        };
+        m.input = detail::jsonRequired<std::string>(j, "input");
+        m.inputChannels = names("input_channels");
+        m.target = detail::jsonRequired<std::string>(j, "target");
+        m.targetChannels = names("target_channels");
+        m.targetSource = detail::jsonValue<std::string>(j, "target_source", "observed");
+        m.targetSmoothing = detail::jsonValue(j, "target_smoothing", 0);
+        m.labelRule = detail::jsonValue<std::string>(j, "label_rule", "");
+        m.cropsPerScene = detail::jsonValue(j, "crops_per_scene", 0);
+        m.tile = detail::jsonRequired<int>(j, "tile");
+        m.seed = detail::jsonRequired<std::uint64_t>(j, "seed");
+        m.splitBy = detail::jsonRequired<std::string>(j, "split_by");
+        if (!j.contains("splits") || !j.at("splits").is_object()) throw Error("\"splits\" must be an object");
+        for (const auto& [name, split] : j.at("splits").items())
+            m.splits[name] = {detail::jsonRequired<std::size_t>(split, "tiles", "splits." + name + "."),
+                              detail::jsonRequired<std::size_t>(split, "carbonate_tiles", "splits." + name + ".")};
         if (j.contains("skipped_scenes"))
-            for (const auto& skipped : j.at("skipped_scenes")) m.skippedScenes.emplace_back(skipped.at("scene").get<std::string>(), skipped.at("reason").get<std::string>());
+            for (const auto& skipped : j.at("skipped_scenes"))
+                m.skippedScenes.emplace_back(detail::jsonRequired<std::string>(skipped, "scene", "skipped_scenes."),
+                                             detail::jsonRequired<std::string>(skipped, "reason", "skipped_scenes."));
     } catch (const nlohmann::json::exception& e) {
+        throw Error("dataset " + directory + " has a bad dataset.json: " + e.what());
+    } catch (const Error& e) {
+        if (std::string(e.what()).rfind("dataset ", 0) == 0) throw;
         throw Error("dataset " + directory + " has a bad dataset.json: " + e.what());
     }
     // Bounds far beyond any real dataset keep every size computed from them (tiles × channels × tile²) exact.

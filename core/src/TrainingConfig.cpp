@@ -1,5 +1,6 @@
 #include "jezero/core/TrainingConfig.h"
 
+#include "StrictJson.h"
 #include "jezero/core/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -42,16 +43,16 @@ DiffusionConfig diffusionFromJson(const nlohmann::json& j) {
     rejectUnknownKeys(j, {"mode", "regression", "sigma_data", "p_mean", "p_std", "ema_decay", "image_dropout", "metadata_dropout", "metadata", "attention"},
                       "diffusion.");
     DiffusionConfig d;
-    d.mode = j.value("mode", d.mode);
-    d.regression = j.value("regression", d.regression);
-    d.sigmaData = j.value("sigma_data", d.sigmaData);
-    d.pMean = j.value("p_mean", d.pMean);
-    d.pStd = j.value("p_std", d.pStd);
-    d.emaDecay = j.value("ema_decay", d.emaDecay);
-    d.imageDropout = j.value("image_dropout", d.imageDropout);
-    d.metadataDropout = j.value("metadata_dropout", d.metadataDropout);
-    d.metadata = j.value("metadata", d.metadata);
-    d.attention = j.value("attention", d.attention);
+    d.mode = detail::jsonValue(j, "mode", d.mode, "diffusion.");
+    d.regression = detail::jsonValue(j, "regression", d.regression, "diffusion.");
+    d.sigmaData = detail::jsonValue(j, "sigma_data", d.sigmaData, "diffusion.");
+    d.pMean = detail::jsonValue(j, "p_mean", d.pMean, "diffusion.");
+    d.pStd = detail::jsonValue(j, "p_std", d.pStd, "diffusion.");
+    d.emaDecay = detail::jsonValue(j, "ema_decay", d.emaDecay, "diffusion.");
+    d.imageDropout = detail::jsonValue(j, "image_dropout", d.imageDropout, "diffusion.");
+    d.metadataDropout = detail::jsonValue(j, "metadata_dropout", d.metadataDropout, "diffusion.");
+    d.metadata = detail::jsonValue(j, "metadata", d.metadata, "diffusion.");
+    d.attention = detail::jsonValue(j, "attention", d.attention, "diffusion.");
     return d;
 }
 
@@ -85,19 +86,20 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
                       "");
     TrainingConfig c;
     try {
-        c.dataset = j.at("dataset").get<std::string>();
-        c.model = j.value("model", c.model);
-        c.baseWidth = j.value("base_width", c.model == "resnet34" ? 64 : c.baseWidth);
-        c.depth = j.value("depth", c.depth);
-        c.batch = j.value("batch", c.batch);
-        c.learningRate = j.value("learning_rate", c.model == "diffusion" ? 2e-4 : c.learningRate);
-        c.epochs = j.value("epochs", c.epochs);
-        c.augment = j.value("augment", c.augment);
-        c.device = j.value("device", c.device);
-        c.seed = j.value("seed", c.seed);
-        c.threads = j.value("threads", c.threads);
-        c.bf16 = j.value("bf16", c.bf16);
-        c.inputTransform = j.value("input_transform", c.inputTransform);
+        if (!j.contains("dataset")) throw Error("the config needs \"dataset\" (the dataset folder)");
+        c.dataset = detail::jsonValue(j, "dataset", c.dataset);
+        c.model = detail::jsonValue(j, "model", c.model);
+        c.baseWidth = detail::jsonValue(j, "base_width", c.model == "resnet34" ? 64 : c.baseWidth);
+        c.depth = detail::jsonValue(j, "depth", c.depth);
+        c.batch = detail::jsonValue(j, "batch", c.batch);
+        c.learningRate = detail::jsonValue(j, "learning_rate", c.model == "diffusion" ? 2e-4 : c.learningRate);
+        c.epochs = detail::jsonValue(j, "epochs", c.epochs);
+        c.augment = detail::jsonValue(j, "augment", c.augment);
+        c.device = detail::jsonValue(j, "device", c.device);
+        c.seed = detail::jsonValue(j, "seed", c.seed);
+        c.threads = detail::jsonValue(j, "threads", c.threads);
+        c.bf16 = detail::jsonValue(j, "bf16", c.bf16);
+        c.inputTransform = detail::jsonValue(j, "input_transform", c.inputTransform);
         if (j.contains("positive_weight")) {
             const auto& w = j.at("positive_weight");
             c.positiveWeight = w.is_number() ? w.dump() : w.get<std::string>();

@@ -141,6 +141,13 @@ void checkRawFileLength(const Part& part, std::uintmax_t imageStart, const std::
     if (actual < expected)
         throw Error("cannot read " + part.file.userPath + ": " + fs::path(dataPath).filename().string() + " is truncated (" +
                     std::to_string(actual) + " bytes; the label describes " + std::to_string(expected) + ")");
+    // Twice the data or more: the values are wider than the label says (float32 described as bytes or
+    // 16-bit integers), and reading them as described would give noise without an error.
+    const std::uintmax_t data = expected - imageStart;
+    if (data > 0 && actual - imageStart >= 2 * data)
+        throw Error("cannot read " + part.file.userPath + ": " + fs::path(dataPath).filename().string() + " holds " +
+                    std::to_string((actual - imageStart) / data) + " times the " + std::to_string(data) +
+                    " bytes of image its label describes: is the data type right?");
 }
 
 std::string dataFileOf(GDALDataset& ds, const std::string& fallback) {
