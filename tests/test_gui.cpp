@@ -119,9 +119,9 @@ private slots:
         QVERIFY(plot->legend->visible());
         QVERIFY2(plot->legend->outerRect().top() >= plot->axisRect()->outerRect().bottom(),
                  qPrintable(QString("legend %1, axes %2").arg(plot->legend->outerRect().top()).arg(plot->axisRect()->outerRect().bottom())));
-        w.spectrumPlot()->findChild<QCheckBox*>("legendToggle")->click();
+        w.spectrumPlot()->findChild<QAction*>("legendToggle")->trigger();
         QVERIFY(!w.spectrumPlot()->legendVisible());
-        w.spectrumPlot()->findChild<QCheckBox*>("legendToggle")->click();
+        w.spectrumPlot()->findChild<QAction*>("legendToggle")->trigger();
         QVERIFY(w.spectrumPlot()->legendVisible());
         // Moved inside the axes to a corner, and back under them.
         w.spectrumPlot()->setLegendPlace(jezero::ui::SpectrumPlot::LegendPlace::TopRight);

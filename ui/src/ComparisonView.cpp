@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTimer>
@@ -121,7 +122,7 @@ ComparisonView::ComparisonView(QWidget* parent)
         grid->setColumnStretch(i, 1);
         mViews[i] = new SceneView;
         mViews[i]->setObjectName(QString("comparisonPanel%1").arg(i));
-        mViews[i]->setMinimumSize(160, 160);
+        mViews[i]->setMinimumSize(120, 120);
         grid->addWidget(mTitles[i], 0, i);
         grid->addWidget(mViews[i], 1, i);
         connect(mViews[i], &SceneView::viewChanged, this, [this, i] { follow(i); });
@@ -159,13 +160,18 @@ ComparisonView::ComparisonView(QWidget* parent)
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
         table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     }
-    auto* tables = new QSplitter(Qt::Horizontal);
+    auto* tables = mTables = new QSplitter(Qt::Horizontal);
     tables->addWidget(mMetrics);
     tables->addWidget(mPixelValues);
     mSpectrum->setObjectName("comparisonSpectrum");
     tables->addWidget(mSpectrum);
     mPixelValues->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    tables->setSizes({300, 380, 420});
+    // Each table a quarter, the spectrum half (shared out in resizeEvent; without minimum widths, so a
+    // laptop's screen still holds the whole window).
+    tables->setStretchFactor(0, 1);
+    tables->setStretchFactor(1, 1);
+    tables->setStretchFactor(2, 2);
+    connect(tables, &QSplitter::splitterMoved, this, [this] { mTablesMoved = true; });
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(panels);
     split->addWidget(tables);
@@ -196,6 +202,16 @@ void ComparisonView::fitPanels() {
     // again when the view is first shown.
     mFitPending = !isVisible();
     mViews[0]->fitToWindow();
+}
+
+void ComparisonView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // The tables a quarter each, the spectrum half, until the user moves the divider (a splitter alone
+    // would give each its size hint, leaving the tables too narrow for their names).
+    if (!mTablesMoved) {
+        const int width = std::max(0, event->size().width() - 2 * layout()->contentsMargins().left());
+        mTables->setSizes({width / 4, width / 4, width - 2 * (width / 4)});
+    }
 }
 
 void ComparisonView::showEvent(QShowEvent* event) {

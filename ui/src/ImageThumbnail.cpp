@@ -4,7 +4,7 @@
 
 namespace jezero::ui {
 
-ImageThumbnail::ImageThumbnail(QWidget* parent) : QWidget(parent) { setMinimumSize(160, 90); }
+ImageThumbnail::ImageThumbnail(QWidget* parent) : QWidget(parent) { setMinimumSize(120, 68); }
 
 void ImageThumbnail::setImage(const QImage& image) {
     mImage = image;

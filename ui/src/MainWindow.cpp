@@ -44,6 +44,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -90,7 +92,13 @@ MainWindow::MainWindow(QWidget* parent)
       mPredictionProgress(new QProgressBar), mPredictionCancel(new QToolButton) {
     setWindowTitle("Jezero");
     setAcceptDrops(true);
-    resize(1400, 820);
+    // 1400 × 820 where the screen has room, else nine tenths of it: never larger than a laptop's screen.
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QRect available = screen->availableGeometry();
+        resize(std::min(1400, available.width() * 9 / 10), std::min(820, available.height() * 9 / 10));
+    } else {
+        resize(1400, 820);
+    }
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     mMapScale = new MapScaleBar;
@@ -700,7 +708,11 @@ void MainWindow::showEvent(QShowEvent* event) {
     if (mDocksSized) return;
     mDocksSized = true; // docks take their share only once the window has its size
     resizeDocks({mParametersDock}, {mParametersPanel->sizeHint().width()}, Qt::Horizontal);
-    resizeDocks({mInputsDock}, {mInputsPanel->sizeHint().height()}, Qt::Vertical);
+    // A strip of thumbnails: a sixth of the window at most, so the maps and the comparison keep the height.
+    resizeDocks({mInputsDock}, {std::min(mInputsPanel->sizeHint().height(), height() / 6)}, Qt::Vertical);
+    // On a laptop screen the Model inputs strip would take a quarter of the height from the maps and the
+    // comparison: it starts closed there (View › Model inputs opens it).
+    if (const QScreen* shown = screen(); shown && shown->availableGeometry().height() < 900) mInputsDock->hide();
     // The last session's layout, when there was one, wins over the defaults above.
     const QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());

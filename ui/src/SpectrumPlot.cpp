@@ -60,7 +60,7 @@ const std::vector<std::pair<double, double>> kBadBandsUm{{0.635, 0.706}, {1.015,
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)),
-      mLegendToggle(new QCheckBox(this)), mContinuumRange(new QComboBox(this)), mLibraryMenu(new QMenu(this)) {
+      mLegendToggle(new QAction(tr("Show legend"), this)), mContinuumRange(new QComboBox(this)), mLibraryMenu(new QMenu(this)) {
     setObjectName("spectrumPlot");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -91,17 +91,20 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     library->setMenu(mLibraryMenu);
     library->setPopupMode(QToolButton::InstantPopup);
     tools->addWidget(library);
-    mLegendToggle->setText(tr("Legend"));
+    // One "Legend" button: shown or not, and where (a row of its own made the plot's tools wider than
+    // the comparison's spectrum panel).
     mLegendToggle->setObjectName("legendToggle");
+    mLegendToggle->setCheckable(true);
     mLegendToggle->setChecked(true);
-    connect(mLegendToggle, &QCheckBox::toggled, this, &SpectrumPlot::setLegendVisible);
-    tools->addWidget(mLegendToggle);
+    connect(mLegendToggle, &QAction::toggled, this, &SpectrumPlot::setLegendVisible);
     auto* place = new QToolButton(this);
-    place->setText(tr("Place"));
+    place->setText(tr("Legend"));
     place->setObjectName("legendPlace");
-    place->setToolTip(tr("Where the legend sits: under the axes, or inside them at a corner"));
+    place->setToolTip(tr("Show or hide the legend, and where it sits: under the axes, or inside them at a corner"));
     place->setPopupMode(QToolButton::InstantPopup);
     auto* placeMenu = new QMenu(place);
+    placeMenu->addAction(mLegendToggle);
+    placeMenu->addSeparator();
     const std::pair<QString, LegendPlace> places[] = {{tr("Under the axes"), LegendPlace::Below},
                                                       {tr("Inside, top left"), LegendPlace::TopLeft},
                                                       {tr("Inside, top right"), LegendPlace::TopRight},
@@ -113,7 +116,7 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     place->setMenu(placeMenu);
     tools->addWidget(place);
     auto* reset = new QToolButton(this);
-    reset->setText(tr("Reset zoom"));
+    reset->setText(tr("Reset"));
     reset->setObjectName("resetZoom");
     reset->setToolTip(tr("Fit the axes to the curves (or double-click the plot). Drag pans, the wheel zooms."));
     connect(reset, &QToolButton::clicked, this, &SpectrumPlot::resetZoom);
@@ -122,7 +125,7 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     layout->addLayout(mFilterBar);
     layout->addLayout(tools); // a second row: one row of everything made the plot crowd the map out
 
-    mPlot->setMinimumSize(360, 240);
+    mPlot->setMinimumSize(300, 160);
     mPlot->xAxis->setLabel(QString::fromUtf8("Wavelength (µm)"));
     mPlot->yAxis->setLabel("I/F");
     mPlot->yAxis2->setLabel(tr("Filter response"));

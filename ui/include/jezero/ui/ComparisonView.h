@@ -23,6 +23,8 @@ namespace jezero {
 class PixelGeolocator;
 }
 
+class QSplitter;
+
 namespace jezero::ui {
 
 class SceneView;
@@ -78,6 +80,7 @@ signals:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void render();
@@ -93,6 +96,8 @@ private:
     QTableWidget* mMetrics;
     QTableWidget* mPixelValues;
     SpectrumPlot* mSpectrum;
+    QSplitter* mTables;       // metrics | pixel values | spectrum
+    bool mTablesMoved = false; // by the user; until then resizeEvent shares the width out
     ComparisonResult mResult;
     ComparisonImages mImages;
     QPoint mSelected{-1, -1}; // the pixel whose values the table shows, kept across predictions

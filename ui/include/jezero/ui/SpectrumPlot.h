@@ -107,7 +107,7 @@ private:
     QCustomPlot* mPlot;
     QHBoxLayout* mFilterBar;
     QCheckBox* mContinuumToggle;
-    QCheckBox* mLegendToggle;
+    QAction* mLegendToggle; // in the Legend button's menu
     LegendPlace mLegendPlace = LegendPlace::Below;
     QComboBox* mContinuumRange;
     double mContinuumFromNm = 0, mContinuumToNm = 1e9;
