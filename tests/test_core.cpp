@@ -11,6 +11,7 @@
 #include "jezero/core/MapFigure.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/FilterResponse.h"
+#include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/SpectrumGaps.h"
 #include "jezero/core/Statistics.h"
@@ -196,6 +197,12 @@ private slots:
             QVERIFY(!QString(e.what()).contains('\n'));
         }
         QVERIFY_THROWS_EXCEPTION(Error, readFilterSet((dir.path() + "/missing.csv").toStdString()));
+        // A line of whitespace that trimming does not know (a vertical tab, a form feed) is a blank line,
+        // not a row without fields (found by tests/fuzz: a library table then read out of range).
+        std::ofstream(path) << "wavelength_um spectrum_A\n0.5 0.1\n\v\f\n0.6 0.2\n";
+        const auto spectra = readLibraryTable(path, "test", "");
+        QCOMPARE(spectra.size(), std::size_t(1));
+        QCOMPARE(spectra[0].values, (std::vector<double>{0.1, 0.2}));
         std::ofstream(path) << "# only a comment\n";
         QVERIFY_THROWS_EXCEPTION(Error, readMtrdrAxisTable(path));
     }

@@ -62,6 +62,7 @@ DelimitedTable parseDelimitedTable(std::istream& in, const std::string& path) {
         const std::string t = trim(line);
         if (t.empty() || t[0] == '#') continue;
         auto fields = splitFields(t);
+        if (fields.empty()) continue; // only whitespace the trim does not know (\v, \f): a blank line
         if (table.rows.empty() && table.header.empty() && !isNumber(fields.front())) {
             table.header = std::move(fields);
             continue;
