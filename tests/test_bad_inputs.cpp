@@ -120,6 +120,12 @@ private slots:
         scene("all wavelengths equal", enviCube("equal", layout(), wavelengths([](int) { return QString("700"); })), "have the same wavelength");
         scene("too few wavelengths", enviCube("few", layout(), "wavelength = {400, 500, 600}\n"), "3 wavelengths for 107 bands");
         scene("wavelength list with text", enviCube("words", layout(), "wavelength = {400, five hundred, 600}\n"), "not a number");
+        scene("wavelength with a unit glued on", enviCube("glued", layout(), "wavelength = {400nm, 500nm, 600nm}\n"), "'400nm' is not a number");
+        {
+            const QString label = copyTrr3("frt00000005_01_if156s_trr3");
+            write(label, readAll(label).replace("_TRR3.IMG\", 1606 )", "_TRR3.IMG\", 0 )"));
+            scene("pointer to record 0", label, "names no record or byte from 1 on");
+        }
         {
             write(path("text_image.hdr"), "ENVI\n" + layout() + "\nheader offset = 0\n" + wavelengths());
             write(path("text_image.img"), QByteArray("just some words\n").repeated(100));

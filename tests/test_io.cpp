@@ -332,6 +332,19 @@ private slots:
         const auto noWidths = io::readScene((d + "/plain.hdr").toStdString());
         QCOMPARE(noWidths.bands(), 107);
         QVERIFY(noWidths.fwhmNm().empty());
+        // Without a unit, widths are in the wavelengths' unit: 10 nm widths of nm wavelengths stay 10 nm
+        // (they were once taken as µm, being under 100).
+        QStringList widths;
+        for (int b = 0; b < 107; ++b) widths << "10";
+        {
+            QFile h(d + "/plain.hdr");
+            h.open(QIODevice::WriteOnly | QIODevice::Truncate);
+            h.write("ENVI\nsamples = 64\nlines = 15\nbands = 107\nheader offset = 0\nfile type = ENVI Standard\ndata type = 4\n"
+                    "interleave = bil\nbyte order = 0\nwavelength = {" + nm.join(", ").toUtf8() + "}\nfwhm = {" + widths.join(", ").toUtf8() + "}\n");
+        }
+        const auto unitless = io::readScene((d + "/plain.hdr").toStdString());
+        QCOMPARE(unitless.wavelengthsNm().front(), 400.0);
+        QCOMPARE(unitless.fwhmNm().front(), 10.0);
         // Dimensions that fit the (sparse) file but not in memory: refused before allocating.
         QFile huge(d + "/huge.img");
         QVERIFY(huge.open(QIODevice::WriteOnly));

@@ -185,8 +185,10 @@ int main(int argc, char** argv) {
     // are saved, every output is written atomically. Worker threads must not outlive main() otherwise
     // (they would log into a logger already destroyed).
     if (!jezero::ui::BackgroundTask::waitForAll(2000)) {
-        std::cerr << "jezero: a background read did not stop within 2 s; quitting without it\n";
+        std::cerr << "jezero: background work (a read held by the system?) did not stop within 2 s; quitting without it\n";
+        std::cout.flush(); // "wrote FILE" lines of --screenshot and --figure, when piped
         std::cerr.flush();
+        jezero::flushLogs();
         std::_Exit(code);
     }
     return code;

@@ -17,6 +17,10 @@ std::string logDirectory() {
     return userDataDirectory() + "/logs";
 }
 
+void flushLogs() {
+    if (const auto logger = spdlog::default_logger()) logger->flush();
+}
+
 void initLogging(const std::string& appName, bool verbose) {
     if (spdlog::get("jezero")) return;
     auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();

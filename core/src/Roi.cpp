@@ -1,6 +1,7 @@
 #include "jezero/core/Roi.h"
 
 #include "jezero/core/Error.h"
+#include "jezero/core/Task.h"
 
 #include <nlohmann/json.hpp>
 
@@ -67,7 +68,7 @@ std::vector<std::pair<int, int>> roiPixels(const Roi& roi, int width, int height
     return pixels;
 }
 
-RoiSpectrum roiSpectrum(const SpectralCube& cube, const Roi& roi) {
+RoiSpectrum roiSpectrum(const SpectralCube& cube, const Roi& roi, TaskControl* control) {
     const auto pixels = roiPixels(roi, cube.width(), cube.height());
     const int bands = cube.bands();
     RoiSpectrum out;
@@ -79,6 +80,7 @@ RoiSpectrum roiSpectrum(const SpectralCube& cube, const Roi& roi) {
     std::vector<double> values;
     values.reserve(pixels.size());
     for (int b = 0; b < bands; ++b) {
+        if (control) control->throwIfCanceled();
         values.clear();
         for (const auto& [x, y] : pixels) {
             const float v = cube.value(x, y, b);

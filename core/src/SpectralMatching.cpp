@@ -32,6 +32,8 @@ double angleDeg(const std::vector<double>& a, const std::vector<double>& b) {
 std::vector<LibraryMatch> rankLibraryMatches(const std::vector<double>& w, const std::vector<double>& spectrum, const std::vector<LibrarySpectrum>& library,
                                              double fromNm, double toNm) {
     if (!(fromNm < toNm)) throw Error("the matching range must run from a shorter to a longer wavelength");
+    if (spectrum.size() != w.size())
+        throw Error("the spectrum has " + std::to_string(spectrum.size()) + " values for " + std::to_string(w.size()) + " wavelengths");
     std::vector<std::size_t> inRange;
     for (std::size_t i = 0; i < w.size(); ++i)
         if (w[i] >= fromNm && w[i] <= toNm && std::isfinite(spectrum[i])) inRange.push_back(i);

@@ -15,10 +15,26 @@
 
 namespace jezero::detail {
 
-[[noreturn]] inline void badJsonValue(const std::string& name, const char* expected, const nlohmann::json& value) {
-    std::string shown = value.dump();
+// A value as JSON text on one line, in ASCII (escapes for newlines and non-ASCII), cut after 40
+// characters: fit to quote in a one-line error.
+inline std::string jsonShown(const nlohmann::json& value) {
+    std::string shown = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
     if (shown.size() > 40) shown = shown.substr(0, 40) + "…";
-    throw Error(name + " must be " + expected + ", not " + shown);
+    return shown;
+}
+// A user's text quoted the same way ("unet", "a\nb").
+inline std::string jsonQuoted(const std::string& text) { return jsonShown(nlohmann::json(text)); }
+
+// A key path as errors name it: as it is when printable ASCII, else quoted (a key from a file may hold
+// a newline).
+inline std::string plainName(const std::string& name) {
+    for (unsigned char c : name)
+        if (c < 0x20 || c >= 0x7f) return jsonQuoted(name);
+    return name;
+}
+
+[[noreturn]] inline void badJsonValue(const std::string& name, const char* expected, const nlohmann::json& value) {
+    throw Error(name + " must be " + expected + ", not " + jsonShown(value));
 }
 
 // The value as T (bool, std::string, an integer type or double); name is what the error calls it.
@@ -49,14 +65,14 @@ T jsonAs(const nlohmann::json& v, const std::string& name) {
 // object[key] as T, or fallback when the key is absent; prefix goes before the key in errors.
 template <class T>
 T jsonValue(const nlohmann::json& object, const std::string& key, T fallback, const std::string& prefix = "") {
-    return object.contains(key) ? jsonAs<T>(object.at(key), prefix + key) : fallback;
+    return object.contains(key) ? jsonAs<T>(object.at(key), plainName(prefix + key)) : fallback;
 }
 
 // object[key] as T; an Error when the key is absent.
 template <class T>
 T jsonRequired(const nlohmann::json& object, const std::string& key, const std::string& prefix = "") {
-    if (!object.is_object() || !object.contains(key)) throw Error("\"" + prefix + key + "\" is missing");
-    return jsonAs<T>(object.at(key), prefix + key);
+    if (!object.is_object() || !object.contains(key)) throw Error(jsonQuoted(prefix + key) + " is missing");
+    return jsonAs<T>(object.at(key), plainName(prefix + key));
 }
 
 } // namespace jezero::detail

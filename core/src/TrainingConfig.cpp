@@ -35,7 +35,10 @@ std::string firstLine(const nlohmann::json::exception& e) {
 
 void rejectUnknownKeys(const nlohmann::json& j, const std::set<std::string>& known, const std::string& where) {
     for (const auto& [key, value] : j.items())
-        if (!known.count(key)) throw Error("unknown key '" + where + key + "'");
+        if (!known.count(key)) {
+            const std::string name = where + key, shown = detail::plainName(name);
+            throw Error("unknown key " + (shown == name ? "'" + name + "'" : shown));
+        }
 }
 
 DiffusionConfig diffusionFromJson(const nlohmann::json& j) {
@@ -57,7 +60,7 @@ DiffusionConfig diffusionFromJson(const nlohmann::json& j) {
 }
 
 void check(const DiffusionConfig& d) {
-    if (d.mode != "residual" && d.mode != "plain") throw Error("diffusion.mode must be residual or plain, not \"" + d.mode + "\"");
+    if (d.mode != "residual" && d.mode != "plain") throw Error("diffusion.mode must be residual or plain, not " + detail::jsonQuoted(d.mode));
     if (d.mode == "residual" && d.regression.empty()) throw Error("diffusion.mode residual needs diffusion.regression (a regression checkpoint)");
     if (d.sigmaData < 0) throw Error("diffusion.sigma_data must be positive (or 0: measured)");
     if (!(d.pStd > 0)) throw Error("diffusion.p_std must be positive");
@@ -112,7 +115,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
         throw Error("bad value (" + firstLine(e) + ")");
     }
     if (c.model != "unet" && c.model != "resnet34" && c.model != "diffusion")
-        throw Error("model must be unet, resnet34 or diffusion, not \"" + c.model + "\"");
+        throw Error("model must be unet, resnet34 or diffusion, not " + detail::jsonQuoted(c.model));
     if (c.baseWidth < 4 || c.baseWidth > 512) throw Error("base_width must be between 4 and 512");
     if (c.depth < 1 || c.depth > 7) throw Error("depth must be between 1 and 7");
     if (c.batch < 1 || c.batch > 4096) throw Error("batch must be between 1 and 4096");
@@ -121,12 +124,12 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.threads < 0) throw Error("threads must be 0 (one per core) or more");
     if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0) throw Error("device must be auto, cpu, cuda or cuda:N");
     if (c.model == "diffusion") check(c.diffusion);
-    if (c.inputTransform != "none" && c.inputTransform != "log") throw Error("input_transform must be none or log, not \"" + c.inputTransform + "\"");
+    if (c.inputTransform != "none" && c.inputTransform != "log") throw Error("input_transform must be none or log, not " + detail::jsonQuoted(c.inputTransform));
     if (c.inputTransform != "none" && c.model == "diffusion") throw Error("input_transform is for unet and resnet34; a diffusion model takes its regression model's inputs as they are");
     if (c.positiveWeight != "balanced" && c.positiveWeight != "sqrt") {
         char* end = nullptr;
         const double w = std::strtod(c.positiveWeight.c_str(), &end);
-        if (end == c.positiveWeight.c_str() || *end != '\0' || !(w >= 1 && w <= 1e6)) throw Error("positive_weight must be \"balanced\", \"sqrt\" or a number from 1 to 1e6, not \"" + c.positiveWeight + "\"");
+        if (end == c.positiveWeight.c_str() || *end != '\0' || !(w >= 1 && w <= 1e6)) throw Error("positive_weight must be \"balanced\", \"sqrt\" or a number from 1 to 1e6, not " + detail::jsonQuoted(c.positiveWeight));
     }
     c.dataset = resolved(c.dataset, baseDirectory);
     c.diffusion.regression = resolved(c.diffusion.regression, baseDirectory);

@@ -17,10 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FuzzedDataProvider input(data, size);
     const std::string manifest = input.ConsumeRandomLengthString(4096);
     const std::string tiles = input.ConsumeRandomLengthString(4096);
-    const std::string binary = input.ConsumeRemainingBytesAsString();
+    const std::string inputs = input.ConsumeRandomLengthString(65536), targets = input.ConsumeRandomLengthString(65536);
+    const std::string labels = input.ConsumeRemainingBytesAsString();
     const std::string dir = std::filesystem::path(jezero::fuzz::scratchFile("dataset.json", manifest)).parent_path().string();
     jezero::fuzz::scratchFile("train_tiles.csv", tiles);
-    for (const char* name : {"train_inputs.f32", "train_targets.f32", "train_labels.u8"}) jezero::fuzz::scratchFile(name, binary);
+    jezero::fuzz::scratchFile("train_inputs.f32", inputs);
+    jezero::fuzz::scratchFile("train_targets.f32", targets);
+    jezero::fuzz::scratchFile("train_labels.u8", labels);
     try {
         const auto dataset = jezero::TileDataset::open(dir, "train");
         const auto& m = dataset.manifest();

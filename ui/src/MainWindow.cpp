@@ -408,12 +408,12 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         // A filter image (CaSSIS) has no parameters: its maps and pixel values are no data, said as such.
         mPixelParameters = isFilterImage(mCube->metadata()) ? nullptr : std::make_shared<const SummaryParameters>(mCube->wavelengthsNm());
         mSelected.clear();
-        matchLibrary(); // nothing selected in the new scene: says so
         mSceneView->clearMarkers();
         cancelRoiMeasurements();
         mRois.clear();
         mRoiSpectra.clear();
         mRatio.reset();
+        matchLibrary(); // nothing selected in the new scene (no pixel, no ROI of the old one): says so
         for (auto& [index, resampled] : mLibraryShown) resampled.clear(); // resampled again for this scene
         if (QFileInfo::exists(roiSidecarPath())) {
             try {

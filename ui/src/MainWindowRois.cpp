@@ -92,15 +92,14 @@ void MainWindow::measureRois(std::vector<Roi> rois) {
     auto task = std::make_shared<Task<std::vector<RoiSpectrum>>>("ROI statistics", [cube = mCube, rois](TaskControl& control) {
         std::vector<RoiSpectrum> spectra;
         for (const Roi& roi : rois) {
-            control.throwIfCanceled();
-            spectra.push_back(roiSpectrum(*cube, roi));
+            spectra.push_back(roiSpectrum(*cube, roi, &control));
         }
         return spectra;
     });
     auto* runner = BackgroundTask::start(task, this);
     mRoiTasks.erase(std::remove(mRoiTasks.begin(), mRoiTasks.end(), nullptr), mRoiTasks.end());
     mRoiTasks.emplace_back(runner);
-    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube = mCube, rois = std::move(rois)] {
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube = mCube, rois] {
         if (cube != mCube) return;
         const auto& spectra = task->result();
         for (std::size_t k = 0; k < rois.size(); ++k)
@@ -109,7 +108,16 @@ void MainWindow::measureRois(std::vector<Roi> rois) {
         refreshRois();
         if (mMatchPanel->subject() > 0) matchLibrary(); // an ROI chosen as the subject before its mean was known
     });
-    connect(runner, &BackgroundTask::failed, this, [this](const QString& error) { showError(tr("ROI statistics failed: %1").arg(error)); });
+    // A failed measurement leaves its ROIs with no statistics (NaN), said once: never "measuring" for good.
+    connect(runner, &BackgroundTask::failed, this, [this, cube = mCube, rois](const QString& error) {
+        if (cube != mCube) return;
+        for (const Roi& roi : rois)
+            for (std::size_t i = 0; i < mRois.size(); ++i)
+                if (mRoiSpectra[i].mean.empty() && mRois[i].shape == roi.shape && mRois[i].vertices == roi.vertices)
+                    mRoiSpectra[i].mean.assign(mCube->bands(), std::nan(""));
+        refreshRois();
+        showError(tr("ROI statistics failed: %1").arg(error));
+    });
 }
 
 void MainWindow::cancelRoiMeasurements() {
@@ -220,8 +228,9 @@ void MainWindow::saveRois(const QString& path) const {
 void MainWindow::loadRois(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) throw Error("cannot read " + path.toStdString());
+    std::vector<Roi> loaded = roisFromGeoJson(file.readAll().toStdString()); // a bad file leaves the ROIs as they were
     cancelRoiMeasurements();
-    mRois = roisFromGeoJson(file.readAll().toStdString());
+    mRois = std::move(loaded);
     mRoiSpectra.assign(mRois.size(), RoiSpectrum{});
     mRatio.reset();
     refreshRois();

@@ -85,9 +85,15 @@ std::vector<double> parseNumberList(const std::string& text) {
         if (c == ',' || c == '{' || c == '}') {
             const auto first = token.find_first_not_of(" \t\r\n");
             if (first != std::string::npos) {
+                const std::string item = token.substr(first, token.find_last_not_of(" \t\r\n") - first + 1);
                 char* end = nullptr;
-                const double v = std::strtod(token.c_str() + first, &end);
-                if (end == token.c_str() + first) throw Error("'" + token + "' is not a number");
+                const double v = std::strtod(item.c_str(), &end);
+                if (end != item.c_str() + item.size()) { // "400nm", "1.2.3", a word: not a number
+                    std::string shown = item.substr(0, 40);
+                    for (char& ch : shown)
+                        if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+                    throw Error("'" + shown + "' is not a number");
+                }
                 values.push_back(v);
             }
             token.clear();
@@ -98,11 +104,14 @@ std::vector<double> parseNumberList(const std::string& text) {
     return values;
 }
 
-void toNanometres(std::vector<double>& values, const std::string& units) {
+bool inMicrometres(const std::vector<double>& wavelengths, const std::string& units) {
     const std::string u = lower(units);
-    const bool micrometres = u.find("micro") != std::string::npos || u == "um" ||
-                             (u.empty() && !values.empty() && *std::max_element(values.begin(), values.end()) < 100.0);
-    if (micrometres)
+    return u.find("micro") != std::string::npos || u == "um" ||
+           (u.empty() && !wavelengths.empty() && *std::max_element(wavelengths.begin(), wavelengths.end()) < 100.0);
+}
+
+void toNanometres(std::vector<double>& values, const std::string& units) {
+    if (inMicrometres(values, units))
         for (double& v : values) v *= 1000.0;
 }
 

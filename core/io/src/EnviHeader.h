@@ -21,7 +21,9 @@ void checkEnviLayout(const std::map<std::string, std::string>& keys, const std::
 // "{400, 405.2, …}" (braces optional) as numbers; throws Error("'x' is not a number").
 std::vector<double> parseNumberList(const std::string& text);
 
-// Wavelength lists in µm (units "Micrometers"/"um", or unitless values that can only be µm) become nm.
+// Whether a wavelength list is in µm: units "Micrometers"/"um", or unitless values that can only be µm.
+bool inMicrometres(const std::vector<double>& wavelengths, const std::string& units);
+// Wavelength lists in µm become nm.
 void toNanometres(std::vector<double>& values, const std::string& units);
 
 struct SpectralOrder {

@@ -191,10 +191,20 @@ void describePds3(Part& part) {
     if (!recordBytes || !imagePointer || !rownumPointer || !rows)
         throw Error("cannot read " + user + ": the label has no ROWNUM_TABLE (detector rows), so the bands have no wavelengths");
     const std::uintmax_t record = std::strtoull(recordBytes->c_str(), nullptr, 10);
+    // A pointer's start in its file: ("X.IMG", 3) is record 3, ("X.IMG", 1025 <BYTES>) byte 1025, a bare
+    // 3 record 3 of this file, a bare name its start; record and byte numbers count from 1.
     const auto recordOffset = [&](const std::string& pointer) -> std::uintmax_t {
         const auto items = detail::Pds3Label::listItems(pointer);
-        if (items.size() < 2) return 0;
-        return (std::strtoull(items[1].c_str(), nullptr, 10) - 1) * record;
+        std::string where = items.size() >= 2 ? items[1] : "";
+        if (items.size() == 1 && !items[0].empty() && std::isdigit(static_cast<unsigned char>(items[0][0]))) where = items[0];
+        if (where.empty()) return 0;
+        char* end = nullptr;
+        errno = 0;
+        const unsigned long long n = std::strtoull(where.c_str(), &end, 10);
+        const bool bytes = where.find("<BYTES>") != std::string::npos;
+        if (n < 1 || errno == ERANGE || (!bytes && (record == 0 || n - 1 > std::numeric_limits<std::uintmax_t>::max() / record)))
+            throw Error("cannot read " + user + ": the label's pointer " + pointer + " names no record or byte from 1 on");
+        return bytes ? n - 1 : (n - 1) * record;
     };
     const std::uintmax_t imageStart = recordOffset(*imagePointer);
     checkRawFileLength(part, imageStart, dataPath);
@@ -255,8 +265,12 @@ void describeEnvi(Part& part) {
     } catch (const Error& e) {
         throw Error("cannot read " + part.file.userPath + ": bad wavelength list in the header: " + e.what());
     }
-    detail::toNanometres(wavelengths, units ? units : "");
-    detail::toNanometres(fwhm, units ? units : "");
+    // The widths are in the wavelengths' unit: decided once from the wavelengths (10 nm widths of nm
+    // wavelengths without a unit are not µm).
+    if (detail::inMicrometres(wavelengths, units ? units : "")) {
+        for (double& w : wavelengths) w *= 1000.0;
+        for (double& w : fwhm) w *= 1000.0;
+    }
     setOrder(part, std::move(wavelengths), std::move(fwhm));
 }
 

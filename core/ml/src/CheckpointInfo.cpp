@@ -24,6 +24,8 @@ constexpr long long kMaxTile = 1 << 15;
 
 } // namespace
 
+int tileDivisor(const TrainingConfig& config) { return config.model == "resnet34" ? 32 : 1 << std::clamp(config.depth - 1, 0, 30); }
+
 std::string joinedLines(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
@@ -69,7 +71,7 @@ CheckpointInfo checkpointInfoFrom(const CheckpointRecords& r, const std::string&
     statistics(n.targetMean, n.targetStd, c.targetChannels.size(), "target");
     c.normalisation = n;
 
-    const long long divisor = 1ll << std::clamp(c.config.depth - 1, 0, 30);
+    const long long divisor = tileDivisor(c.config);
     if (r.tile < 1 || r.tile > kMaxTile || r.tile % divisor != 0)
         refuse("its tile of " + std::to_string(r.tile) + " pixels is not a multiple of " + std::to_string(divisor) + " up to " + std::to_string(kMaxTile));
     c.tile = static_cast<int>(r.tile);

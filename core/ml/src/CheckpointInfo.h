@@ -50,6 +50,10 @@ struct CheckpointRecords {
 // Throws Error("cannot read checkpoint PATH: why").
 CheckpointInfo checkpointInfoFrom(const CheckpointRecords& records, const std::string& path);
 
+// What a tile's side must divide by for the config's network: 32 for resnet34 (its encoder halves five
+// times), 2^(depth − 1) for unet and diffusion.
+int tileDivisor(const TrainingConfig& config);
+
 // Names one per line, as the records store them.
 std::string joinedLines(const std::vector<std::string>& names);
 

@@ -1,5 +1,6 @@
 #include "Networks.h"
 
+#include "CheckpointInfo.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/TrainingConfig.h"
 
@@ -126,7 +127,7 @@ RegressionNet makeRegressionNet(const TrainingConfig& config, int inputChannels,
 }
 
 void checkTileFits(const TrainingConfig& config, int tile) {
-    const int divisor = config.model == "resnet34" ? 32 : 1 << (config.depth - 1);
+    const int divisor = tileDivisor(config);
     if (tile % divisor != 0)
         throw Error("tile " + std::to_string(tile) + " does not divide by " + std::to_string(divisor) + ", which the " + config.model +
                     (config.model == "resnet34" ? "" : " of depth " + std::to_string(config.depth)) + " needs");

@@ -9,6 +9,9 @@ namespace jezero {
 // Safe to call once per process; a log directory that cannot be made only disables the file.
 void initLogging(const std::string& appName, bool verbose);
 
+// Writes out what the logger holds (info lines wait for the next warning): before a process leaves
+// without running its destructors.
+void flushLogs();
 // The directory the log file goes to.
 std::string logDirectory();
 

@@ -12,6 +12,8 @@
 
 namespace jezero {
 
+class TaskControl;
+
 struct Roi {
     enum class Shape { Rectangle, Polygon, Freehand };
     std::string name;
@@ -33,7 +35,8 @@ struct RoiSpectrum {
     std::vector<int> validCount;              // valid pixels per band
     std::size_t pixelCount = 0;               // pixels inside the ROI
 };
-RoiSpectrum roiSpectrum(const SpectralCube& cube, const Roi& roi);
+// With a control, a cancel is honoured between bands (a whole-scene outline takes seconds).
+RoiSpectrum roiSpectrum(const SpectralCube& cube, const Roi& roi, TaskControl* control = nullptr);
 
 // numerator.mean / denominator.mean per band (NaN where either is NaN or the denominator is 0).
 std::vector<double> ratioSpectrum(const RoiSpectrum& numerator, const RoiSpectrum& denominator);
