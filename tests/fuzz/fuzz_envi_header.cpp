@@ -39,10 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto wavelengths = detail::parseNumberList(listValue(header, "wavelength ="));
         auto fwhm = detail::parseNumberList(listValue(header, "fwhm ="));
         const auto units = keys.find("wavelength units");
-        if (detail::inMicrometres(wavelengths, units == keys.end() ? "" : units->second)) {
-            for (double& w : wavelengths) w *= 1000.0;
-            for (double& w : fwhm) w *= 1000.0;
-        }
+        detail::toNanometres(wavelengths, units == keys.end() ? "" : units->second, &fwhm);
         const int bands = static_cast<int>(wavelengths.size());
         const auto order = detail::spectralOrder(wavelengths, fwhm, bands, "fuzz.img");
         JEZERO_FUZZ_CHECK(static_cast<int>(order.bands.size()) == bands && order.wavelengthsNm.size() == order.bands.size());

@@ -91,9 +91,7 @@ void MainWindow::measureRois(std::vector<Roi> rois) {
     if (!mCube || rois.empty()) return;
     auto task = std::make_shared<Task<std::vector<RoiSpectrum>>>("ROI statistics", [cube = mCube, rois](TaskControl& control) {
         std::vector<RoiSpectrum> spectra;
-        for (const Roi& roi : rois) {
-            spectra.push_back(roiSpectrum(*cube, roi, &control));
-        }
+        for (const Roi& roi : rois) spectra.push_back(roiSpectrum(*cube, roi, &control));
         return spectra;
     });
     auto* runner = BackgroundTask::start(task, this);
@@ -101,23 +99,27 @@ void MainWindow::measureRois(std::vector<Roi> rois) {
     mRoiTasks.emplace_back(runner);
     connect(runner, &BackgroundTask::succeeded, this, [this, task, cube = mCube, rois] {
         if (cube != mCube) return;
-        const auto& spectra = task->result();
-        for (std::size_t k = 0; k < rois.size(); ++k)
-            for (std::size_t i = 0; i < mRois.size(); ++i)
-                if (mRoiSpectra[i].mean.empty() && mRois[i].shape == rois[k].shape && mRois[i].vertices == rois[k].vertices) mRoiSpectra[i] = spectra[k];
-        refreshRois();
+        settleRois(rois, task->result());
         if (mMatchPanel->subject() > 0) matchLibrary(); // an ROI chosen as the subject before its mean was known
     });
     // A failed measurement leaves its ROIs with no statistics (NaN), said once: never "measuring" for good.
     connect(runner, &BackgroundTask::failed, this, [this, cube = mCube, rois](const QString& error) {
         if (cube != mCube) return;
-        for (const Roi& roi : rois)
-            for (std::size_t i = 0; i < mRois.size(); ++i)
-                if (mRoiSpectra[i].mean.empty() && mRois[i].shape == roi.shape && mRois[i].vertices == roi.vertices)
-                    mRoiSpectra[i].mean.assign(mCube->bands(), std::nan(""));
-        refreshRois();
+        RoiSpectrum none; // every per-band list full length (export reads them all), NaN
+        none.mean.assign(mCube->bands(), std::nan(""));
+        none.stddev = none.median = none.mean;
+        none.validCount.assign(mCube->bands(), 0);
+        settleRois(rois, std::vector<RoiSpectrum>(rois.size(), none));
         showError(tr("ROI statistics failed: %1").arg(error));
     });
+}
+
+// Each still unmeasured ROI with the outline of rois[k] takes spectra[k].
+void MainWindow::settleRois(const std::vector<Roi>& rois, const std::vector<RoiSpectrum>& spectra) {
+    for (std::size_t k = 0; k < rois.size(); ++k)
+        for (std::size_t i = 0; i < mRois.size(); ++i)
+            if (mRoiSpectra[i].mean.empty() && mRois[i].shape == rois[k].shape && mRois[i].vertices == rois[k].vertices) mRoiSpectra[i] = spectra[k];
+    refreshRois();
 }
 
 void MainWindow::cancelRoiMeasurements() {

@@ -104,15 +104,14 @@ std::vector<double> parseNumberList(const std::string& text) {
     return values;
 }
 
-bool inMicrometres(const std::vector<double>& wavelengths, const std::string& units) {
+void toNanometres(std::vector<double>& wavelengths, const std::string& units, std::vector<double>* widths) {
     const std::string u = lower(units);
-    return u.find("micro") != std::string::npos || u == "um" ||
-           (u.empty() && !wavelengths.empty() && *std::max_element(wavelengths.begin(), wavelengths.end()) < 100.0);
-}
-
-void toNanometres(std::vector<double>& values, const std::string& units) {
-    if (inMicrometres(values, units))
-        for (double& v : values) v *= 1000.0;
+    const bool micrometres = u.find("micro") != std::string::npos || u == "um" ||
+                             (u.empty() && !wavelengths.empty() && *std::max_element(wavelengths.begin(), wavelengths.end()) < 100.0);
+    if (!micrometres) return;
+    for (double& w : wavelengths) w *= 1000.0;
+    if (widths)
+        for (double& w : *widths) w *= 1000.0;
 }
 
 SpectralOrder spectralOrder(const std::vector<double>& wavelengths, std::vector<double> fwhm, int bandCount, const std::string& userPath) {

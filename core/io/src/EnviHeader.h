@@ -21,10 +21,10 @@ void checkEnviLayout(const std::map<std::string, std::string>& keys, const std::
 // "{400, 405.2, …}" (braces optional) as numbers; throws Error("'x' is not a number").
 std::vector<double> parseNumberList(const std::string& text);
 
-// Whether a wavelength list is in µm: units "Micrometers"/"um", or unitless values that can only be µm.
-bool inMicrometres(const std::vector<double>& wavelengths, const std::string& units);
-// Wavelength lists in µm become nm.
-void toNanometres(std::vector<double>& values, const std::string& units);
+// A wavelength list in µm (units "Micrometers"/"um", or unitless values that can only be µm) becomes
+// nm, and with it the band widths, which are in the wavelengths' unit (decided from the wavelengths
+// alone: 10 nm widths of nm wavelengths without a unit are not µm).
+void toNanometres(std::vector<double>& wavelengths, const std::string& units, std::vector<double>* widths = nullptr);
 
 struct SpectralOrder {
     std::vector<int> bands;            // 1-based, in ascending wavelength

@@ -265,12 +265,7 @@ void describeEnvi(Part& part) {
     } catch (const Error& e) {
         throw Error("cannot read " + part.file.userPath + ": bad wavelength list in the header: " + e.what());
     }
-    // The widths are in the wavelengths' unit: decided once from the wavelengths (10 nm widths of nm
-    // wavelengths without a unit are not µm).
-    if (detail::inMicrometres(wavelengths, units ? units : "")) {
-        for (double& w : wavelengths) w *= 1000.0;
-        for (double& w : fwhm) w *= 1000.0;
-    }
+    detail::toNanometres(wavelengths, units ? units : "", &fwhm);
     setOrder(part, std::move(wavelengths), std::move(fwhm));
 }
 

@@ -184,6 +184,7 @@ private:
     // Measures these ROIs of the open scene on a worker thread; each result goes to the ROI with its
     // outline when it arrives (MainWindowRois.cpp).
     void measureRois(std::vector<Roi> rois);
+    void settleRois(const std::vector<Roi>& rois, const std::vector<RoiSpectrum>& spectra);
     void cancelRoiMeasurements();
     void refreshRois();
     void refreshSpectra();
