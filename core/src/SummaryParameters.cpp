@@ -1,6 +1,7 @@
 #include "jezero/core/SummaryParameters.h"
 
 #include "DelimitedText.h"
+#include "SmallMedian.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Parallel.h"
@@ -9,10 +10,12 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 
 namespace jezero {
 namespace {
@@ -198,109 +201,166 @@ Evaluate continuumRatioDepth(Binder& b, Term low, Term high, const std::vector<T
 // CAT's hyperspectral branch: valid channels 430–1015 nm without 635–706 nm; the model evaluated at
 // 2001 points from the first to the last valid channel; when its maximum is the last point or lies at
 // ≥ 0.9 µm, the first point where the slope turns from rising to falling is used instead.
-VnirPeak vnirPeak(const std::vector<int>& channels, const std::vector<double>& wavelengthsNm, const float* s) {
-    // Least squares by the 6×6 normal equations in u = (λ − centre)/half-range ∈ [−1, 1], which keeps
-    // them well conditioned for degree 5; fixed-size, so nothing is allocated per pixel.
-    double first = kNaN, last = kNaN;
-    int count = 0;
-    for (int c : channels)
-        if (std::isfinite(s[c])) {
-            if (!count) first = wavelengthsNm[c] / 1000.0;
-            last = wavelengthsNm[c] / 1000.0;
-            ++count;
-        }
-    if (count < 8) return {};
-    const double x0 = (first + last) / 2, scale = (last - first) / 2;
-    Eigen::Matrix<double, 6, 6> normal = Eigen::Matrix<double, 6, 6>::Zero();
-    Eigen::Matrix<double, 6, 1> rhs = Eigen::Matrix<double, 6, 1>::Zero();
-    for (int c : channels) {
-        if (!std::isfinite(s[c])) continue;
-        const double u = (wavelengthsNm[c] / 1000.0 - x0) / scale;
-        Eigen::Matrix<double, 6, 1> powers;
-        powers(0) = 1;
-        for (int k = 1; k < 6; ++k) powers(k) = powers(k - 1) * u;
-        normal.noalias() += powers * powers.transpose();
-        rhs.noalias() += powers * static_cast<double>(s[c]);
-    }
-    const Eigen::Matrix<double, 6, 1> coef = normal.ldlt().solve(rhs);
-    const auto model = [&](double u) {
-        return ((((coef(5) * u + coef(4)) * u + coef(3)) * u + coef(2)) * u + coef(1)) * u + coef(0);
-    };
-    // The definition's grid is 2001 points. Scanning all of it is the hot spot of all 56 parameters, so
-    // the scan visits every 16th point and then every point within 16 of each coarse local maximum
-    // (and of the ends): the same points win unless two extrema of the quintic lie within 16 grid
-    // steps (<1.6 % of the range) of each other.
-    constexpr int kPoints = 2001, kStride = 16;
-    const auto uAt = [](int i) { return -1.0 + 2.0 * i / (kPoints - 1); };
-    const auto umAt = [&](int i) { return first + (last - first) * i / (kPoints - 1); };
-    std::vector<int> coarse;
-    for (int i = 0; i < kPoints; i += kStride) coarse.push_back(i);
-    if (coarse.back() != kPoints - 1) coarse.push_back(kPoints - 1);
-    double coarseValues[kPoints / kStride + 2];
-    for (std::size_t j = 0; j < coarse.size(); ++j) coarseValues[j] = model(uAt(coarse[j]));
-    // Fine-grid windows around coarse local maxima, in wavelength order.
-    std::vector<std::pair<int, int>> windows;
-    for (std::size_t j = 0; j < coarse.size(); ++j) {
-        const bool rising = j == 0 || coarseValues[j] >= coarseValues[j - 1];
-        const bool falling = j + 1 == coarse.size() || coarseValues[j] >= coarseValues[j + 1];
-        if (rising && falling) windows.emplace_back(std::max(0, coarse[j] - kStride), std::min(kPoints - 1, coarse[j] + kStride));
-    }
-    int best = 0;
-    double bestValue = -std::numeric_limits<double>::infinity();
-    for (const auto& [from, to] : windows)
-        for (int i = from; i <= to; ++i) {
-            const double v = model(uAt(i));
-            if (v > bestValue || (v == bestValue && i < best)) {
-                best = i;
-                bestValue = v;
+//
+// Least squares in u = (λ − centre)/half-range ∈ [−1, 1], which keeps the degree-5 normal equations well
+// conditioned. When every channel of a pixel is valid (nearly always) the fit is a fixed linear map of the
+// spectrum, solved once at binding; a pixel with no-data channels solves its own 6×6 system.
+class VnirPeakFit {
+public:
+    explicit VnirPeakFit(const std::vector<double>& wavelengthsNm) {
+        for (int c = 0; c < static_cast<int>(wavelengthsNm.size()); ++c)
+            if (wavelengthsNm[c] >= 430 && wavelengthsNm[c] <= 1015 && !(wavelengthsNm[c] >= 635 && wavelengthsNm[c] <= 706)) {
+                mChannels.push_back(c);
+                mMicrons.push_back(wavelengthsNm[c] / 1000.0);
             }
+        if (mChannels.size() < kMinimumChannels) return;
+        const Eigen::Index n = static_cast<Eigen::Index>(mChannels.size());
+        Eigen::Matrix<double, Eigen::Dynamic, 6> design(n, 6);
+        const double first = mMicrons.front(), last = mMicrons.back();
+        for (Eigen::Index i = 0; i < n; ++i) design.row(i) = powers((mMicrons[i] - (first + last) / 2) / ((last - first) / 2));
+        const Eigen::Matrix<double, 6, 6> normal = design.transpose() * design;
+        mAllValidSolution = normal.ldlt().solve(design.transpose());
+    }
+
+    const std::vector<int>& channels() const { return mChannels; }
+
+    VnirPeak fit(const float* s) const {
+        const int n = static_cast<int>(mChannels.size());
+        int valid = 0, firstValid = -1, lastValid = -1;
+        for (int i = 0; i < n; ++i)
+            if (std::isfinite(s[mChannels[i]])) {
+                if (firstValid < 0) firstValid = i;
+                lastValid = i;
+                ++valid;
+            }
+        if (valid < static_cast<int>(kMinimumChannels)) return {};
+        const double first = mMicrons[firstValid], last = mMicrons[lastValid];
+        Eigen::Matrix<double, 6, 1> coef = Eigen::Matrix<double, 6, 1>::Zero();
+        if (valid == n) {
+            for (int i = 0; i < n; ++i) coef.noalias() += mAllValidSolution.col(i) * static_cast<double>(s[mChannels[i]]);
+        } else {
+            Eigen::Matrix<double, 6, 6> normal = Eigen::Matrix<double, 6, 6>::Zero();
+            Eigen::Matrix<double, 6, 1> rhs = Eigen::Matrix<double, 6, 1>::Zero();
+            for (int i = 0; i < n; ++i) {
+                const float value = s[mChannels[i]];
+                if (!std::isfinite(value)) continue;
+                const Eigen::Matrix<double, 6, 1> u = powers((mMicrons[i] - (first + last) / 2) / ((last - first) / 2)).transpose();
+                normal.noalias() += u * u.transpose();
+                rhs.noalias() += u * static_cast<double>(value);
+            }
+            coef = normal.ldlt().solve(rhs);
         }
-    if (best == kPoints - 1 || umAt(best) >= 0.9) {
-        // The first interior point where the slope turns from rising to falling.
-        for (const auto& [from, to] : windows) {
-            bool found = false;
-            for (int i = std::max(1, from); i <= std::min(kPoints - 2, to); ++i) {
-                const double previous = model(uAt(i - 1)), current = model(uAt(i)), next = model(uAt(i + 1));
-                const double before = current - previous, after = next - current;
-                if (before > 0 && after <= 0 && (after - before) < 0) {
+        return peakOf(coef, first, last);
+    }
+
+private:
+    static constexpr std::size_t kMinimumChannels = 8;
+
+    static Eigen::Matrix<double, 1, 6> powers(double u) {
+        Eigen::Matrix<double, 1, 6> p;
+        p(0) = 1;
+        for (int k = 1; k < 6; ++k) p(k) = p(k - 1) * u;
+        return p;
+    }
+
+    // The definition's grid is 2001 points. Scanning all of it would be the hot spot of all 56 parameters,
+    // so the scan visits every 16th point and then every point within 16 of each coarse local maximum (and
+    // of the ends): the same points win unless two extrema of the quintic lie within 16 grid steps
+    // (<1.6 % of the range) of each other. The model is evaluated on the grid as a product with the
+    // grid's powers of u, precomputed once.
+    static constexpr int kPoints = 2001, kStride = 16, kCoarse = (kPoints - 1 + kStride - 1) / kStride + 1;
+    using GridPowers = Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor>;
+    static int coarseIndex(int j) { return std::min(j * kStride, kPoints - 1); }
+    static const GridPowers& gridPowers(bool coarse) {
+        static const auto make = [](int count, auto index) {
+            GridPowers g(count, 6);
+            for (int i = 0; i < count; ++i) g.row(i) = powers(-1.0 + 2.0 * index(i) / (kPoints - 1));
+            return g;
+        };
+        static const GridPowers fine = make(kPoints, [](int i) { return i; });
+        static const GridPowers sparse = make(kCoarse, coarseIndex);
+        return coarse ? sparse : fine;
+    }
+
+    static VnirPeak peakOf(const Eigen::Matrix<double, 6, 1>& coef, double first, double last) {
+        const auto umAt = [&](int i) { return first + (last - first) * i / (kPoints - 1); };
+        Eigen::Matrix<double, kCoarse, 1> coarseValues;
+        coarseValues.noalias() = gridPowers(true) * coef;
+        // Fine-grid windows around coarse local maxima, in wavelength order, with one point more at each
+        // end for the slope test.
+        struct Window {
+            int from, to;
+            double values[2 * kStride + 3];
+            double at(int i) const { return values[i - from + 1]; }
+        };
+        // A quintic has at most two interior maxima, so with the two ends at most four windows (where a flat
+        // model ties many coarse points, the first four, which hold the first of the tied points).
+        Window windows[4];
+        int windowCount = 0;
+        for (int j = 0; j < kCoarse && windowCount < 4; ++j) {
+            const bool rising = j == 0 || coarseValues(j) >= coarseValues(j - 1);
+            const bool falling = j + 1 == kCoarse || coarseValues(j) >= coarseValues(j + 1);
+            if (!(rising && falling)) continue;
+            Window& w = windows[windowCount++];
+            w.from = std::max(0, coarseIndex(j) - kStride);
+            w.to = std::min(kPoints - 1, coarseIndex(j) + kStride);
+            const int lo = std::max(0, w.from - 1), hi = std::min(kPoints - 1, w.to + 1);
+            Eigen::Map<Eigen::VectorXd> values(w.values + (lo - w.from + 1), hi - lo + 1);
+            values.noalias() = gridPowers(false).middleRows(lo, hi - lo + 1) * coef;
+        }
+        int best = 0;
+        double bestValue = -std::numeric_limits<double>::infinity();
+        for (int k = 0; k < windowCount; ++k)
+            for (int i = windows[k].from; i <= windows[k].to; ++i) {
+                const double v = windows[k].at(i);
+                if (v > bestValue || (v == bestValue && i < best)) {
                     best = i;
-                    bestValue = current;
-                    found = true;
-                    break;
+                    bestValue = v;
                 }
             }
-            if (found) break;
+        if (best == kPoints - 1 || umAt(best) >= 0.9) {
+            // The first interior point where the slope turns from rising to falling.
+            for (int k = 0; k < windowCount; ++k) {
+                const Window& w = windows[k];
+                bool found = false;
+                for (int i = std::max(1, w.from); i <= std::min(kPoints - 2, w.to); ++i) {
+                    const double before = w.at(i) - w.at(i - 1), after = w.at(i + 1) - w.at(i);
+                    if (before > 0 && after <= 0 && (after - before) < 0) {
+                        best = i;
+                        bestValue = w.at(i);
+                        found = true;
+                        break;
+                    }
+                }
+                if (found) break;
+            }
         }
+        return {umAt(best), bestValue};
     }
-    return {umAt(best), bestValue};
-}
+
+    std::vector<int> mChannels;
+    std::vector<double> mMicrons;
+    Eigen::Matrix<double, 6, Eigen::Dynamic> mAllValidSolution; // coefficients = this × the spectrum's channels
+};
 
 // The pixel's VNIR peak, fitted once and shared by RPEAK1 and BDI1000VIS.
-const VnirPeak& cachedVnirPeak(const Pixel& p, const std::vector<int>& channels, const std::vector<double>& w) {
+const VnirPeak& cachedVnirPeak(const Pixel& p, const VnirPeakFit& fit) {
     if (!p.scratch->peakKnown) {
-        p.scratch->peak = vnirPeak(channels, w, p.spectrum);
+        p.scratch->peak = fit.fit(p.spectrum);
         p.scratch->peakKnown = true;
     }
     return p.scratch->peak;
 }
 
-std::vector<int> vnirPeakChannels(const std::vector<double>& w) {
-    std::vector<int> channels;
-    for (int c = 0; c < static_cast<int>(w.size()); ++c)
-        if (w[c] >= 430 && w[c] <= 1015 && !(w[c] >= 635 && w[c] <= 706)) channels.push_back(c);
-    return channels;
-}
-
 Evaluate rpeak1(Binder& b) {
-    const auto channels = vnirPeakChannels(b.wavelengths());
-    const auto w = b.wavelengths();
-    return [=](const Pixel& p) { return cachedVnirPeak(p, channels, w).wavelengthUm; };
+    const auto fit = std::make_shared<const VnirPeakFit>(b.wavelengths());
+    return [=](const Pixel& p) { return cachedVnirPeak(p, *fit).wavelengthUm; };
 }
 
 // ∫ (1 - R/R_peak) dλ (µm) over the channels from the one nearest 833 nm to the one nearest 1023 nm,
 // channels above 1015 nm removed (trapezoid rule; CAT uses IDL's INT_TABULATED).
 Evaluate bdi1000vis(Binder& b) {
-    const auto peakChannels = vnirPeakChannels(b.wavelengths());
+    const auto fit = std::make_shared<const VnirPeakFit>(b.wavelengths());
     const auto w = b.wavelengths();
     std::vector<int> band;
     const int first = b.R(833, 1), last = b.R(1023, 1);
@@ -310,7 +370,7 @@ Evaluate bdi1000vis(Binder& b) {
             if (w[c] <= 1015) band.push_back(c);
     return [=](const Pixel& p) {
         if (band.size() < 2) return kNaN;
-        const double peak = cachedVnirPeak(p, peakChannels, w).reflectance;
+        const double peak = cachedVnirPeak(p, *fit).reflectance;
         if (!std::isfinite(peak)) return kNaN;
         double integral = 0;
         for (std::size_t i = 1; i < band.size(); ++i) {
@@ -435,15 +495,6 @@ const std::vector<std::pair<std::string, Definition>>& definitions() {
     return table;
 }
 
-double nanMedian(double* values, int count) {
-    if (count == 0) return kNaN;
-    const int mid = count / 2;
-    std::nth_element(values, values + mid, values + count);
-    if (count % 2) return values[mid];
-    const double upper = values[mid];
-    return 0.5 * (upper + *std::max_element(values, values + mid));
-}
-
 } // namespace
 
 const std::vector<std::string>& summaryParameterNames() {
@@ -462,19 +513,60 @@ struct SummaryParameters::Impl {
     std::vector<Kernel> kernels;
     std::vector<double> kernelWavelengths;
     std::size_t bands = 0;
+    std::size_t widestKernel = 0;
 
-    void evaluate(const float* spectrum, float* out, std::vector<double>& medians, std::vector<double>& values) const {
-        for (std::size_t k = 0; k < kernels.size(); ++k) {
-            int n = 0;
-            for (int c : kernels[k].channels)
-                if (std::isfinite(spectrum[c])) values[n++] = spectrum[c];
-            medians[k] = nanMedian(values.data(), n);
+    // Working memory of one thread: the kernel medians of a block of pixels, lane by lane.
+    struct Scratch {
+        explicit Scratch(const Impl& impl) : medians(impl.kernels.size() * detail::kLaneCount), values(impl.widestKernel) {}
+        std::vector<double> medians; // [lane][kernel]
+        std::vector<float> values;
+        detail::Lanes lanes[detail::kLargestNetworkMedian];
+    };
+
+    // Up to kLaneCount pixels at once: each kernel's medians for all of them by one SIMD network where the
+    // kernel holds no no-data in any of them (nearly always), pixel by pixel otherwise; then each pixel's
+    // parameters from its medians. out holds the pixels' values one after the other.
+    void evaluate(const float* const* spectra, int count, float* out, Scratch& scratch) const {
+        constexpr int kLanes = detail::kLaneCount;
+        const float* lane[kLanes];
+        for (int l = 0; l < kLanes; ++l) lane[l] = spectra[std::min(l, count - 1)]; // spare lanes repeat the last pixel
+        const std::size_t kernelCount = kernels.size();
+        for (std::size_t k = 0; k < kernelCount; ++k) {
+            const std::vector<int>& channels = kernels[k].channels;
+            const int n = static_cast<int>(channels.size());
+            if (n > 0 && n <= detail::kLargestNetworkMedian) {
+                bool finite = true;
+                for (int i = 0; i < n; ++i)
+                    for (int l = 0; l < kLanes; ++l) {
+                        const float v = lane[l][channels[i]];
+                        scratch.lanes[i](l) = v;
+                        finite &= std::isfinite(v);
+                    }
+                if (finite) {
+                    const auto [below, at] = detail::placeMedian(scratch.lanes, n);
+                    for (int l = 0; l < kLanes; ++l)
+                        scratch.medians[l * kernelCount + k] = 0.5 * (static_cast<double>(scratch.lanes[below](l)) + scratch.lanes[at](l));
+                    continue;
+                }
+            }
+            for (int l = 0; l < count; ++l) {
+                int valid = 0;
+                for (int c : channels) { // branch-free: no-data is rare, but unpredictable where it occurs
+                    scratch.values[valid] = lane[l][c];
+                    valid += std::isfinite(lane[l][c]);
+                }
+                scratch.medians[l * kernelCount + k] = detail::medianOf(scratch.values.data(), valid);
+            }
         }
-        PixelScratch scratch;
-        const Pixel pixel{medians.data(), kernelWavelengths.data(), spectrum, &scratch};
-        for (std::size_t i = 0; i < evaluators.size(); ++i) {
-            const double v = evaluators[i](pixel);
-            out[i] = std::isfinite(v) ? static_cast<float>(v) : std::numeric_limits<float>::quiet_NaN();
+        const std::size_t parameterCount = evaluators.size();
+        for (int l = 0; l < count; ++l) {
+            PixelScratch pixelScratch;
+            const Pixel pixel{&scratch.medians[l * kernelCount], kernelWavelengths.data(), lane[l], &pixelScratch};
+            float* pixelOut = out + l * parameterCount;
+            for (std::size_t i = 0; i < parameterCount; ++i) {
+                const double v = evaluators[i](pixel);
+                pixelOut[i] = std::isfinite(v) ? static_cast<float>(v) : std::numeric_limits<float>::quiet_NaN();
+            }
         }
     }
 };
@@ -517,7 +609,10 @@ SummaryParameters::SummaryParameters(const std::vector<double>& wavelengthsNm, c
         mImpl->kernelsUsed.push_back(binder.takeUsed());
     }
     mImpl->kernels = std::move(binder.kernels());
-    for (const Kernel& k : mImpl->kernels) mImpl->kernelWavelengths.push_back(k.wavelengthNm);
+    for (const Kernel& k : mImpl->kernels) {
+        mImpl->kernelWavelengths.push_back(k.wavelengthNm);
+        mImpl->widestKernel = std::max(mImpl->widestKernel, k.channels.size());
+    }
     mImpl->bands = wavelengthsNm.size();
 }
 
@@ -535,8 +630,8 @@ std::vector<std::pair<double, int>> SummaryParameters::kernelsOf(const std::stri
 
 std::vector<float> SummaryParameters::compute(const float* spectrum) const {
     std::vector<float> out(mImpl->names.size());
-    std::vector<double> medians(mImpl->kernels.size()), scratch(64);
-    mImpl->evaluate(spectrum, out.data(), medians, scratch);
+    Impl::Scratch scratch(*mImpl);
+    mImpl->evaluate(&spectrum, 1, out.data(), scratch);
     return out;
 }
 
@@ -544,13 +639,17 @@ ImageStack SummaryParameters::compute(const SpectralCube& cube, TaskControl* con
     if (static_cast<std::size_t>(cube.bands()) != mImpl->bands)
         throw Error("the cube has " + std::to_string(cube.bands()) + " bands; the parameters were bound to " + std::to_string(mImpl->bands));
     ImageStack image(cube.width(), cube.height(), mImpl->names);
-    const int n = image.channels();
+    const std::size_t n = static_cast<std::size_t>(image.channels());
     parallelFor(static_cast<std::size_t>(cube.height()), [&](std::size_t y0, std::size_t y1) {
-        std::vector<double> medians(mImpl->kernels.size()), scratch(64);
+        Impl::Scratch scratch(*mImpl);
+        const float* spectra[detail::kLaneCount];
         for (std::size_t y = y0; y < y1; ++y) {
             if (control) control->throwIfCanceled();
-            for (int x = 0; x < cube.width(); ++x)
-                mImpl->evaluate(cube.spectrum(x, static_cast<int>(y)), &image.values[(y * cube.width() + x) * n], medians, scratch);
+            for (int x0 = 0; x0 < cube.width(); x0 += detail::kLaneCount) {
+                const int count = std::min(detail::kLaneCount, cube.width() - x0);
+                for (int l = 0; l < count; ++l) spectra[l] = cube.spectrum(x0 + l, static_cast<int>(y));
+                mImpl->evaluate(spectra, count, &image.values[(y * static_cast<std::size_t>(cube.width()) + x0) * n], scratch);
+            }
         }
     });
     if (control) control->setProgress(1.0, "summary parameters");
