@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -202,6 +203,82 @@ private slots:
             for (std::size_t i = 0; i < n; ++i) {
                 const float a = cube.data()[i], r = reference.data()[i];
                 QVERIFY2((std::isnan(a) && std::isnan(r)) || a == r, qPrintable(interleave));
+            }
+        }
+    }
+
+    void rawLayoutsReadAsGdalReadsThem() {
+        // Files read straight from their raw layout must give what GDAL's RasterIO gives: every interleave,
+        // integer and float samples of either byte order, a header offset, no-data, and cubes of several
+        // read buffers (16 MiB) — BIL lines of 2.4 MB, and a band-sequential cube of 24 MB.
+        struct Case {
+            const char* interleave;
+            int dataType; // ENVI: 1 byte, 2 int16, 12 uint16, 4 float32
+            bool bigEndian;
+            int width, height, bands, headerOffset;
+        };
+        const Case cases[] = {{"bil", 4, false, 2048, 20, 300, 0}, {"bil", 2, true, 37, 11, 23, 100}, {"bsq", 12, false, 2048, 300, 20, 0},
+                              {"bip", 1, false, 19, 7, 5, 7},      {"bip", 4, true, 33, 9, 41, 0},    {"bsq", 4, false, 5, 3, 2, 512}};
+        QTemporaryDir dir;
+        for (const Case& c : cases) {
+            const int bytes = c.dataType == 1 ? 1 : c.dataType == 4 ? 4 : 2;
+            const auto value = [&](int x, int y, int b) { return (x * 7 + y * 13 + b * 3) % 200 + (c.dataType == 4 ? 0.25 : 0.0); };
+            QByteArray data(c.headerOffset + qint64(c.width) * c.height * c.bands * bytes, 0);
+            for (int y = 0; y < c.height; ++y)
+                for (int b = 0; b < c.bands; ++b)
+                    for (int x = 0; x < c.width; ++x) {
+                        const std::string il = c.interleave;
+                        const qint64 index = il == "bsq" ? (qint64(b) * c.height + y) * c.width + x
+                                             : il == "bil" ? (qint64(y) * c.bands + b) * c.width + x
+                                                           : (qint64(y) * c.width + x) * c.bands + b;
+                        unsigned char sample[4];
+                        double v = value(x, y, b);
+                        if (c.dataType == 4 && x == 1 && y == 1) v = b % 2 ? 65535.0 : std::nan("");
+                        if (c.dataType == 4) {
+                            const float f = static_cast<float>(v);
+                            std::memcpy(sample, &f, 4);
+                        } else if (c.dataType == 1) {
+                            sample[0] = static_cast<unsigned char>(v);
+                        } else {
+                            const auto i = static_cast<std::uint16_t>(c.dataType == 2 ? static_cast<std::uint16_t>(static_cast<std::int16_t>(v - 100)) : v);
+                            std::memcpy(sample, &i, 2);
+                        }
+                        for (int k = 0; k < bytes; ++k) data[c.headerOffset + index * bytes + k] = static_cast<char>(sample[c.bigEndian ? bytes - 1 - k : k]);
+                    }
+            const QString base = dir.path() + QString("/%1_%2_%3").arg(c.interleave).arg(c.dataType).arg(c.bigEndian);
+            QFile img(base + ".img");
+            QVERIFY(img.open(QIODevice::WriteOnly));
+            img.write(data);
+            img.close();
+            QStringList nm;
+            for (int b = 0; b < c.bands; ++b) nm << QString::number(1000 + 10 * b);
+            QFile hdr(base + ".hdr");
+            QVERIFY(hdr.open(QIODevice::WriteOnly));
+            hdr.write(QString("ENVI\nsamples = %1\nlines = %2\nbands = %3\nheader offset = %4\nfile type = ENVI Standard\n"
+                              "data type = %5\ninterleave = %6\nbyte order = %7\nwavelength units = Nanometers\nwavelength = {%8}\n")
+                          .arg(c.width).arg(c.height).arg(c.bands).arg(c.headerOffset).arg(c.dataType).arg(c.interleave)
+                          .arg(c.bigEndian ? 1 : 0).arg(nm.join(", "))
+                          .toUtf8());
+            hdr.close();
+            io::ReadOptions throughGdal;
+            throughGdal.directRawRead = false;
+            throughGdal.maxValid = throughGdal.minValid = std::nan(""); // nothing masked by range: compare raw values
+            io::ReadOptions direct = throughGdal;
+            direct.directRawRead = true;
+            const auto a = io::readScene((base + ".hdr").toStdString(), direct);
+            const auto g = io::readScene((base + ".hdr").toStdString(), throughGdal);
+            const QString name = QFileInfo(base).fileName();
+            QCOMPARE(a.bands(), c.bands);
+            const std::size_t n = a.pixelCount() * a.bands();
+            for (std::size_t i = 0; i < n; ++i)
+                QVERIFY2((std::isnan(a.data()[i]) && std::isnan(g.data()[i])) || a.data()[i] == g.data()[i], qPrintable(name + " value " + QString::number(i)));
+            // And both are what was written.
+            const int x = c.width - 1, y = c.height - 1, b = c.bands - 1;
+            const double expected = c.dataType == 2 ? value(x, y, b) - 100 : value(x, y, b);
+            QVERIFY2(a.spectrum(x, y)[b] == static_cast<float>(expected), qPrintable(name));
+            if (c.dataType == 4) {
+                QVERIFY(std::isnan(a.spectrum(1, 1)[0]));
+                if (c.bands > 1) QVERIFY(std::isnan(a.spectrum(1, 1)[1])); // CRISM's 65535
             }
         }
     }

@@ -4,6 +4,7 @@
 #include "GdalUtil.h"
 #include "OgrGeolocator.h"
 #include "Pds3Label.h"
+#include "RawCubeReader.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
@@ -345,21 +346,27 @@ void keepRange(Part& part, double minNm, double maxNm) {
 // enough that closing the window during a read of gigabytes is never waited on.
 int rowsPerChunk(int width, int bands) { return std::max(1, static_cast<int>((16ll << 20) / (static_cast<long long>(width) * bands * 4))); }
 
-void readPart(Part& part, SpectralCube& cube, int firstBand, TaskControl* control, double progressStart, double progressSpan) {
+void readPart(Part& part, SpectralCube& cube, int firstBand, const ReadOptions& options, TaskControl* control, double progressStart,
+              double progressSpan) {
     GDALDataset& ds = *part.dataset;
     const int width = cube.width();
     const int height = cube.height();
     const auto bands = static_cast<GSpacing>(cube.bands());
     const int chunk = rowsPerChunk(width, cube.bands());
+    const auto raw = options.directRawRead ? detail::RawCubeReader::open(ds, part.file.userPath) : nullptr;
     for (int y0 = 0; y0 < height; y0 += chunk) {
         if (control) control->throwIfCanceled();
         const int rows = std::min(chunk, height - y0);
         float* target = cube.spectrum(0, y0) + firstBand;
-        CPLErrorReset();
-        const CPLErr err = ds.RasterIO(GF_Read, 0, y0, width, rows, target, width, rows, GDT_Float32,
-                                       static_cast<int>(part.bands.size()), part.bands.data(), bands * 4,
-                                       bands * 4 * width, 4, nullptr);
-        if (err != CE_None) throw Error("cannot read " + part.file.userPath + ": " + gdalMessage());
+        if (raw) {
+            raw->readRows(y0, rows, part.bands, target, static_cast<std::size_t>(bands));
+        } else {
+            CPLErrorReset();
+            const CPLErr err = ds.RasterIO(GF_Read, 0, y0, width, rows, target, width, rows, GDT_Float32,
+                                           static_cast<int>(part.bands.size()), part.bands.data(), bands * 4,
+                                           bands * 4 * width, 4, nullptr);
+            if (err != CE_None) throw Error("cannot read " + part.file.userPath + ": " + gdalMessage());
+        }
         if (control)
             control->setProgress(progressStart + progressSpan * (y0 + rows) / height, "reading " + fs::path(part.file.userPath).filename().string());
     }
@@ -428,7 +435,7 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
     int firstBand = 0;
     const std::size_t count = scene.parts.size();
     for (std::size_t i = 0; i < count; ++i) {
-        readPart(scene.parts[i], cube, firstBand, control, 0.9 * i / count, 0.9 / count);
+        readPart(scene.parts[i], cube, firstBand, options, control, 0.9 * i / count, 0.9 / count);
         firstBand += static_cast<int>(scene.parts[i].bands.size());
     }
     const std::size_t rowValues = static_cast<std::size_t>(cube.width()) * static_cast<std::size_t>(cube.bands());

@@ -17,6 +17,9 @@ struct ReadOptions {
     // value, CRISM's 65535 and non-finite values. The defaults bound any physical I/F.
     double minValid = -1.0;
     double maxValid = 10.0;
+    // Uncompressed files are read straight from their raw layout (several times faster, no GDAL block
+    // cache); false reads every file through GDAL's RasterIO, to compare the two.
+    bool directRawRead = true;
 };
 
 // Reads a CRISM scene (PDS3 TRR3 .lbl/.img, ENVI .hdr/.img incl. MTRDR, GeoTIFF) into one
