@@ -190,6 +190,29 @@ private slots:
         QVERIFY(cli({"match", jezero::test::sampleMtrdrTiff()}).err.contains("--pixel X,Y or --roi"));
     }
 
+    void cleanWritesTheCleanedCubeAndSaysWhatChanged() {
+        QTemporaryDir dir;
+        const QString scene = jezero::test::sampleIrLabel();
+        const Run r = cli({"clean", scene, "--despike", "--destripe", "--out", dir.path() + "/clean.img"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith("spike removal replaced ") && lines[0].contains(" values in "), lines[0].constData());
+        QVERIFY2(lines[1].startsWith("column destriping corrected 489 bands: mean column correction "), lines[1].constData());
+        QVERIFY(QFile::exists(dir.path() + "/clean.hdr"));
+        // The cleaned cube opens like any scene, and a pixel's spectrum differs from the raw one.
+        const Run info = cli({"spectrum", dir.path() + "/clean.img", "--pixel", "30,7", "--json"});
+        QVERIFY2(info.exitCode == 0, info.err.constData());
+        const Run raw = cli({"spectrum", scene, "--pixel", "30,7", "--json"});
+        QVERIFY(QJsonDocument::fromJson(info.out).object()["values"].toArray() != QJsonDocument::fromJson(raw.out).object()["values"].toArray());
+        // params and browse clean first when asked, and say so.
+        const Run params = cli({"params", scene, "--names", "BD2290", "--despike", "--out", dir.path() + "/p.tif"});
+        QVERIFY2(params.exitCode == 0 && params.out.startsWith("spike removal replaced "), params.out.constData());
+        QVERIFY(cli({"browse", scene, "--product", "FAL", "--destripe", "--out", dir.path() + "/fal.png"}).out.startsWith("column destriping corrected"));
+        QVERIFY(cli({"clean", scene, "--out", dir.path() + "/x.img"}).err.contains("needs --despike, --destripe or both"));
+        QVERIFY(cli({"clean", scene, "--despike", "--out", dir.path() + "/x.tif"}).err.contains("ENVI image ending in .img"));
+    }
+
     void badSpectralArgumentsAreOneLineErrors() {
         QTemporaryDir dir;
         const QString scene = jezero::test::sampleMtrdrTiff();

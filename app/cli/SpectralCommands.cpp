@@ -1,13 +1,16 @@
 #include "Commands.h"
+#include "jezero/core/BadBands.h"
 #include "jezero/core/BrowseProducts.h"
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/CsvText.h"
+#include "jezero/core/CubeCleanup.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SpectralLibrary.h"
 #include "jezero/core/SpectralMatching.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/io/EnviWriter.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/io/SceneReader.h"
 
@@ -29,7 +32,20 @@ struct Options {
     std::string range = "1000-2600", roi, roiName;
     int top = 10;
     bool all = false, nearestChannel = false, json = false;
+    CleanupChoice cleanup;
 };
+
+// Reads the scene and runs the clean-up steps asked for, saying what each changed.
+SpectralCube readCleaned(const Options& o) {
+    SpectralCube cube = io::readScene(o.scene);
+    for (const std::string& line : cleanScene(cube, o.cleanup)) std::cout << line << '\n';
+    return cube;
+}
+
+std::string cleanupNote(const CleanupChoice& c) {
+    if (!c.any()) return "none";
+    return std::string(c.removeSpikes ? "spike removal" : "") + (c.removeSpikes && c.destripe ? ", " : "") + (c.destripe ? "column destriping" : "");
+}
 
 FilterSet loadFilters(const Options& o) { return o.filters.empty() ? cassisFilters() : readFilterSet(o.filters); }
 
@@ -97,11 +113,13 @@ void params(const Options& o) {
     requireTiff(o.out);
     requireNotInput(o.out, o.scene);
     const auto names = parameterNames(o);
-    const auto cube = io::readScene(o.scene);
+    const auto convention = parseParameterConvention(o.convention);
+    const auto cube = readCleaned(o);
     requireSpectrometerChannels(cube.metadata(), "Summary parameters");
-    const auto image = SummaryParameters(cube.wavelengthsNm(), names, parseParameterConvention(o.convention)).compute(cube);
+    const auto image = SummaryParameters(cube.wavelengthsNm(), names, convention).compute(cube);
     auto meta = provenance(cube, "CRISM summary parameters (Viviano-Beck et al. 2014)");
     meta["JEZERO_PARAMETER_CONVENTION"] = o.convention;
+    meta["JEZERO_CLEANUP"] = cleanupNote(o.cleanup);
     io::writeGeoTiff(o.out, image, cube.metadata(), meta);
     std::cout << "wrote " << o.out << " (" << names.size() << " parameters)\n";
 }
@@ -111,7 +129,7 @@ void browse(const Options& o) {
     if (ext != "png" && ext != "tif" && ext != "tiff") throw Error("--out must end in .png or .tif, not '" + o.out + "'");
     requireNotInput(o.out, o.scene);
     const BrowseProduct product = browseProduct(o.product);
-    const auto cube = io::readScene(o.scene);
+    const auto cube = readCleaned(o);
     requireSpectrometerChannels(cube.metadata(), "Browse products");
     const std::vector<std::string> names(product.parameters.begin(), product.parameters.end());
     const auto parameters = SummaryParameters(cube.wavelengthsNm(), names).compute(cube);
@@ -120,6 +138,7 @@ void browse(const Options& o) {
         io::writePng(o.out, image);
     } else {
         auto meta = provenance(cube, "CRISM browse product " + product.name + " (parameter values)");
+        meta["JEZERO_CLEANUP"] = cleanupNote(o.cleanup);
         for (int c = 0; c < 3; ++c) {
             std::ostringstream range;
             range << image.channels[c].low << "," << image.channels[c].high;
@@ -161,12 +180,14 @@ void match(const Options& o) {
     if (o.top < 1) throw Error("--top must be at least 1");
     const auto [from, to] = parsed.rangesNm.front();
     std::vector<double> wavelengths, spectrum;
+    SceneMetadata metadata;
     nlohmann::json subject;
     if (!o.pixel.empty()) {
         const Pixel p = parsePixel(o.pixel);
         const auto s = io::readPixelSpectrum(o.scene, p.x, p.y);
         wavelengths = s.wavelengthsNm;
         spectrum.assign(s.values.begin(), s.values.end());
+        metadata = s.metadata;
         subject["pixel"] = {p.x, p.y};
     } else {
         // An ROI's mean spectrum (the workstation's ROI files: GeoJSON with pixel coordinates).
@@ -186,9 +207,11 @@ void match(const Options& o) {
         if (s.pixelCount == 0) throw Error("the ROI '" + roi.name + "' covers no pixel of the scene");
         wavelengths = cube.wavelengthsNm();
         spectrum = s.mean;
+        metadata = cube.metadata();
         subject["roi"] = roi.name;
         subject["pixels"] = s.pixelCount;
     }
+    spectrum = BadBands::forScene(metadata).masked(wavelengths, spectrum); // the detectors' ends and filter boundaries are not compared
     const auto library = bundledSpectralLibrary(); // read once: it is 76 files
     const auto matches = rankLibraryMatches(wavelengths, spectrum, library, from, to);
     const std::size_t shown = std::min<std::size_t>(matches.size(), static_cast<std::size_t>(o.top));
@@ -207,6 +230,16 @@ void match(const Options& o) {
     for (std::size_t i = 0; i < shown; ++i)
         std::cout << i + 1 << ',' << csvField(matches[i].name) << ',' << matches[i].kind << ',' << matches[i].correlation << ',' << matches[i].angleDeg << ','
                   << matches[i].channels << '\n';
+}
+
+// The scene with the chosen clean-up steps, as an ENVI cube (what params/browse would compute from).
+void clean(const Options& o) {
+    if (!o.cleanup.any()) throw Error("clean needs --despike, --destripe or both");
+    if (extensionOf(o.out) != "img") throw Error("--out must be an ENVI image ending in .img (its .hdr is written beside it), not '" + o.out + "'");
+    requireNotInput(o.out, o.scene);
+    const auto cube = readCleaned(o);
+    io::writeEnviCube(o.out, cube, "cleaned by jezero-cli clean (" + cleanupNote(o.cleanup) + ") from " + cube.metadata().sourcePath);
+    std::cout << "wrote " << o.out << '\n';
 }
 
 } // namespace
@@ -241,6 +274,17 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     browseCmd->add_option("--product", o->product, "Browse product name (default FAL)");
     browseCmd->add_option("--out", o->out, "Output .png (rendered) or .tif (parameter values)")->required();
 
+    auto* cleanCmd = app.add_subcommand("clean", "Remove spikes and/or destripe columns (TRR3), writing an ENVI cube");
+    scene(cleanCmd);
+    cleanCmd->add_option("--out", o->out, "Output ENVI image (.img; the .hdr is written beside it)")->required();
+    const auto cleanupFlags = [&](CLI::App* sub) {
+        sub->add_flag("--despike", o->cleanup.removeSpikes, "First replace isolated spectral spikes by the running median of 5 channels");
+        sub->add_flag("--destripe", o->cleanup.destripe, "First divide out detector-column gains (column-median ratio; for TRR3 in sensor geometry)");
+    };
+    cleanupFlags(cleanCmd);
+    cleanupFlags(paramsCmd);
+    cleanupFlags(browseCmd);
+
     auto* paramsSpectrumCmd = app.add_subcommand("params-spectrum", "Every summary parameter of one pixel");
     scene(paramsSpectrumCmd);
     paramsSpectrumCmd->add_option("--pixel", o->pixel, "X,Y: column and row, from 0")->required();
@@ -262,7 +306,8 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
             {inputsCmd, [o] { inputs(*o); }},
             {paramsCmd, [o] { params(*o); }},
             {browseCmd, [o] { browse(*o); }},
-            {paramsSpectrumCmd, [o] { paramsSpectrum(*o); }}};
+            {paramsSpectrumCmd, [o] { paramsSpectrum(*o); }},
+            {cleanCmd, [o] { clean(*o); }}};
 }
 
 } // namespace jezero::cli

@@ -2,6 +2,7 @@
 
 #include "DelimitedText.h"
 #include "SmallMedian.h"
+#include "jezero/core/BadBands.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 #include "jezero/core/Parallel.h"
@@ -23,12 +24,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPaperMaxChannelDistanceNm = 20.0; // Paper: no channel this close → NaN
 constexpr double kPipelineReachNm = 50.0;           // CrismPipeline: beyond the kept range by more → NaN
-
-// The CRISM team's conservative channel set (mro_crism_wavelength_defaults, /conservative_set): the same
-// for VNIR, IR and joined cubes, since the channels between 1015 and 1044 nm are dropped either way.
-bool keptByPipeline(double nm) {
-    return (nm >= 430 && nm <= 1015 && !(nm > 635 && nm < 706)) || (nm >= 1044 && nm <= 3900 && !(nm > 2657 && nm < 2797));
-}
 
 struct VnirPeak {
     double wavelengthUm = kNaN;
@@ -62,8 +57,10 @@ struct Kernel {
 class Binder {
 public:
     Binder(const std::vector<double>& w, ParameterConvention convention) : mWavelengths(w), mConvention(convention) {
+        // The pipeline first drops the channels outside the CRISM team's conservative set (the same for VNIR,
+        // IR and joined cubes, since the channels between 1015 and 1044 nm are dropped either way).
         for (int c = 0; c < static_cast<int>(w.size()); ++c)
-            if (convention == ParameterConvention::Paper || keptByPipeline(w[c])) mKept.push_back(c);
+            if (convention == ParameterConvention::Paper || !BadBands::crismPipeline().isBad(w[c])) mKept.push_back(c);
     }
 
     ParameterConvention convention() const { return mConvention; }

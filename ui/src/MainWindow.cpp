@@ -28,6 +28,8 @@
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPalette.h"
 #include "jezero/ui/SpectrumPlot.h"
+#include "jezero/core/BadBands.h"
+#include "jezero/core/CubeCleanup.h"
 
 #include <limits>
 #include <spdlog/spdlog.h>
@@ -68,6 +70,7 @@ struct LoadedScene {
     CompositeImage composite;
     Stretch stretch;
     QPoint pixel{-1, -1}; // selected once shown (the sample's carbonate-rich pixel)
+    std::vector<std::string> cleanup; // what each clean-up step changed (Scene menu)
 };
 
 QString compositeKey(const std::string& productId) { return "composites/" + QString::fromStdString(productId); }
@@ -290,6 +293,32 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export map &figure (PNG, SVG, PDF)..."), this, &MainWindow::chooseFigureExport)->setObjectName("exportFigure");
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    // Clean-up before spectra and parameters: a step toggled re-reads the open scene with it.
+    QMenu* sceneMenu = menuBar()->addMenu(tr("&Scene"));
+    sceneMenu->setObjectName("sceneMenu");
+    const auto cleanupStep = [&](const QString& text, const QString& name, const QString& tip) {
+        QAction* action = sceneMenu->addAction(text);
+        action->setObjectName(name);
+        action->setCheckable(true);
+        action->setChecked(QSettings().value("cleanup/" + name, false).toBool());
+        action->setToolTip(tip);
+        connect(action, &QAction::toggled, this, [this, name](bool on) {
+            QSettings().setValue("cleanup/" + name, on);
+            if (!mCube) return;
+            // The same scene read again, its last clicked pixel shown again (to see what the step did).
+            const std::string file = mCube->metadata().sourcePath;
+            const QPoint pixel = mSelected.empty() ? QPoint(-1, -1) : mSelected.back();
+            openSceneFrom(QFileInfo(QString::fromStdString(file)).fileName(), [file, pixel](TaskControl&) { return std::make_pair(file, pixel); });
+        });
+        return action;
+    };
+    mRemoveSpikesAction = cleanupStep(tr("Remove &spikes"), "removeSpikes",
+                                      tr("Put isolated one- or two-channel spikes (detector spikes, cosmic rays) back on the line between their "
+                                         "neighbouring channels, judged against the 3 × 3 neighbourhood (the scene is read again)"));
+    mDestripeAction = cleanupStep(tr("&Destripe columns"), "destripe",
+                                  tr("Divide out each detector column's gain per band (the column-median ratio; for TRR3 in sensor geometry; the "
+                                     "scene is read again)"));
+    sceneMenu->menuAction()->setToolTip(tr("Clean-up applied when a scene is read"));
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(mPredictAction);
     model->addAction(tr("&Train a model…"), this, &MainWindow::openTrainingDialog)->setObjectName("trainModel");
@@ -353,6 +382,10 @@ void MainWindow::rebuildRecentMenu() {
     mRecentMenu->setEnabled(!files.isEmpty());
 }
 
+CleanupChoice MainWindow::cleanupChoice() const {
+    return {mRemoveSpikesAction && mRemoveSpikesAction->isChecked(), mDestripeAction && mDestripeAction->isChecked()};
+}
+
 void MainWindow::chooseAndOpen() {
     const QString start = mCube ? QFileInfo(QString::fromStdString(mCube->metadata().sourcePath)).absolutePath() : QString();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open CRISM scene"), start, tr(kSceneFilter));
@@ -385,10 +418,12 @@ void MainWindow::openSampleScene() {
 
 void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate) {
     if (mTask) mTask->cancel();
-    auto task = std::make_shared<Task<LoadedScene>>("open " + what.toStdString(), [locate](TaskControl& control) {
+    const CleanupChoice cleanup = cleanupChoice();
+    auto task = std::make_shared<Task<LoadedScene>>("open " + what.toStdString(), [locate, cleanup](TaskControl& control) {
         LoadedScene scene;
         std::tie(scene.path, scene.pixel) = locate(control);
         auto cube = std::make_shared<SpectralCube>(io::readScene(scene.path, {}, &control));
+        if (cube->metadata().filterNames.empty()) scene.cleanup = cleanScene(*cube, cleanup, &control); // a filter image has none of this
         const auto remembered = rememberedComposite(cube->metadata().productId);
         if (remembered) scene.stretch = remembered->second;
         scene.composite = jezero::renderComposite(*cube, remembered ? remembered->first : defaultRgbChannels(cube->wavelengthsNm()), scene.stretch, &control);
@@ -397,7 +432,7 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
     });
     const int generation = ++mCompositeGeneration;
     BackgroundTask* runner = BackgroundTask::start(task, this);
-    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation] {
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation, cleanup] {
         if (generation != mCompositeGeneration) return; // a newer request superseded this one
         LoadedScene& scene = task->result();
         const QString path = QString::fromStdString(scene.path);
@@ -429,24 +464,36 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         mComparison->clearSelectedPixel();
         mComparison->setGeolocator(nullptr); // it pointed into the scene before
         if (mTabs->currentWidget() == mComparison) mTabs->setCurrentIndex(0);
+        const BadBands badBands = BadBands::forScene(mCube->metadata());
+        mSpectrumPlot->setBadBands(badBands);
+        mComparison->spectrumPlot()->setBadBands(badBands);
         mCubeView->setScene(mCube, scene.composite);
         mParametersPanel->clearPixel();
         mInputsPanel->setScene(mCube);
         mCompositeControls->setScene(mCube->wavelengthsNm(), scene.composite.rgb, scene.stretch);
-        setWindowTitle(QString("Jezero — %1").arg(QString::fromStdString(mCube->metadata().productId)));
+        QStringList steps;
+        if (cleanup.removeSpikes && !scene.cleanup.empty()) steps << tr("spikes removed");
+        if (cleanup.destripe && !scene.cleanup.empty()) steps << tr("destriped");
+        setWindowTitle(QString("Jezero — %1%2").arg(QString::fromStdString(mCube->metadata().productId), steps.isEmpty() ? QString() : " (" + steps.join(", ") + ")"));
         RecentPaths::scenes().add(path);
         rebuildRecentMenu();
         showComposite(scene.composite, false);
         if (mLayer != "composite") showLayer(mLayer);
         if (!mLinked->isHidden()) showLinkedLayer(); // the second map shows the new scene too
-        statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm")
+        QString cleaned;
+        for (const std::string& line : scene.cleanup) {
+            spdlog::info("{}: {}", scene.path, line);
+            cleaned += "; " + QString::fromStdString(line);
+        }
+        statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm%7")
                                      .arg(QFileInfo(path).fileName())
                                      .arg(mCube->width())
                                      .arg(mCube->height())
                                      .arg(mCube->bands())
                                      .arg(mCube->wavelengthsNm().front(), 0, 'f', 1)
-                                     .arg(mCube->wavelengthsNm().back(), 0, 'f', 1),
-                                 8000);
+                                     .arg(mCube->wavelengthsNm().back(), 0, 'f', 1)
+                                     .arg(cleaned),
+                                 cleaned.isEmpty() ? 8000 : 20000);
         if (scene.pixel.x() >= 0 && mCube->contains(scene.pixel.x(), scene.pixel.y())) selectPixel(scene.pixel, false);
         emit sceneShown();
     });

@@ -1,6 +1,8 @@
 // MainWindow: the library ranked against the selected pixel, computed off the GUI thread.
 #include "jezero/ui/MainWindow.h"
 
+#include "jezero/core/BadBands.h"
+
 #include "jezero/core/SpectralMatching.h"
 #include "jezero/core/Task.h"
 #include "jezero/ui/BackgroundTask.h"
@@ -41,7 +43,9 @@ void MainWindow::matchLibrary() {
     const double from = mMatchPanel->fromNm(), to = mMatchPanel->toNm();
     auto task = std::make_shared<Task<std::vector<LibraryMatch>>>(
         "library matches", [cube = mCube, library = mLibrary, spectrum = std::move(spectrum), from, to](TaskControl&) {
-            return rankLibraryMatches(cube->wavelengthsNm(), spectrum, library, from, to);
+            // The detectors' ends and filter boundaries are not compared.
+            const auto& w = cube->wavelengthsNm();
+            return rankLibraryMatches(w, BadBands::forScene(cube->metadata()).masked(w, spectrum), library, from, to);
         });
     mMatchPanel->setStatus(tr("Ranking the library against %1…").arg(subject));
     BackgroundTask* runner = BackgroundTask::start(task, this);

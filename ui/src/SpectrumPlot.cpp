@@ -52,11 +52,24 @@ void withGapBreaks(const std::vector<double>& wavelengthsNm, const std::vector<d
         out.push_back(values[i]);
     }
 }
+// The range a curve's values take on the good channels, reaching past the 0.5 % most extreme at either end
+// by at most a quarter of the span between them: the spectrum's own highs and lows show, while a TRR3
+// detector spike or a bad channel does not squash it into a line.
+QCPRange valueRange(const std::vector<double>& wavelengthsNm, const std::vector<double>& values, const BadBands& bad, bool* found) {
+    std::vector<double> good;
+    for (std::size_t i = 0; i < values.size() && i < wavelengthsNm.size(); ++i)
+        if (std::isfinite(values[i]) && !bad.isBad(wavelengthsNm[i])) good.push_back(values[i]);
+    if (good.empty())
+        for (double v : values)
+            if (std::isfinite(v)) good.push_back(v); // only bad channels: show them rather than nothing
+    *found = !good.empty();
+    if (good.empty()) return {};
+    std::sort(good.begin(), good.end());
+    const auto at = [&](double q) { return good[static_cast<std::size_t>(std::lround(q * static_cast<double>(good.size() - 1)))]; };
+    const double low = at(0.005), high = at(0.995), reach = 0.25 * (high - low);
+    return {std::max(good.front(), low - reach), std::min(good.back(), high + reach)};
+}
 } // namespace
-
-// The channels the CRISM team's summary-parameter code drops (mro_crism_wavelength_defaults,
-// /conservative: outside 430–1015 nm less 635–706, and 1044–3900 nm less 2657–2797), in µm.
-const std::vector<std::pair<double, double>> kBadBandsUm{{0.635, 0.706}, {1.015, 1.044}, {2.657, 2.797}, {3.900, 4.100}};
 
 SpectrumPlot::SpectrumPlot(QWidget* parent)
     : QWidget(parent), mPlot(new QCustomPlot(this)), mFilterBar(new QHBoxLayout), mContinuumToggle(new QCheckBox(this)),
@@ -144,20 +157,9 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     connect(mPlot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetZoom(); });
     // Bad bands, shaded under the curves.
     mPlot->addLayer("badBands", mPlot->layer("grid"), QCustomPlot::limAbove);
-    for (const auto& [from, to] : kBadBandsUm) {
-        auto* band = new QCPItemRect(mPlot);
-        band->setLayer("badBands");
-        band->setClipToAxisRect(true);
-        band->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
-        band->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        band->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
-        band->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        band->topLeft->setCoords(from, 0);
-        band->bottomRight->setCoords(to, 1);
-        band->setPen(Qt::NoPen);
-        band->setBrush(QColor(128, 128, 128, 38));
-    }
-    mPlot->setToolTip(tr("Shaded: channels the CRISM team's parameter code leaves out (detector edges, filter boundary, order-sorting filter)"));
+    setBadBands(BadBands::crismPipeline());
+    mPlot->setToolTip(tr("Shaded: channels CRISM users leave out (detector ends, the VNIR/IR overlap, filter boundaries); "
+                         "continuum removal and the I/F axis's range leave them out too"));
 }
 
 void SpectrumPlot::resetZoom() { updateRanges(); }
@@ -199,7 +201,38 @@ void SpectrumPlot::setLegendPlace(LegendPlace place) {
     updateRanges();
 }
 
-std::vector<std::pair<double, double>> SpectrumPlot::badBandRangesUm() const { return kBadBandsUm; }
+void SpectrumPlot::setBadBands(const BadBands& badBands) {
+    mBadBands = badBands;
+    for (QCPItemRect* shade : mBadBandShades) mPlot->removeItem(shade);
+    mBadBandShades.clear();
+    for (const auto& [from, to] : badBandRangesUm()) {
+        auto* band = new QCPItemRect(mPlot);
+        band->setLayer("badBands");
+        band->setClipToAxisRect(true);
+        band->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+        band->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        band->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+        band->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        band->topLeft->setCoords(from, 0);
+        band->bottomRight->setCoords(to, 1);
+        band->setPen(Qt::NoPen);
+        band->setBrush(QColor(128, 128, 128, 38));
+        mBadBandShades.push_back(band);
+    }
+    renderCurves();
+}
+
+std::vector<std::pair<double, double>> SpectrumPlot::badBandRangesUm() const {
+    // Open-ended ranges drawn to the ends of CRISM's 0.36–3.94 µm.
+    std::vector<std::pair<double, double>> ranges;
+    for (const BadBandRange& r : mBadBands.ranges()) ranges.emplace_back(std::max(r.fromNm, 300.0) / 1000.0, std::min(r.toNm, 4100.0) / 1000.0);
+    return ranges;
+}
+
+std::vector<double> SpectrumPlot::shownValues(const std::vector<double>& wavelengthsNm, const std::vector<double>& values) const {
+    if (!mContinuumRemoved) return values;
+    return jezero::continuumRemoved(wavelengthsNm, mBadBands.masked(wavelengthsNm, values), mContinuumFromNm, mContinuumToNm);
+}
 
 int SpectrumPlot::addSpectrum(const QString& label, const std::vector<double>& wavelengthsNm, const float* values, const QColor& colour) {
     return addCurve(label, wavelengthsNm, std::vector<double>(values, values + wavelengthsNm.size()), {}, colour);
@@ -235,7 +268,7 @@ void SpectrumPlot::renderLive() {
         mLive->setPen(QPen(QColor(90, 90, 90, 200), 1.0));
         mLive->removeFromLegend();
     }
-    const std::vector<double> values = mContinuumRemoved ? jezero::continuumRemoved(mLiveWavelengths, mLiveValues, mContinuumFromNm, mContinuumToNm) : mLiveValues;
+    const std::vector<double> values = shownValues(mLiveWavelengths, mLiveValues);
     QVector<double> keys, shown;
     withGapBreaks(mLiveWavelengths, values, keys, shown);
     mLive->setData(keys, shown, true);
@@ -267,7 +300,7 @@ bool SpectrumPlot::hasRatioAxis() const { return mRatioAxis && mRatioAxis->visib
 
 std::vector<double> SpectrumPlot::shownValues(int i) const {
     const Spectrum& s = mSpectra.at(i);
-    return mContinuumRemoved ? jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm) : s.values;
+    return shownValues(s.wavelengths, s.values);
 }
 
 void SpectrumPlot::setContinuumRange(double fromNm, double toNm) {
@@ -290,11 +323,10 @@ void SpectrumPlot::renderCurves() {
     for (Spectrum& s : mSpectra) {
         for (QCPGraph* g : s.graphs) mPlot->removeGraph(g);
         s.graphs.clear();
-        std::vector<double> values = s.values, spread = s.spread;
-        if (mContinuumRemoved) {
-            values = jezero::continuumRemoved(s.wavelengths, s.values, mContinuumFromNm, mContinuumToNm);
+        const std::vector<double> values = shownValues(s.wavelengths, s.values);
+        std::vector<double> spread = s.spread;
+        if (mContinuumRemoved)
             for (std::size_t i = 0; i < spread.size(); ++i) spread[i] *= values[i] / s.values[i]; // same scaling
-        }
         QVector<double> keys, shown;
         withGapBreaks(s.wavelengths, values, keys, shown);
         QCPGraph* curve = mPlot->addGraph(mPlot->xAxis, s.ratio ? mRatioAxis : mPlot->yAxis);
@@ -448,7 +480,7 @@ void SpectrumPlot::updateRanges() {
         bool found = false;
         const QCPRange k = s.graphs.front()->getKeyRange(found);
         if (!found) continue;
-        const QCPRange v = s.graphs.front()->getValueRange(found);
+        const QCPRange v = valueRange(s.wavelengths, shownValues(s.wavelengths, s.values), mBadBands, &found);
         if (!found) continue;
         keys = anyKeys ? QCPRange(std::min(keys.lower, k.lower), std::max(keys.upper, k.upper)) : k;
         anyKeys = true;

@@ -3,6 +3,7 @@
 // (open, recent, drag and drop), status bar with hover readout and background-work progress.
 #include "jezero/core/ColourMap.h"
 #include "jezero/core/Composite.h"
+#include "jezero/core/CubeCleanup.h"
 #include "jezero/core/FilterResponse.h"
 #include "jezero/core/ImageStack.h"
 #include "jezero/core/Roi.h"
@@ -160,6 +161,8 @@ private:
     void chooseAndOpen();
     // Reads the scene locate() names (run off the GUI thread first), then selects the pixel it gives, if any.
     void openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate);
+    // The clean-up steps ticked in the Scene menu, run on every scene read.
+    CleanupChoice cleanupChoice() const;
     void chooseExport(bool layer);
     void chooseFigureExport();
     void loadFilterCurves(const QString& path);
@@ -241,6 +244,8 @@ private:
     QAction* mSideBySideAction = nullptr;
     bool mRefitPending = false;
     QAction* mLiveSpectrumAction = nullptr; // View › Live spectrum under the cursor
+    QAction* mRemoveSpikesAction = nullptr; // Scene › Remove spikes
+    QAction* mDestripeAction = nullptr;     // Scene › Destripe columns
     SceneLibrary* mSceneLibrary;
     QDockWidget* mSceneLibraryDock;
     LibraryMatchPanel* mMatchPanel;

@@ -3,6 +3,7 @@
 // as gaps; the broad-band filter curves (CaSSIS by default) on a secondary axis, toggled per filter.
 // The legend sits under the plot (never over a band) and can be hidden; the channels the CRISM team's
 // parameter code drops are shaded; a double-click or Reset zoom brings the view back to the data.
+#include "jezero/core/BadBands.h"
 #include "jezero/core/FilterResponse.h"
 
 #include <QColor>
@@ -14,6 +15,7 @@
 class QCustomPlot;
 class QCPAxis;
 class QCPGraph;
+class QCPItemRect;
 class QCheckBox;
 class QComboBox;
 class QMenu;
@@ -72,7 +74,10 @@ public:
     void setLegendPlace(LegendPlace place);
     LegendPlace legendPlace() const { return mLegendPlace; }
     bool legendVisible() const;
-    // The shaded wavelength ranges (µm) of the channels CRISM's summary-parameter code drops.
+    // The scene's bad channels (BadBands::forScene): shaded, left out of continuum removal and of the
+    // value axis's range. The CRISM joined set until a scene sets its own.
+    void setBadBands(const BadBands& badBands);
+    // The shaded wavelength ranges (µm), clipped to the plot's wavelengths.
     std::vector<std::pair<double, double>> badBandRangesUm() const;
 
     // Names offered in the "Library" menu; toggling one emits libraryToggled.
@@ -87,6 +92,8 @@ signals:
 private:
     void updateRanges();
     void renderCurves();
+    // values as shown: continuum-removed over the chosen range without the bad channels, when asked for.
+    std::vector<double> shownValues(const std::vector<double>& wavelengthsNm, const std::vector<double>& values) const;
 
     struct Spectrum {
         QString label;
@@ -120,6 +127,8 @@ private:
     std::vector<double> mLiveWavelengths, mLiveValues;
     void renderLive();
     std::vector<Filter> mFilters;
+    BadBands mBadBands;
+    std::vector<QCPItemRect*> mBadBandShades;
 };
 
 } // namespace jezero::ui
