@@ -517,6 +517,15 @@ private slots:
                 inside += ratioCurve->valueAxis()->range().contains(point->value);
             }
         QVERIFY2(good > 300 && inside >= 0.99 * good, qPrintable(QString("%1 of %2").arg(inside).arg(good)));
+        // Long legend entries ("ROI 1 mean ± std (66 pixels)") get fewer columns, never cut off.
+        plot->replot();
+        QVERIFY(plot->legend->itemCount() >= 5);
+        for (int i = 0; i < plot->legend->itemCount(); ++i) {
+            QCPAbstractLegendItem* item = plot->legend->item(i);
+            if (!item) continue; // an empty cell of the grid
+            QVERIFY2(item->outerRect().width() >= item->minimumOuterSizeHint().width() && item->outerRect().right() <= plot->width(),
+                     qPrintable(QString("legend entry %1: %2 of %3 px").arg(i).arg(item->outerRect().width()).arg(item->minimumOuterSizeHint().width())));
+        }
         // Clear spectra clears clicked pixels, not the ROIs' curves or their ratio.
         w.selectPixel({30, 7}, false);
         QCOMPARE(w.spectrumPlot()->spectrumCount(), 6);

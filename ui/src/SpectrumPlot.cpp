@@ -146,7 +146,8 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     mPlot->yAxis->setRange(0, 0.5);
     mPlot->legend->setVisible(true);
     mPlot->legend->setFont(QFont(font().family(), 8));
-    // The legend in its own row under the axes, three entries a line: it never covers a curve.
+    // The legend in its own row under the axes, three entries a line (fewer when they are long): it never
+    // covers a curve.
     mPlot->axisRect()->insetLayout()->take(mPlot->legend);
     mPlot->plotLayout()->addElement(1, 0, mPlot->legend);
     mPlot->plotLayout()->setRowStretchFactor(1, 0.001);
@@ -182,13 +183,14 @@ void SpectrumPlot::setLegendPlace(LegendPlace place) {
         mPlot->axisRect()->insetLayout()->take(legend);
     }
     mLegendPlace = place;
-    // …into its new place: a row of its own, three entries a line; or a corner, one entry a line on
+    // …into its new place: a row of its own, up to three entries a line; or a corner, one entry a line on
     // a light background so the curves under it still show.
     if (place == LegendPlace::Below) {
         mPlot->plotLayout()->addElement(1, 0, legend);
         legend->setWrap(3);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flows the entries already there
         legend->setBrush(Qt::NoBrush);
+        fitLegendColumns();
     } else {
         const Qt::Alignment corner = place == LegendPlace::TopLeft    ? Qt::AlignTop | Qt::AlignLeft
                                      : place == LegendPlace::TopRight ? Qt::AlignTop | Qt::AlignRight
@@ -457,7 +459,27 @@ QStringList SpectrumPlot::filterNames() const {
     return names;
 }
 
+void SpectrumPlot::fitLegendColumns() {
+    if (mLegendPlace != LegendPlace::Below) return;
+    // As many columns (at most three) as the widest entry allows, so no entry is cut off.
+    QCPLegend* legend = mPlot->legend;
+    int widest = 0;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (const QCPAbstractLegendItem* item = legend->item(i)) widest = std::max(widest, item->minimumOuterSizeHint().width()); // cells can be empty
+    const int room = mPlot->width() - legend->margins().left() - legend->margins().right();
+    const int columns = widest > 0 ? std::clamp((room + legend->columnSpacing()) / (widest + legend->columnSpacing()), 1, 3) : 3;
+    if (columns == legend->wrap()) return;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flows the entries already there
+}
+
+void SpectrumPlot::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitLegendColumns();
+}
+
 void SpectrumPlot::updateRanges() {
+    fitLegendColumns();
     bool anyFilter = false;
     double filterMax = 0;
     for (const Filter& f : mFilters) {

@@ -89,8 +89,13 @@ public:
 signals:
     void libraryToggled(int index, bool shown);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void updateRanges();
+    // Under the axes: three legend columns, fewer when the widest entry would not fit.
+    void fitLegendColumns();
     void renderCurves();
     // values as shown: continuum-removed over the chosen range without the bad channels, when asked for.
     std::vector<double> shownValues(const std::vector<double>& wavelengthsNm, const std::vector<double>& values) const;
