@@ -210,6 +210,22 @@ private slots:
         QVERIFY2(params.exitCode == 0 && params.out.startsWith("spike removal replaced "), params.out.constData());
         QVERIFY(cli({"browse", scene, "--product", "FAL", "--destripe", "--out", dir.path() + "/fal.png"}).out.startsWith("column destriping corrected"));
         QVERIFY(cli({"clean", scene, "--out", dir.path() + "/x.img"}).err.contains("needs --despike, --destripe or both"));
+        // Never over the scene's own files: the label's data file, its partner's, a header beside the output.
+        QTemporaryDir copies;
+        for (const QString& stem : {QString("frt0001458f_01_if156l_trr3"), QString("frt0001458f_01_if156s_trr3")})
+            for (const char* ext : {".img", ".lbl"})
+                QVERIFY(QFile::copy(QFileInfo(scene).absolutePath() + "/" + stem + ext, copies.path() + "/" + stem + ext));
+        const QString label = copies.path() + "/frt0001458f_01_if156l_trr3.lbl";
+        for (const QString& out : {copies.path() + "/frt0001458f_01_if156l_trr3.img", copies.path() + "/frt0001458f_01_if156s_trr3.img"}) {
+            const QByteArray before = [&] { QFile f(out); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+            const Run refused = cli({"clean", label, "--despike", "--out", out});
+            QVERIFY2(refused.exitCode == 1 && refused.err.contains("is the input scene"), refused.err.constData());
+            QFile after(out);
+            QVERIFY(after.open(QIODevice::ReadOnly) && after.readAll() == before);
+        }
+        // Destriping a map-projected scene (MTRDR) is skipped, and said.
+        const Run projected = cli({"clean", jezero::test::sampleMtrdrTiff(), "--destripe", "--out", dir.path() + "/m.img"});
+        QVERIFY2(projected.exitCode == 0 && projected.out.startsWith("column destriping skipped: the scene is map-projected"), projected.out.constData());
         QVERIFY(cli({"clean", scene, "--despike", "--out", dir.path() + "/x.tif"}).err.contains("ENVI image ending in .img"));
     }
 

@@ -266,7 +266,18 @@ private slots:
         QSettings().remove("cleanup");
         MainWindow w;
         w.show();
-        waitShown(w, jezero::test::sampleIrLabel());
+        {
+            // A step ticked while the scene is still being read: it arrives, then is read again with the step.
+            auto* destripe = w.menuBar()->findChild<QMenu*>("sceneMenu")->findChild<QAction*>("destripe");
+            QSignalSpy shown(&w, &MainWindow::sceneShown);
+            w.openScene(jezero::test::sampleIrLabel());
+            destripe->trigger();
+            QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 60000);
+            QVERIFY2(w.windowTitle().contains("destriped"), qPrintable(w.windowTitle()));
+            destripe->trigger();
+            QVERIFY(shown.wait(30000));
+            QVERIFY(!w.windowTitle().contains("destriped"));
+        }
         // A TRR3 pair, joined like MTRDR: the joined detectors' bad ranges are shaded (the overlap among them).
         const auto shaded = w.spectrumPlot()->badBandRangesUm();
         QCOMPARE(shaded.size(), std::size_t(5));

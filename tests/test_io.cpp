@@ -217,8 +217,12 @@ private slots:
             bool bigEndian;
             int width, height, bands, headerOffset;
         };
+        // The last case is band-sequential float32 of 2048 × 1100: the reader's chunks (1024 lines) span
+        // several of its read buffers (128 lines of 2 bands); the BIP ones list their wavelengths descending,
+        // so the bands are read in reverse.
         const Case cases[] = {{"bil", 4, false, 2048, 20, 300, 0}, {"bil", 2, true, 37, 11, 23, 100}, {"bsq", 12, false, 2048, 300, 20, 0},
-                              {"bip", 1, false, 19, 7, 5, 7},      {"bip", 4, true, 33, 9, 41, 0},    {"bsq", 4, false, 5, 3, 2, 512}};
+                              {"bip", 1, false, 19, 7, 5, 7},      {"bip", 4, true, 33, 9, 41, 0},    {"bsq", 4, false, 5, 3, 2, 512},
+                              {"bsq", 4, false, 2048, 1100, 2, 0}};
         QTemporaryDir dir;
         for (const Case& c : cases) {
             const int bytes = c.dataType == 1 ? 1 : c.dataType == 4 ? 4 : 2;
@@ -251,7 +255,8 @@ private slots:
             img.write(data);
             img.close();
             QStringList nm;
-            for (int b = 0; b < c.bands; ++b) nm << QString::number(1000 + 10 * b);
+            const bool descending = std::string(c.interleave) == "bip";
+            for (int b = 0; b < c.bands; ++b) nm << QString::number(descending ? 3000 - 10 * b : 1000 + 10 * b);
             QFile hdr(base + ".hdr");
             QVERIFY(hdr.open(QIODevice::WriteOnly));
             hdr.write(QString("ENVI\nsamples = %1\nlines = %2\nbands = %3\nheader offset = %4\nfile type = ENVI Standard\n"
@@ -265,6 +270,8 @@ private slots:
             throughGdal.maxValid = throughGdal.minValid = std::nan(""); // nothing masked by range: compare raw values
             io::ReadOptions direct = throughGdal;
             direct.directRawRead = true;
+            QVERIFY2(io::readsRawLayout((base + ".hdr").toStdString(), direct), qPrintable(base));
+            QVERIFY(!io::readsRawLayout((base + ".hdr").toStdString(), throughGdal));
             const auto a = io::readScene((base + ".hdr").toStdString(), direct);
             const auto g = io::readScene((base + ".hdr").toStdString(), throughGdal);
             const QString name = QFileInfo(base).fileName();
@@ -272,13 +279,13 @@ private slots:
             const std::size_t n = a.pixelCount() * a.bands();
             for (std::size_t i = 0; i < n; ++i)
                 QVERIFY2((std::isnan(a.data()[i]) && std::isnan(g.data()[i])) || a.data()[i] == g.data()[i], qPrintable(name + " value " + QString::number(i)));
-            // And both are what was written.
+            // And both are what was written (channel 0 is the file's last band when they were listed descending).
             const int x = c.width - 1, y = c.height - 1, b = c.bands - 1;
             const double expected = c.dataType == 2 ? value(x, y, b) - 100 : value(x, y, b);
-            QVERIFY2(a.spectrum(x, y)[b] == static_cast<float>(expected), qPrintable(name));
-            if (c.dataType == 4) {
+            QVERIFY2(a.spectrum(x, y)[descending ? 0 : b] == static_cast<float>(expected), qPrintable(name));
+            if (c.dataType == 4) { // NaN and CRISM's 65535 alternate over the bands of pixel 1,1
                 QVERIFY(std::isnan(a.spectrum(1, 1)[0]));
-                if (c.bands > 1) QVERIFY(std::isnan(a.spectrum(1, 1)[1])); // CRISM's 65535
+                if (c.bands > 1) QVERIFY(std::isnan(a.spectrum(1, 1)[1]));
             }
         }
     }

@@ -1,6 +1,7 @@
 // Spectral engine: CaSSIS simulation, model inputs, PCA and the summary parameters, against
 // closed-form answers, the parameter table's own numbers and the MICA type spectra.
 #include "TestPaths.h"
+#include "../core/src/SmallMedian.h"
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
@@ -20,6 +21,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <random>
 #include <sstream>
 
@@ -418,6 +420,35 @@ private slots:
             const float ours = engine.compute(s.data())[0];
             QVERIFY2(std::abs(ours - xs[best]) < 2e-3, qPrintable(QString("trial %1: %2 vs %3").arg(trial).arg(ours).arg(xs[best])));
         }
+    }
+
+    void smallMediansAreTheMiddleOfTheSortedValues() {
+        // The min/max networks the kernels use (1–16 values, single floats and eight lanes at once) against a
+        // sort, with many ties; an even count averages the middle pair.
+        std::mt19937 rng(17);
+        std::uniform_int_distribution<int> level(0, 5);
+        for (int trial = 0; trial < 20000; ++trial) {
+            const int n = 1 + trial % 16;
+            std::vector<float> v(static_cast<std::size_t>(n));
+            detail::Lanes lanes[16];
+            for (int i = 0; i < n; ++i) {
+                v[i] = static_cast<float>(level(rng)) * 0.25f;
+                for (int l = 0; l < detail::kLaneCount; ++l) lanes[i](l) = l == 3 ? -v[i] : v[i] + l;
+            }
+            std::vector<float> sorted = v;
+            std::sort(sorted.begin(), sorted.end());
+            const double expected = n % 2 ? sorted[n / 2] : 0.5 * (static_cast<double>(sorted[n / 2 - 1]) + sorted[n / 2]);
+            std::vector<float> copy = v;
+            QCOMPARE(detail::medianOf(copy.data(), n), expected);
+            const auto [below, at] = detail::placeMedian(lanes, n);
+            QCOMPARE(0.5 * (static_cast<double>(lanes[below](0)) + lanes[at](0)), expected);
+            QCOMPARE(0.5 * (static_cast<double>(lanes[below](5)) + lanes[at](5)), expected + 5);
+            QCOMPARE(0.5 * (static_cast<double>(lanes[below](3)) + lanes[at](3)), -expected); // the median of −v is −(median of v)
+        }
+        std::vector<float> many(41);
+        std::iota(many.begin(), many.end(), 0.0f);
+        std::shuffle(many.begin(), many.end(), rng);
+        QCOMPARE(detail::medianOf(many.data(), 41), 20.0); // beyond the networks: nth_element
     }
 
     void aWholeCubeGivesWhatEachOfItsSpectraGives() {

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <iostream>
@@ -236,7 +237,11 @@ void match(const Options& o) {
 void clean(const Options& o) {
     if (!o.cleanup.any()) throw Error("clean needs --despike, --destripe or both");
     if (extensionOf(o.out) != "img") throw Error("--out must be an ENVI image ending in .img (its .hdr is written beside it), not '" + o.out + "'");
-    requireNotInput(o.out, o.scene);
+    // The .img and the .hdr written beside it may be none of the scene's own files (a label's data file,
+    // a header, the joined partner's).
+    const std::string header = std::filesystem::path(o.out).replace_extension(".hdr").string();
+    for (const std::string& file : io::sceneFiles(o.scene))
+        for (const std::string& written : {o.out, header}) requireNotInput(written, file);
     const auto cube = readCleaned(o);
     io::writeEnviCube(o.out, cube, "cleaned by jezero-cli clean (" + cleanupNote(o.cleanup) + ") from " + cube.metadata().sourcePath);
     std::cout << "wrote " << o.out << '\n';
@@ -278,8 +283,12 @@ std::vector<Command> addSpectralCommands(CLI::App& app) {
     scene(cleanCmd);
     cleanCmd->add_option("--out", o->out, "Output ENVI image (.img; the .hdr is written beside it)")->required();
     const auto cleanupFlags = [&](CLI::App* sub) {
-        sub->add_flag("--despike", o->cleanup.removeSpikes, "First replace isolated spectral spikes by the running median of 5 channels");
-        sub->add_flag("--destripe", o->cleanup.destripe, "First divide out detector-column gains (column-median ratio; for TRR3 in sensor geometry)");
+        sub->add_flag("--despike", o->cleanup.removeSpikes,
+                      "First put isolated one- or two-channel spikes (judged against the pixel's 3x3 neighbourhood) back on the line between "
+                      "their neighbouring channels");
+        sub->add_flag("--destripe", o->cleanup.destripe,
+                      "First divide out detector-column gains (column-median ratio; TRR3 in sensor geometry: skipped, with a line saying so, for a "
+                      "map-projected scene)");
     };
     cleanupFlags(cleanCmd);
     cleanupFlags(paramsCmd);

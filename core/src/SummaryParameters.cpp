@@ -284,26 +284,36 @@ private:
         Eigen::Matrix<double, kCoarse, 1> coarseValues;
         coarseValues.noalias() = gridPowers(true) * coef;
         // Fine-grid windows around coarse local maxima, in wavelength order, with one point more at each
-        // end for the slope test.
+        // end for the slope test (values[i − from + 1] is grid point i).
         struct Window {
             int from, to;
-            double values[2 * kStride + 3];
+            const double* values;
             double at(int i) const { return values[i - from + 1]; }
         };
-        // A quintic has at most two interior maxima, so with the two ends at most four windows (where a flat
-        // model ties many coarse points, the first four, which hold the first of the tied points).
-        Window windows[4];
+        // A quintic has at most two interior maxima, so with the two ends at most four windows. More (a flat
+        // model, where rounding ties many coarse points) and the whole grid is scanned, as defined.
+        constexpr int kMaxWindows = 4;
+        Window windows[kMaxWindows];
+        double windowValues[kMaxWindows][2 * kStride + 3];
+        std::vector<double> wholeGrid;
         int windowCount = 0;
-        for (int j = 0; j < kCoarse && windowCount < 4; ++j) {
+        for (int j = 0; j < kCoarse; ++j) {
             const bool rising = j == 0 || coarseValues(j) >= coarseValues(j - 1);
             const bool falling = j + 1 == kCoarse || coarseValues(j) >= coarseValues(j + 1);
             if (!(rising && falling)) continue;
-            Window& w = windows[windowCount++];
-            w.from = std::max(0, coarseIndex(j) - kStride);
-            w.to = std::min(kPoints - 1, coarseIndex(j) + kStride);
+            if (windowCount == kMaxWindows) {
+                wholeGrid.resize(kPoints + 2);
+                Eigen::Map<Eigen::VectorXd>(wholeGrid.data() + 1, kPoints).noalias() = gridPowers(false) * coef;
+                windows[0] = {0, kPoints - 1, wholeGrid.data()};
+                windowCount = 1;
+                break;
+            }
+            Window& w = windows[windowCount];
+            w = {std::max(0, coarseIndex(j) - kStride), std::min(kPoints - 1, coarseIndex(j) + kStride), windowValues[windowCount]};
+            ++windowCount;
             const int lo = std::max(0, w.from - 1), hi = std::min(kPoints - 1, w.to + 1);
-            Eigen::Map<Eigen::VectorXd> values(w.values + (lo - w.from + 1), hi - lo + 1);
-            values.noalias() = gridPowers(false).middleRows(lo, hi - lo + 1) * coef;
+            Eigen::Map<Eigen::VectorXd>(windowValues[windowCount - 1] + (lo - w.from + 1), hi - lo + 1).noalias() =
+                gridPowers(false).middleRows(lo, hi - lo + 1) * coef;
         }
         int best = 0;
         double bestValue = -std::numeric_limits<double>::infinity();

@@ -304,11 +304,8 @@ void MainWindow::buildMenus() {
         action->setToolTip(tip);
         connect(action, &QAction::toggled, this, [this, name](bool on) {
             QSettings().setValue("cleanup/" + name, on);
-            if (!mCube) return;
-            // The same scene read again, its last clicked pixel shown again (to see what the step did).
-            const std::string file = mCube->metadata().sourcePath;
-            const QPoint pixel = mSelected.empty() ? QPoint(-1, -1) : mSelected.back();
-            openSceneFrom(QFileInfo(QString::fromStdString(file)).fileName(), [file, pixel](TaskControl&) { return std::make_pair(file, pixel); });
+            // A scene being read is read again with the new choice when it arrives (see openSceneFrom).
+            if (!mSceneLoading && mCube) rereadScene();
         });
         return action;
     };
@@ -382,6 +379,13 @@ void MainWindow::rebuildRecentMenu() {
     mRecentMenu->setEnabled(!files.isEmpty());
 }
 
+void MainWindow::rereadScene() {
+    // The same scene read again, its last clicked pixel shown again (to see what a clean-up step did).
+    const std::string file = mCube->metadata().sourcePath;
+    const QPoint pixel = mSelected.empty() ? QPoint(-1, -1) : mSelected.back();
+    openSceneFrom(QFileInfo(QString::fromStdString(file)).fileName(), [file, pixel](TaskControl&) { return std::make_pair(file, pixel); });
+}
+
 CleanupChoice MainWindow::cleanupChoice() const {
     return {mRemoveSpikesAction && mRemoveSpikesAction->isChecked(), mDestripeAction && mDestripeAction->isChecked()};
 }
@@ -431,8 +435,11 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         return scene;
     });
     const int generation = ++mCompositeGeneration;
+    const int request = ++mSceneRequests;
+    mSceneLoading = true;
     BackgroundTask* runner = BackgroundTask::start(task, this);
-    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation, cleanup] {
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, generation, request, cleanup] {
+        if (request == mSceneRequests) mSceneLoading = false;
         if (generation != mCompositeGeneration) return; // a newer request superseded this one
         LoadedScene& scene = task->result();
         const QString path = QString::fromStdString(scene.path);
@@ -496,8 +503,10 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
                                  cleaned.isEmpty() ? 8000 : 20000);
         if (scene.pixel.x() >= 0 && mCube->contains(scene.pixel.x(), scene.pixel.y())) selectPixel(scene.pixel, false);
         emit sceneShown();
+        if (cleanupChoice() != cleanup) rereadScene(); // a step was toggled while it was being read
     });
-    connect(runner, &BackgroundTask::failed, this, [this, generation](const QString& error) {
+    connect(runner, &BackgroundTask::failed, this, [this, generation, request](const QString& error) {
+        if (request == mSceneRequests) mSceneLoading = false;
         if (generation != mCompositeGeneration) return;
         showError(error);
         emit sceneFailed(error);

@@ -454,6 +454,26 @@ SpectralCube readScene(const std::string& path, const ReadOptions& options, Task
     return cube;
 }
 
+std::vector<std::string> sceneFiles(const std::string& path, const ReadOptions& options) {
+    std::vector<std::string> files{path};
+    if (isCassisProduct(path)) return files;
+    OpenedScene scene = openScene(path, options);
+    for (const Part& part : scene.parts) {
+        files.push_back(part.file.openPath);
+        char** list = part.dataset->GetFileList();
+        for (char** f = list; f && *f; ++f) files.emplace_back(*f);
+        CSLDestroy(list);
+    }
+    return files;
+}
+
+bool readsRawLayout(const std::string& path, const ReadOptions& options) {
+    if (!options.directRawRead || isCassisProduct(path)) return false;
+    OpenedScene scene = openScene(path, options);
+    return std::all_of(scene.parts.begin(), scene.parts.end(),
+                       [](const Part& part) { return detail::RawCubeReader::open(*part.dataset, part.file.userPath) != nullptr; });
+}
+
 PixelSpectrum readPixelSpectrum(const std::string& path, int x, int y, const ReadOptions& options) {
     if (isCassisProduct(path)) { // four values a pixel: the whole image is small enough to read
         SpectralCube cube = readCassisImage(path, options);

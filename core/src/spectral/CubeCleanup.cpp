@@ -282,7 +282,14 @@ std::vector<std::string> cleanScene(SpectralCube& cube, const CleanupChoice& cho
     if (!cube.metadata().filterNames.empty()) throw Error("spike removal and destriping are for spectrometer cubes, not filter images");
     const BadBands bad = BadBands::forScene(cube.metadata());
     if (choice.removeSpikes) lines.push_back(removeSpikes(cube, bad, {}, control).summary());
-    if (choice.destripe) lines.push_back(destripeColumns(cube, bad, {}, control).summary());
+    if (choice.destripe) {
+        // A map-projected cube's columns are not detector columns: dividing "column gains" out of them
+        // would print stripes of the scene's own structure along the map grid.
+        if (cube.metadata().geoTransform && !cube.metadata().crsWkt.empty())
+            lines.push_back("column destriping skipped: the scene is map-projected, its columns are not detector columns");
+        else
+            lines.push_back(destripeColumns(cube, bad, {}, control).summary());
+    }
     return lines;
 }
 

@@ -66,11 +66,14 @@ struct CleanupChoice {
     bool removeSpikes = false;
     bool destripe = false;
     bool any() const { return removeSpikes || destripe; }
+    bool operator==(const CleanupChoice& other) const { return removeSpikes == other.removeSpikes && destripe == other.destripe; }
+    bool operator!=(const CleanupChoice& other) const { return !(*this == other); }
 };
 
 // Runs the chosen steps on a scene with its own bad bands (BadBands::forScene), spikes first (a spike
-// would otherwise pull its column's median); one summary line per step run. Throws Error for a filter
-// image (CaSSIS: four channels, nothing to clean this way).
+// would otherwise pull its column's median); one summary line per step. Destriping is skipped, and the
+// line says so, for a map-projected scene (a CRS and geotransform: MTRDR, synthetic scenes). Throws Error
+// for a filter image (CaSSIS: four channels, nothing to clean this way).
 std::vector<std::string> cleanScene(SpectralCube& cube, const CleanupChoice& choice, TaskControl* control = nullptr);
 
 } // namespace jezero

@@ -163,6 +163,8 @@ private:
     void openSceneFrom(const QString& what, std::function<std::pair<std::string, QPoint>(TaskControl&)> locate);
     // The clean-up steps ticked in the Scene menu, run on every scene read.
     CleanupChoice cleanupChoice() const;
+    // The open scene read again (with the clean-up steps ticked now), its last clicked pixel kept.
+    void rereadScene();
     void chooseExport(bool layer);
     void chooseFigureExport();
     void loadFilterCurves(const QString& path);
@@ -235,6 +237,8 @@ private:
     std::map<int, std::vector<double>> mLibraryShown; // index → resampled onto the open scene
     QPointer<BackgroundTask> mTask;
     int mCompositeGeneration = 0;
+    int mSceneRequests = 0;     // scene reads asked for; the latest one's completion clears mSceneLoading
+    bool mSceneLoading = false;
     int mMatchGeneration = 0; // a ranking of an older selection is dropped
 
     QTabWidget* mTabs;

@@ -35,6 +35,14 @@ struct PixelSpectrum {
 };
 PixelSpectrum readPixelSpectrum(const std::string& path, int x, int y, const ReadOptions& options = {});
 
+// Every file a scene is read from (labels, headers, data files; both detectors of a joined pair): what an
+// output must never overwrite.
+std::vector<std::string> sceneFiles(const std::string& path, const ReadOptions& options = {});
+
+// Whether readScene reads the scene's values straight from their raw layout (every file of it uncompressed
+// and laid out plainly) rather than through GDAL's RasterIO.
+bool readsRawLayout(const std::string& path, const ReadOptions& options = {});
+
 // Whether two CRS descriptions (WKT, as SceneMetadata holds them) name the same CRS, however written
 // (a PDS4 label and an ENVI header spell the same Mars projection differently). False when either is empty.
 bool sameCrs(const std::string& wktA, const std::string& wktB);
