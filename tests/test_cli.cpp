@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QThread>
 #include <QTemporaryDir>
@@ -563,6 +564,38 @@ private slots:
         const Run lacking = cli({"predict", partial.arg("PAN"), "--model", "fal", "--out", dir.path() + "/none.tif"});
         QCOMPARE(lacking.exitCode, 1);
         QVERIFY2(lacking.err.contains("pnr inputs need the NIR filter"), lacking.err.constData());
+    }
+
+    void pairEvalScoresTheCassisChainAtItsOwnScale() {
+        // One synthetic ground at 4.6 m (CaSSIS) and 18 m (CRISM), the shipped models through the whole
+        // chain, scored against the 4.6 m truth.
+        const Run r = cli({"pair-eval", "--count", "1", "--size", "160", "--seed", "3", "--carbonate-fraction", "1", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["scenes"].toArray().size(), 1);
+        QCOMPARE(j["carbonate_scenes"].toInt(), 1);
+        QVERIFY(j["base_rate"].toDouble() > 0 && j["base_rate"].toDouble() < 1 && j["labelled_pixels"].toInt() > 10000);
+        QVERIFY(std::abs(j["factor"].toDouble() - 18.0 / 4.6) < 1e-9);
+        const QJsonArray methods = j["methods"].toArray();
+        QCOMPARE(methods.size(), 4);
+        QMap<QString, QJsonObject> by;
+        for (const auto& m : methods) by[m.toObject()["method"].toString()] = m.toObject();
+        QCOMPARE(by.keys(), QStringList({"bicubic", "gs", "guided", "hpf"}));
+        for (const auto& m : by) {
+            QVERIFY(m["carbonate_ap"].toDouble() > 0 && m["carbonate_ap"].toDouble() <= 1);
+            QVERIFY(m["fal"].toObject()["rmse"].toDouble() > 0 && m["fal"].toObject()["ssim"].toDouble() > 0);
+        }
+        // Guided by the CaSSIS image, the FAL structure at 4.6 m is closer to the truth than bicubic upsampling.
+        QVERIFY(by["gs"]["fal"].toObject()["ssim"].toDouble() > by["bicubic"]["fal"].toObject()["ssim"].toDouble());
+        QVERIFY(by["guided"]["fal"].toObject()["ssim"].toDouble() > by["bicubic"]["fal"].toObject()["ssim"].toDouble());
+        // A view miscalibrated ×1.1 + 0.01 is brought back by the CRISM view: FAL RMSE back near the true view's.
+        const QJsonObject h = j["harmonisation"].toObject();
+        const QJsonObject rmse = h["fal_rmse"].toObject();
+        const double truth = rmse["true"].toDouble(), wrong = rmse["miscalibrated"].toDouble(), fixed = rmse["calibrated"].toDouble();
+        QVERIFY2(std::abs(fixed - truth) < 0.25 * std::abs(wrong - truth), qPrintable(QString("%1 / %2 / %3").arg(truth).arg(wrong).arg(fixed)));
+        QVERIFY2(h["fitted_gain"].toDouble() > 0.8 && h["fitted_gain"].toDouble() < 1.0, qPrintable(QString::number(h["fitted_gain"].toDouble())));
+        QVERIFY(cli({"pair-eval", "--model", "none", "--fal-model", "none"}).err.contains("needs a carbonate model, a FAL model or both"));
+        QVERIFY(cli({"pair-eval", "--methods", "nearest"}).err.contains("nearest"));
     }
 
     void fusionEvalScoresEveryMethodAgainstTheFineTruth() {

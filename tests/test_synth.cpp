@@ -8,6 +8,10 @@
 #include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SummaryParameters.h"
 #include "jezero/core/SyntheticDataset.h"
+#include "jezero/core/SyntheticPairs.h"
+#include "jezero/core/CassisSimulator.h"
+#include "jezero/core/Comparison.h"
+#include "jezero/core/ScaleFusion.h"
 
 #include <QtTest>
 
@@ -393,6 +397,56 @@ private slots:
             if (std::isfinite(u) && std::isfinite(v)) noise += std::abs(u - v), ++n;
         }
         QVERIFY(n > 0 && noise / n > 1e-4 && noise / n < 0.05);
+    }
+
+    void oneGroundIsSeenAtCassisAndCrismScales() {
+        SynthesisOptions options;
+        options.size = 96;
+        options.seed = 4;
+        options.carbonateFraction = 1.0;
+        const SyntheticPair pair = synthesizePair(inputs(), options, 0);
+        // CaSSIS at 4.6 m: a filter image of the four filters on the fine grid, the scene's CRS.
+        QCOMPARE(pair.cassis.width(), 96);
+        QCOMPARE(pair.cassis.bands(), 4);
+        QCOMPARE(pair.cassis.metadata().filterNames, (std::vector<std::string>{"BLU", "PAN", "RED", "NIR"}));
+        QCOMPARE(pair.cassis.metadata().instrument, std::string("CaSSIS"));
+        QVERIFY(isFilterImage(pair.cassis.metadata()) && !pair.cassis.metadata().crsWkt.empty());
+        QCOMPARE((*pair.cassis.metadata().geoTransform)[1], 4.6);
+        // CRISM at 18 m: the spectrometer cube on the coarse grid over the same ground.
+        QCOMPARE(pair.crism.width(), static_cast<int>(std::ceil(96 / (18.0 / 4.6))));
+        QCOMPARE(pair.crism.bands(), 489);
+        QVERIFY(std::abs((*pair.crism.metadata().geoTransform)[1] - 18.0) < 1e-9);
+        QCOMPARE((*pair.crism.metadata().geoTransform)[0], (*pair.cassis.metadata().geoTransform)[0]);
+        // The truth on the fine grid: a 0/1 label with carbonate in it, FAL's three parameters.
+        QCOMPARE(pair.carbonateLabel.width, 96);
+        std::size_t positive = 0, labelled = 0;
+        for (float v : pair.carbonateLabel.values)
+            if (std::isfinite(v)) {
+                QVERIFY(v == 0.0f || v == 1.0f);
+                positive += v == 1.0f, ++labelled;
+            }
+        QVERIFY(pair.hasCarbonate && positive > 0 && labelled > positive);
+        QCOMPARE(pair.fal.channelNames, (std::vector<std::string>{"R2529", "R1506", "R1080"}));
+        // CaSSIS's noise is what its SNR says: PAN at SNR 100 (I/F 0.25, shot-noise scaling), against the
+        // same ground's noise-free PAN through the same PSF.
+        SyntheticScene ground = synthesizeScene(inputs(), [&] { SynthesisOptions o = options; o.pixelMetres = 4.6; return o; }(), 0);
+        const ImageStack clean = gaussianBlur(selectChannels(simulateCassis(ground.cleanCube, cassisFilters()), {"PAN"}), psfSigmaForReduction(1.0));
+        double sumSquares = 0, expected = 0;
+        std::size_t count = 0;
+        for (std::size_t p = 0; p < clean.pixelCount(); ++p) {
+            const double truth = clean.values[p], seen = pair.cassis.data()[p * 4 + 1];
+            if (!std::isfinite(truth) || !std::isfinite(seen)) continue;
+            sumSquares += (seen - truth) * (seen - truth);
+            expected += std::pow(0.25 / 100 * std::sqrt(std::max(0.0, truth) / 0.25), 2);
+            ++count;
+        }
+        const double ratio = std::sqrt(sumSquares / expected);
+        QVERIFY2(count > 5000 && ratio > 0.95 && ratio < 1.05, qPrintable(QString("noise %1 × the model's").arg(ratio)));
+        // The same index gives the same pair.
+        const SyntheticPair again = synthesizePair(inputs(), options, 0);
+        QVERIFY(std::equal(again.cassis.data(), again.cassis.data() + 96 * 96 * 4, pair.cassis.data(),
+                           [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }));
+        QVERIFY_THROWS_EXCEPTION(Error, synthesizePair(inputs(), options, 0, PairOptions{18.0, 4.6}));
     }
 
     void badSizesAreRefused() {

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <sstream>
 #include <iostream>
 #include <system_error>
 
@@ -43,6 +44,18 @@ std::string extensionOf(const std::string& path) {
 void requireTiff(const std::string& path) {
     const std::string ext = extensionOf(path);
     if (ext != "tif" && ext != "tiff") throw Error("--out must name a GeoTIFF (.tif), not '" + path + "'");
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        const auto first = item.find_first_not_of(" \t");
+        if (first == std::string::npos) continue;
+        items.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+    }
+    return items;
 }
 
 void requireNotInput(const std::string& out, const std::string& input) {

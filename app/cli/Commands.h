@@ -24,6 +24,7 @@ std::vector<Command> addTrainCommands(CLI::App& app);    // train (jezero-ml)
 std::vector<Command> addPredictCommands(CLI::App& app);  // predict (jezero-ml)
 std::vector<Command> addBatchPredictCommands(CLI::App& app); // batch-predict (jezero-ml)
 std::vector<Command> addEvaluateCommands(CLI::App& app); // evaluate (jezero-ml)
+std::vector<Command> addPairEvalCommands(CLI::App& app); // pair-eval (jezero-ml)
 std::vector<Command> addModelCommands(CLI::App& app);    // model-info, devices (jezero-ml)
 
 // Parses argv into app, sets up logging as logName (--verbose is registered here), runs the command

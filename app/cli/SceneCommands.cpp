@@ -21,18 +21,6 @@ Pixel parsePixel(const std::string& text) {
     return {std::stoi(m[1]), std::stoi(m[2])};
 }
 
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> items;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        const auto first = item.find_first_not_of(" \t");
-        if (first == std::string::npos) continue;
-        items.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
-    }
-    return items;
-}
-
 namespace {
 
 struct Options {

@@ -11,7 +11,7 @@ namespace {
 
 // Commands whose code needs LibTorch run in jezero-ml, beside this program.
 bool isMlCommand(const char* name) {
-    for (const char* ml : {"train", "predict", "batch-predict", "evaluate", "model-info", "devices"})
+    for (const char* ml : {"train", "predict", "batch-predict", "evaluate", "pair-eval", "model-info", "devices"})
         if (std::strcmp(name, ml) == 0) return true;
     return false;
 }
@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     app.add_subcommand("predict", "Predict a scene with a trained model, GeoTIFF out (runs jezero-ml)");
     app.add_subcommand("batch-predict", "Predict every scene of a manifest (resumable, --shard I/N for job arrays; runs jezero-ml)");
     app.add_subcommand("evaluate", "Evaluate a model on a dataset split: metrics, detection, panels (runs jezero-ml)");
+    app.add_subcommand("pair-eval", "Score predicting on CaSSIS images at 4.6 m on synthetic pairs (runs jezero-ml)");
     app.add_subcommand("model-info", "What a checkpoint takes and predicts (runs jezero-ml)");
     app.add_subcommand("devices", "The CUDA devices and CPU threads training can use (runs jezero-ml)");
     return jezero::cli::runCommandLine(app, commands, argc, argv, "jezero-cli");

@@ -345,58 +345,60 @@ ImageStack fuseToFineGrid(const ImageStack& coarse, const ImageStack& guide, con
 
 namespace jezero {
 
+FusionScore scoreFused(const ImageStack& fused, const ImageStack& truth, double factor) {
+    if (fused.width != truth.width || fused.height != truth.height || fused.channels() != truth.channels())
+        throw Error("a fused image is scored against a truth of the same grid and channels");
+    const int n = truth.channels();
+    FusionScore s;
+    double relative = 0;
+    for (int c = 0; c < n; ++c) {
+        double sum = 0, count = 0;
+        float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+        for (std::size_t p = 0; p < truth.pixelCount(); ++p)
+            if (const float v = truth.values[p * n + c]; std::isfinite(v)) sum += v, ++count, lo = std::min(lo, v), hi = std::max(hi, v);
+        const double mean = count ? sum / count : 0, range = hi > lo ? hi - lo : 1;
+        double squared = 0, compared = 0;
+        for (std::size_t p = 0; p < fused.pixelCount(); ++p) {
+            const double a = fused.values[p * n + c], b = truth.values[p * n + c];
+            if (std::isfinite(a) && std::isfinite(b)) squared += (a - b) * (a - b), ++compared;
+        }
+        const double rmse = compared ? std::sqrt(squared / compared) : 0;
+        s.rmse += rmse / n;
+        relative += mean != 0 ? rmse * rmse / (mean * mean) : 0;
+        s.psnr += (rmse > 0 ? 20 * std::log10(range / rmse) : 100) / n;
+        s.ssim += ssim(fused.values.data() + c, truth.values.data() + c, fused.width, fused.height, range, n) / n;
+    }
+    s.ergas = 100.0 / factor * std::sqrt(relative / n);
+    double angle = 0, pixels = 0;
+    for (std::size_t p = 0; p < fused.pixelCount(); ++p) {
+        double dot = 0, aa = 0, bb = 0;
+        bool ok = true;
+        for (int c = 0; c < n && ok; ++c) {
+            const double a = fused.values[p * n + c], b = truth.values[p * n + c];
+            ok = std::isfinite(a) && std::isfinite(b);
+            dot += a * b, aa += a * a, bb += b * b;
+        }
+        if (!ok || aa <= 0 || bb <= 0) continue;
+        angle += std::acos(std::clamp(dot / std::sqrt(aa * bb), -1.0, 1.0)) * 180 / M_PI;
+        ++pixels;
+    }
+    s.samDeg = pixels ? angle / pixels : 0;
+    return s;
+}
+
 std::vector<FusionScore> scoreFusion(const ImageStack& fineTarget, const ImageStack& fineGuide, double factor) {
     if (fineTarget.width != fineGuide.width || fineTarget.height != fineGuide.height) throw Error("the target and the guide must share a grid");
     const double sigma = psfSigmaForReduction(factor);
     const int w = static_cast<int>(std::ceil(fineTarget.width / factor)), h = static_cast<int>(std::ceil(fineTarget.height / factor));
     const ImageStack coarse = resampleBilinear(gaussianBlur(fineTarget, sigma), w, h, factor);
-    const int n = fineTarget.channels();
-    std::vector<double> mean(n, 0), range(n, 0);
-    for (int c = 0; c < n; ++c) {
-        double sum = 0, count = 0;
-        float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-        for (std::size_t p = 0; p < fineTarget.pixelCount(); ++p)
-            if (const float v = fineTarget.values[p * n + c]; std::isfinite(v)) sum += v, ++count, lo = std::min(lo, v), hi = std::max(hi, v);
-        mean[c] = count ? sum / count : 0;
-        range[c] = hi > lo ? hi - lo : 1;
-    }
     std::vector<FusionScore> scores;
     for (const FusionMethod method : {FusionMethod::Bicubic, FusionMethod::Guided, FusionMethod::HighPass, FusionMethod::GramSchmidt}) {
         FusionOptions options;
         options.method = method;
         options.factor = factor;
         options.sigma = sigma;
-        const ImageStack fused = fuseToFineGrid(coarse, fineGuide, options);
-        FusionScore s;
+        FusionScore s = scoreFused(fuseToFineGrid(coarse, fineGuide, options), fineTarget, factor);
         s.method = fusionMethodName(method);
-        double relative = 0;
-        for (int c = 0; c < n; ++c) {
-            double squared = 0, count = 0;
-            for (std::size_t p = 0; p < fused.pixelCount(); ++p) {
-                const double a = fused.values[p * n + c], b = fineTarget.values[p * n + c];
-                if (std::isfinite(a) && std::isfinite(b)) squared += (a - b) * (a - b), ++count;
-            }
-            const double rmse = count ? std::sqrt(squared / count) : 0;
-            s.rmse += rmse / n;
-            relative += mean[c] != 0 ? rmse * rmse / (mean[c] * mean[c]) : 0;
-            s.psnr += (rmse > 0 ? 20 * std::log10(range[c] / rmse) : 100) / n;
-            s.ssim += ssim(fused.values.data() + c, fineTarget.values.data() + c, fused.width, fused.height, range[c], n) / n;
-        }
-        s.ergas = 100.0 / factor * std::sqrt(relative / n);
-        double angle = 0, pixels = 0;
-        for (std::size_t p = 0; p < fused.pixelCount(); ++p) {
-            double dot = 0, aa = 0, bb = 0;
-            bool ok = true;
-            for (int c = 0; c < n && ok; ++c) {
-                const double a = fused.values[p * n + c], b = fineTarget.values[p * n + c];
-                ok = std::isfinite(a) && std::isfinite(b);
-                dot += a * b, aa += a * a, bb += b * b;
-            }
-            if (!ok || aa <= 0 || bb <= 0) continue;
-            angle += std::acos(std::clamp(dot / std::sqrt(aa * bb), -1.0, 1.0)) * 180 / M_PI;
-            ++pixels;
-        }
-        s.samDeg = pixels ? angle / pixels : 0;
         scores.push_back(s);
     }
     return scores;

@@ -18,7 +18,6 @@ using namespace synth;
 namespace {
 
 constexpr double kMarsRadiusM = 3396190.0; // IAU 2000 Mars sphere
-constexpr double kPixelSizeM = 18.0;       // MTRDR map-projected FRT
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 std::string marsEquirectangularWkt(double latitude, double longitude) {
@@ -61,6 +60,7 @@ bool sceneCarriesCarbonate(double f, int index) {
 SceneIdentity sceneIdentity(const SynthesisInputs& in, const SynthesisOptions& options, int index) {
     if (in.regions.empty()) throw Error("the synthesizer has no regions");
     if (options.carbonateFraction < 0 || options.carbonateFraction > 1) throw Error("the carbonate fraction must be between 0 and 1");
+    if (!(options.pixelMetres > 0)) throw Error("the pixel size must be positive");
     Rng rng(mix(sceneSeedOf(options, index), 0x1DE17171ull));
     SceneIdentity id;
     id.hasCarbonate = sceneCarriesCarbonate(options.carbonateFraction, index);
@@ -231,7 +231,8 @@ SyntheticScene synthesizeScene(const SynthesisInputs& in, const SynthesisOptions
     meta.format = "synthetic";
     meta.crsWkt = marsEquirectangularWkt(scene.latitudeDeg, scene.longitudeDeg);
     const double centreNorthing = kMarsRadiusM * scene.latitudeDeg * kPi / 180.0;
-    meta.geoTransform = std::array<double, 6>{-size / 2.0 * kPixelSizeM, kPixelSizeM, 0.0, centreNorthing + size / 2.0 * kPixelSizeM, 0.0, -kPixelSizeM};
+    const double pixel = options.pixelMetres;
+    meta.geoTransform = std::array<double, 6>{-size / 2.0 * pixel, pixel, 0.0, centreNorthing + size / 2.0 * pixel, 0.0, -pixel};
     meta.centre = LatLon{scene.latitudeDeg, scene.longitudeDeg};
     const auto geolocator = std::make_shared<const EquirectangularGeolocator>(*meta.geoTransform, scene.latitudeDeg, scene.longitudeDeg);
     scene.cube.setGeolocator(geolocator);

@@ -193,7 +193,13 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         const SpectralCube& reference = *options.calibrationReference;
         if (isFilterImage(reference.metadata())) throw Error("the calibration reference must be a spectrometer scene (CRISM), not another filter image");
         const ImageStack simulated = simulateCassis(reference, cassisFilters(), control);
-        fits = fitToReference(bands, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
+        // Fitted at the reference's resolution: the image blurred through the PSF between the grids, so its
+        // finer detail (and noise), which the reference cannot follow, does not flatten the line.
+        const auto& imageGrid = cube.metadata().geoTransform;
+        const auto& referenceGrid = reference.metadata().geoTransform;
+        const double ratio = imageGrid && referenceGrid && (*imageGrid)[1] != 0 ? std::abs((*referenceGrid)[1] / (*imageGrid)[1]) : 1.0;
+        const ImageStack atReferenceScale = ratio > 1.05 ? gaussianBlur(bands, psfSigmaForReduction(ratio)) : bands;
+        fits = fitToReference(atReferenceScale, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
         applyBandFits(bands, fits);
         calibrated = cube;
         std::copy(bands.values.begin(), bands.values.end(), calibrated->data());

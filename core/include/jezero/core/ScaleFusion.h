@@ -75,6 +75,8 @@ struct FusionScore {
     double ssim = 0;   // mean over channels, data range = the truth channel's range
     double psnr = 0;   // 20 log10(range / RMSE), mean over channels
 };
+// One fused image (the fine grid) against the truth there, channel by channel over the pixels valid in both.
+FusionScore scoreFused(const ImageStack& fused, const ImageStack& truth, double factor);
 // Scores bicubic, guided, hpf and gs (in that order) on one target/guide pair of the same grid.
 std::vector<FusionScore> scoreFusion(const ImageStack& fineTarget, const ImageStack& fineGuide, double factor);
 

@@ -87,6 +87,7 @@ struct SynthesisOptions {
     int size = 256;                 // scenes are size × size
     std::uint64_t seed = 1;
     double carbonateFraction = 0.3; // share of scenes that carry carbonates, exact over every run prefix
+    double pixelMetres = 18.0;      // the ground a pixel covers (the geotransform): MTRDR's 18 m, or 4.6 m for a CaSSIS-scale rendering
 };
 
 // The true carbonate abundance above which a pixel is labelled carbonate (dataset labels, evaluation).

@@ -32,8 +32,9 @@ struct ScenePredictionOptions {
     double modelPixelMetres = 18.0; // the training data's pixel (CRISM MTRDR, nominally 18 m)
     double imagePixelMetres = 0;    // 0: the image's geotransform (a projected CRS in metres), else CaSSIS's nominal 4.6 m
     // A filter image calibrated against an overlapping CRISM scene in the same CRS (core/Harmonisation;
-    // the caller checks the CRS, e.g. with io::sameCrs) before anything else; null: as it is. Must
-    // outlive the call.
+    // the caller checks the CRS, e.g. with io::sameCrs) before anything else; null: as it is. The lines
+    // are fitted at the reference's resolution (the image blurred through the PSF between the grids).
+    // Must outlive the call.
     const SpectralCube* calibrationReference = nullptr;
     // A filter image's model-input bands matched, at the model's scale, to the training inputs' mean
     // and spread (per band, in the network's units: ln I/F for a log-input model) — for an image with
