@@ -7,6 +7,8 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SummaryParameters.h"
+#include "jezero/core/SyntheticPairs.h"
+#include "jezero/io/ImageWriter.h"
 #include "jezero/io/ImageReader.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/CarbonateOverlay.h"
@@ -195,6 +197,49 @@ private slots:
         QCOMPARE(overlay->blobCount(), 0);
         overlay->setEnabledOverlay(false);
         QVERIFY(!w.sceneView()->hasOverlay());
+    }
+
+    void aCassisImageShowsThePredictionAtBothScales() {
+        // A CaSSIS view of a synthetic ground at 4.6 m (core/SyntheticPairs), written as a four-filter GeoTIFF:
+        // predicted at the model's 18 m and fused back, the comparison shows both and what fusion added.
+        jezero::SynthesisOptions options;
+        options.size = 192;
+        options.seed = 8;
+        options.carbonateFraction = 1.0;
+        const jezero::SyntheticPair pair = jezero::synthesizePair(jezero::defaultSynthesisInputs({}), options, 0);
+        jezero::ImageStack bands(pair.cassis.width(), pair.cassis.height(), pair.cassis.metadata().filterNames);
+        std::copy(pair.cassis.data(), pair.cassis.data() + bands.values.size(), bands.values.begin());
+        const QString image = mOut + "/cassis_view.tif";
+        jezero::io::writeGeoTiff(image.toStdString(), bands, pair.cassis.metadata(), {{"JEZERO_PRODUCT", "CaSSIS view of a synthetic ground"}});
+        MainWindow w;
+        w.resize(1500, 950);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        openAndWait(w, image);
+        QVERIFY(jezero::isFilterImage(w.cube()->metadata()));
+        const QString out = mOut + "/cassis_prediction.tif";
+        QSignalSpy shown(&w, &MainWindow::predictionShown), failed(&w, &MainWindow::predictionFailed);
+        predictThroughDialog(w, "carbonate", out);
+        QVERIFY2(shown.wait(180000), failed.isEmpty() ? "timeout" : qPrintable(failed.first().first().toString()));
+        QVERIFY(QFile::exists(mOut + "/cassis_prediction.model-scale.tif"));
+        auto* view = w.comparisonView();
+        const auto& r = view->result();
+        QVERIFY(!r.truth && r.modelScale);
+        QVERIFY(std::abs(r.modelScaleFactor - 18.0 / 4.6) < 1e-6);
+        QCOMPARE(r.modelScale->width, 192);
+        // Blocks of the model's pixels: two neighbours inside one 18 m pixel are equal.
+        QCOMPARE(r.modelScale->at(1, 1, 0), r.modelScale->at(2, 2, 0));
+        QStringList titles;
+        for (QLabel* label : view->findChildren<QLabel*>()) titles << label->text();
+        QVERIFY2(titles.filter("Prediction at the model's scale (3.9× coarser)").size() == 1, qPrintable(titles.join(" | ")));
+        QVERIFY2(titles.filter("what fusion added").size() == 1, qPrintable(titles.join(" | ")));
+        for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
+        // A pixel's values at both scales.
+        view->selectPixel({100, 100});
+        QStringList rows;
+        for (int i = 0; i < view->pixelTable()->rowCount(); ++i) rows << view->pixelTable()->item(i, 0)->text();
+        QVERIFY2(rows.contains("At the model's scale") && rows.contains("Prediction"), qPrintable(rows.join(", ")));
+        w.grab().save(mOut + "/cassis-comparison.png");
     }
 
     void aLongPredictionCancels() {

@@ -1,5 +1,6 @@
 #include "PredictionCli.h"
 
+#include "jezero/core/Comparison.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/io/ImageWriter.h"
 
@@ -67,6 +68,16 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         meta["JEZERO_PSF_SIGMA_PX"] = std::to_string(prediction.psfSigma);
     }
     io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+    // A filter image predicted at the model's scale: that prediction too, on its own grid, beside it.
+    if (prediction.scaleFactor > 1 && prediction.coarse.width > 0) {
+        SceneMetadata coarse = cube.metadata();
+        if (coarse.geoTransform) {
+            auto& gt = *coarse.geoTransform;
+            for (int i : {1, 2, 4, 5}) gt[i] *= prediction.scaleFactor;
+        }
+        meta["JEZERO_PRODUCT"] = "model prediction at the model's scale, before fusion";
+        io::writeGeoTiff(modelScalePredictionPath(path), prediction.coarse, coarse, meta);
+    }
 }
 
 nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {

@@ -4,6 +4,7 @@
 #include "jezero/core/Error.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 
 namespace jezero {
@@ -161,6 +162,25 @@ PredictionLayers splitPredictionBands(const ImageStack& bands) {
     }
     if (!layers.probabilityName.empty()) layers.probability = selectChannels(bands, {layers.probabilityName});
     return layers;
+}
+
+std::string modelScalePredictionPath(const std::string& predictionPath) {
+    const std::filesystem::path p(predictionPath);
+    return (p.parent_path() / (p.stem().string() + ".model-scale" + p.extension().string())).string();
+}
+
+ImageStack repeatPixels(const ImageStack& coarse, double factor, int width, int height) {
+    if (!(factor > 0)) throw Error("the factor between the grids must be positive");
+    ImageStack out(width, height, coarse.channelNames);
+    const int n = coarse.channels();
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const int cx = static_cast<int>((x + 0.5) / factor), cy = static_cast<int>((y + 0.5) / factor);
+            float* target = &out.values[(static_cast<std::size_t>(y) * width + x) * n];
+            if (cx >= coarse.width || cy >= coarse.height) std::fill(target, target + n, std::numeric_limits<float>::quiet_NaN());
+            else std::copy_n(&coarse.values[(static_cast<std::size_t>(cy) * coarse.width + cx) * n], n, target);
+        }
+    return out;
 }
 
 } // namespace jezero

@@ -222,16 +222,25 @@ void ComparisonView::showEvent(QShowEvent* event) {
 void ComparisonView::render() {
     if (!mHasResult) return;
     const Stretch stretch{mLow->value(), std::max(mHigh->value(), mLow->value() + 0.1)};
-    mImages = renderComparison(mResult.input, mResult.truth ? &*mResult.truth : nullptr, mResult.prediction.mean,
-                               mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr, stretch);
+    // Without a truth, a CaSSIS prediction's model-scale version takes its place (same stretch; the error
+    // panel then shows what fusing it back to the image's grid changed).
+    const ImageStack* second = mResult.truth ? &*mResult.truth : mResult.modelScale ? &*mResult.modelScale : nullptr;
+    mImages = renderComparison(mResult.input, second, mResult.prediction.mean, mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr, stretch);
     const CompositeImage* images[kPanels] = {&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty};
     for (int i = 0; i < kPanels; ++i) mViews[i]->setImage(toQImage(*images[i]), true);
     mTitles[0]->setText(tr("Input: %1").arg(names(mResult.input)));
-    mTitles[1]->setText(mResult.truth ? tr("Ground truth: %1").arg(names(*mResult.truth)) : tr("Ground truth: not available"));
+    const bool modelScale = !mResult.truth && mResult.modelScale;
+    mTitles[1]->setText(mResult.truth  ? tr("Ground truth: %1").arg(names(*mResult.truth))
+                        : modelScale ? tr("Prediction at the model's scale (%1× coarser), before fusion").arg(mResult.modelScaleFactor, 0, 'f', 1)
+                                     : tr("Ground truth: not available"));
     const bool probability = mResult.prediction.mean.channelNames == std::vector<std::string>{kCarbonateLabelChannel};
-    mTitles[2]->setText(probability ? tr("Prediction: probability, black 0 – white %1").arg(mImages.prediction.channels[0].high, 0, 'g', 2)
-                                    : tr("Prediction%1").arg(mResult.prediction.stddev ? tr(" (ensemble mean)") : QString()));
-    mTitles[3]->setText(mResult.truth ? tr("|Error| (white ≥ 50 % of range)") : tr("|Error|: no truth"));
+    mTitles[2]->setText(probability ? tr("Prediction%1: probability, black 0 – white %2").arg(modelScale ? tr(" fused to the image's grid") : QString())
+                                                                                          .arg(mImages.prediction.channels[0].high, 0, 'g', 2)
+                                    : tr("Prediction%1%2").arg(modelScale ? tr(" fused to the image's grid") : QString(),
+                                                               mResult.prediction.stddev ? tr(" (ensemble mean)") : QString()));
+    mTitles[3]->setText(mResult.truth  ? tr("|Error| (white ≥ 50 % of range)")
+                        : modelScale ? tr("|Fused − model scale|: what fusion added (white ≥ 50 % of range)")
+                                     : tr("|Error|: no truth"));
     mTitles[4]->setText(mResult.prediction.stddev ? tr("Uncertainty (ensemble std)") : tr("Uncertainty: deterministic model"));
 }
 
@@ -278,6 +287,7 @@ void ComparisonView::selectPixel(QPoint pixel) {
         input.push_back(QString("%1 %2").arg(QString::fromStdString(mResult.input.channelNames[c]), number(mResult.input.at(pixel.x(), pixel.y(), c))));
     rows.push_back({tr("Input"), input});
     if (mResult.truth) rows.push_back({tr("Ground truth"), valuesOf(*mResult.truth)});
+    else if (mResult.modelScale) rows.push_back({tr("At the model's scale"), valuesOf(*mResult.modelScale)});
     rows.push_back({tr("Prediction"), valuesOf(p)});
     if (mResult.truth) {
         std::vector<QString> error;

@@ -110,6 +110,16 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         r.prediction = splitPredictionBands(io::readImageStack(file).first);
         if (r.prediction.mean.width != cube->width() || r.prediction.mean.height != cube->height())
             throw Error("the prediction's grid differs from the scene's");
+        // A CaSSIS image: the prediction at the model's scale, before fusion, shown on the image's grid.
+        const std::string modelScale = modelScalePredictionPath(file);
+        if (isFilterImage(cube->metadata()) && std::filesystem::exists(modelScale)) {
+            const auto [coarse, georeference] = io::readImageStack(modelScale);
+            const auto& fine = cube->metadata().geoTransform;
+            const double factor = fine && georeference.geoTransform && (*fine)[1] != 0 ? (*georeference.geoTransform)[1] / (*fine)[1]
+                                                                                       : static_cast<double>(cube->width()) / coarse.width;
+            r.modelScale = repeatPixels(splitPredictionBands(coarse).mean, factor, cube->width(), cube->height());
+            r.modelScaleFactor = factor;
+        }
         control.setProgress(0.2, "model input");
         r.input = makeModelInput(*cube, parseInputKind(inputKind), cassisFilters());
         control.setProgress(0.5, "ground truth");

@@ -39,6 +39,12 @@ struct PredictionLayers {
 };
 // Throws Error when there is no prediction band, or std bands do not match the mean bands.
 PredictionLayers splitPredictionBands(const ImageStack& bands);
+// Where jezero-cli predict writes, beside a filter image's (CaSSIS) prediction, the prediction made at
+// the model's scale before it was fused back ("out.tif" → "out.model-scale.tif"; on its own grid).
+std::string modelScalePredictionPath(const std::string& predictionPath);
+// The image on a grid `factor` times finer, each coarse pixel repeated (how the model's-scale prediction
+// is shown beside the fused one), cropped or NaN-padded to width × height.
+ImageStack repeatPixels(const ImageStack& coarse, double factor, int width, int height);
 
 // Only the named channels of image, in that order; throws Error naming a missing one.
 ImageStack selectChannels(const ImageStack& image, const std::vector<std::string>& names);

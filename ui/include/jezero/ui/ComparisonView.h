@@ -1,5 +1,6 @@
 #pragma once
-// A prediction beside its ground truth: input | ground truth | prediction | |error| | uncertainty,
+// A prediction beside its ground truth: input | ground truth | prediction | |error| | uncertainty — for a
+// CaSSIS image: input | prediction at the model's scale | fused at the image's | what fusion changed | uncertainty —
 // panned and zoomed together on one stretch, with the per-image metrics and, for a clicked pixel,
 // its values in every panel. Export of the panels (PNG), the metrics (CSV) and the prediction
 // (GeoTIFF with the scene's georeference).
@@ -35,6 +36,10 @@ struct ComparisonResult {
     QString predictionPath;          // the GeoTIFF jezero-cli predict wrote
     ImageStack input;                // the model input built from the scene
     std::optional<ImageStack> truth; // the target channels from the scene, when it has them
+    // A CaSSIS image: the prediction at the model's scale before fusion, its pixels repeated on the
+    // image's grid (shown where a CRISM scene shows its truth, with |fused − it| beside).
+    std::optional<ImageStack> modelScale;
+    double modelScaleFactor = 1;
     PredictionLayers prediction;
     std::optional<ImageEvaluation> evaluation; // with truth
     int carbonateChannel = -1;
