@@ -593,7 +593,9 @@ private slots:
         const QJsonObject rmse = h["fal_rmse"].toObject();
         const double truth = rmse["true"].toDouble(), wrong = rmse["miscalibrated"].toDouble(), fixed = rmse["calibrated"].toDouble();
         QVERIFY2(std::abs(fixed - truth) < 0.25 * std::abs(wrong - truth), qPrintable(QString("%1 / %2 / %3").arg(truth).arg(wrong).arg(fixed)));
-        QVERIFY2(h["fitted_gain"].toDouble() > 0.8 && h["fitted_gain"].toDouble() < 1.0, qPrintable(QString::number(h["fitted_gain"].toDouble())));
+        // Fitted at the CRISM view's resolution, the gain is near the true 1/1.1 (fitting the sharper image
+        // directly had flattened it to about 0.82).
+        QVERIFY2(std::abs(h["fitted_gain"].toDouble() - 1 / 1.1) < 0.03, qPrintable(QString::number(h["fitted_gain"].toDouble())));
         QVERIFY(cli({"pair-eval", "--model", "none", "--fal-model", "none"}).err.contains("needs a carbonate model, a FAL model or both"));
         QVERIFY(cli({"pair-eval", "--methods", "nearest"}).err.contains("nearest"));
     }

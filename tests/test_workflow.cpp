@@ -33,6 +33,7 @@
 #include <QToolButton>
 #include <QTableWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QtTest>
 
 #include <cmath>
@@ -219,7 +220,30 @@ private slots:
         QVERIFY(jezero::isFilterImage(w.cube()->metadata()));
         const QString out = mOut + "/cassis_prediction.tif";
         QSignalSpy shown(&w, &MainWindow::predictionShown), failed(&w, &MainWindow::predictionFailed);
-        predictThroughDialog(w, "carbonate", out);
+        {
+            // The dialog offers the CaSSIS chain's choices: fusion and radiometry (the CRISM scene only when calibrating).
+            w.findChild<QAction*>("predictCarbonates")->trigger();
+            auto* dialog = w.findChild<jezero::ui::PredictDialog*>();
+            QVERIFY(dialog && dialog->isVisible());
+            QSignalSpy info(dialog, &jezero::ui::PredictDialog::modelInfoChanged);
+            dialog->setModel("carbonate");
+            QVERIFY(info.wait(60000));
+            dialog->setOutputPath(out);
+            auto* fusion = dialog->findChild<QComboBox*>("predictFusion");
+            auto* radiometry = dialog->findChild<QComboBox*>("predictRadiometry");
+            auto* calibration = dialog->findChild<QLineEdit*>("predictCalibration");
+            QVERIFY(fusion && radiometry && calibration);
+            QCOMPARE(fusion->currentData().toString(), QString("gs")); // the default
+            QVERIFY(!calibration->isEnabled());
+            radiometry->setCurrentIndex(radiometry->findData("calibrate"));
+            QVERIFY(calibration->isEnabled());
+            radiometry->setCurrentIndex(radiometry->findData("match"));
+            fusion->setCurrentIndex(fusion->findData("hpf"));
+            const QStringList args = dialog->arguments();
+            QVERIFY2(args.join(' ').contains("--fuse hpf --match-training") && !args.contains("--calibrate-with"), qPrintable(args.join(' ')));
+            dialog->grab().save(mOut + "/predict-dialog-cassis.png");
+            QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        }
         QVERIFY2(shown.wait(180000), failed.isEmpty() ? "timeout" : qPrintable(failed.first().first().toString()));
         QVERIFY(QFile::exists(mOut + "/cassis_prediction.model-scale.tif"));
         auto* view = w.comparisonView();
@@ -227,8 +251,13 @@ private slots:
         QVERIFY(!r.truth && r.modelScale);
         QVERIFY(std::abs(r.modelScaleFactor - 18.0 / 4.6) < 1e-6);
         QCOMPARE(r.modelScale->width, 192);
-        // Blocks of the model's pixels: two neighbours inside one 18 m pixel are equal.
-        QCOMPARE(r.modelScale->at(1, 1, 0), r.modelScale->at(2, 2, 0));
+        // Each pixel shows the model's pixel it lies in (inside the footprint: finite values).
+        const auto coarse = jezero::io::readImageStack((mOut + "/cassis_prediction.model-scale.tif").toStdString()).first;
+        for (const QPoint p : {QPoint(100, 100), QPoint(97, 60), QPoint(98, 60), QPoint(60, 150)}) {
+            const int cx = static_cast<int>((p.x() + 0.5) / r.modelScaleFactor), cy = static_cast<int>((p.y() + 0.5) / r.modelScaleFactor);
+            QVERIFY(std::isfinite(r.modelScale->at(p.x(), p.y(), 0)));
+            QCOMPARE(r.modelScale->at(p.x(), p.y(), 0), coarse.at(cx, cy, 0));
+        }
         QStringList titles;
         for (QLabel* label : view->findChildren<QLabel*>()) titles << label->text();
         QVERIFY2(titles.filter("Prediction at the model's scale (3.9× coarser)").size() == 1, qPrintable(titles.join(" | ")));

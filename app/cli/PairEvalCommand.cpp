@@ -70,8 +70,10 @@ void evaluatePairs(const Options& o) {
     std::printf("%zu synthetic pair(s) (%d carbonate-bearing), %d² at 4.6 m vs %.3f× coarser; carbonate base rate at 4.6 m %.4f\n", r.scenes.size(),
                 r.carbonateScenes, options.size, r.factor, r.baseRate);
     std::printf("%-8s %12s %10s %8s %9s %8s %8s\n", "method", "carbonateAP", "FAL RMSE", "ERGAS", "SAM(deg)", "SSIM", "PSNR");
-    for (const auto& m : r.methods)
-        std::printf("%-8s %12.4f %10.5f %8.3f %9.3f %8.4f %8.2f\n", m.method.c_str(), m.carbonateAp, m.fal.rmse, m.fal.ergas, m.fal.samDeg, m.fal.ssim, m.fal.psnr);
+    for (const auto& m : r.methods) {
+        if (fal) std::printf("%-8s %12.4f %10.5f %8.3f %9.3f %8.4f %8.2f\n", m.method.c_str(), m.carbonateAp, m.fal.rmse, m.fal.ergas, m.fal.samDeg, m.fal.ssim, m.fal.psnr);
+        else std::printf("%-8s %12.4f %10s %8s %9s %8s %8s\n", m.method.c_str(), m.carbonateAp, "-", "-", "-", "-", "-");
+    }
     if (r.harmonisation) {
         const auto& h = *r.harmonisation;
         std::printf("harmonisation (%s; view ×1.1 + 0.01): carbonate AP %.4f true, %.4f miscalibrated, %.4f calibrated (fitted gain %.3f, offset %.4f); "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 namespace jezero::cli {
@@ -26,7 +27,7 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
     cmd->add_option("--device", o.device, "auto (default), cpu, cuda, cuda:N");
     cmd->add_option_function<std::string>(
            "--fuse", [&o](const std::string& name) { o.scene.fusion = parseFusionMethod(name); },
-           "A CaSSIS image: how the prediction made at the model's pixel comes back to the image's grid: guided (default), hpf, gs, bicubic")
+           "A CaSSIS image: how the prediction made at the model's pixel comes back to the image's grid: gs (default), guided, hpf, bicubic")
         ->check(CLI::IsMember({"guided", "hpf", "gs", "bicubic"}));
     cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
         ->check(CLI::PositiveNumber);
@@ -67,17 +68,24 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         meta["JEZERO_SCALE_FACTOR"] = std::to_string(prediction.scaleFactor);
         meta["JEZERO_PSF_SIGMA_PX"] = std::to_string(prediction.psfSigma);
     }
-    io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
-    // A filter image predicted at the model's scale: that prediction too, on its own grid, beside it.
+    // A filter image predicted at the model's scale: that prediction too, on its own grid, beside it —
+    // written first, so that the main file (what batch-predict's resume looks for) comes last; an older
+    // one is removed when there is none, never shown as this prediction's.
+    const std::string modelScale = modelScalePredictionPath(path);
     if (prediction.scaleFactor > 1 && prediction.coarse.width > 0) {
         SceneMetadata coarse = cube.metadata();
         if (coarse.geoTransform) {
             auto& gt = *coarse.geoTransform;
             for (int i : {1, 2, 4, 5}) gt[i] *= prediction.scaleFactor;
         }
-        meta["JEZERO_PRODUCT"] = "model prediction at the model's scale, before fusion";
-        io::writeGeoTiff(modelScalePredictionPath(path), prediction.coarse, coarse, meta);
+        std::map<std::string, std::string> coarseMeta = meta;
+        coarseMeta["JEZERO_PRODUCT"] = "model prediction at the model's scale, before fusion";
+        io::writeGeoTiff(modelScale, prediction.coarse, coarse, coarseMeta);
+    } else {
+        std::error_code ignored;
+        std::filesystem::remove(modelScale, ignored);
     }
+    io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
 }
 
 nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {

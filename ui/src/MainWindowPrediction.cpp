@@ -42,7 +42,8 @@ void MainWindow::cancelPrediction() {
 
 void MainWindow::predictCarbonates(const QString& model) {
     if (!mCube || isPredicting()) return;
-    auto* dialog = new PredictDialog(QString::fromStdString(mCube->metadata().sourcePath), QString::fromStdString(mCube->metadata().productId), this);
+    auto* dialog = new PredictDialog(QString::fromStdString(mCube->metadata().sourcePath), QString::fromStdString(mCube->metadata().productId),
+                                     isFilterImage(mCube->metadata()), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!model.isEmpty()) dialog->setModel(model);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { runPrediction(dialog->arguments(), dialog->modelLabel()); });

@@ -34,8 +34,8 @@ QString joined(const QJsonArray& names) {
 
 } // namespace
 
-PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, QWidget* parent)
-    : QDialog(parent), mScenePath(scenePath), mSceneId(sceneId), mModel(new QComboBox), mModelInfo(new QLabel), mSamples(new QSpinBox), mSteps(new QSpinBox),
+PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, bool filterImage, QWidget* parent)
+    : QDialog(parent), mScenePath(scenePath), mSceneId(sceneId), mFilterImage(filterImage), mModel(new QComboBox), mModelInfo(new QLabel), mSamples(new QSpinBox), mSteps(new QSpinBox),
       mSampler(new QComboBox), mSeed(new QSpinBox), mDevice(new QComboBox), mLocation(new QComboBox), mOutput(new QLineEdit) {
     setWindowTitle(tr("Predict carbonates"));
     setObjectName("predictDialog");
@@ -91,6 +91,39 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, Q
     form->addRow(tr("Seed"), mSeed);
     form->addRow(tr("Location"), mLocation);
     form->addRow(tr("Device"), mDevice);
+    if (mFilterImage) {
+        // The CaSSIS chain: predicted at the model's pixel, then brought back to the image's grid.
+        mFusion = new QComboBox;
+        mFusion->setObjectName("predictFusion");
+        mFusion->addItem(tr("Gram–Schmidt substitution (gs; best in the checks)"), "gs");
+        mFusion->addItem(tr("Guided filter (guided)"), "guided");
+        mFusion->addItem(tr("High-pass injection (hpf)"), "hpf");
+        mFusion->addItem(tr("Bicubic upsampling (the baseline)"), "bicubic");
+        mFusion->setToolTip(tr("How the prediction made at the model's 18 m pixel comes back to the image's grid, guided by its PAN band"));
+        mRadiometry = new QComboBox;
+        mRadiometry->setObjectName("predictRadiometry");
+        mRadiometry->addItem(tr("As it is"), "none");
+        mRadiometry->addItem(tr("Match the training inputs' statistics"), "match");
+        mRadiometry->addItem(tr("Calibrate against an overlapping CRISM scene"), "calibrate");
+        mRadiometry->setToolTip(tr("Bring the image's filter values to what the model was trained on: a line per filter fitted to an overlapping "
+                                   "CRISM scene, or, with none, the training inputs' mean and spread"));
+        mCalibration = new QLineEdit;
+        mCalibration->setObjectName("predictCalibration");
+        mCalibration->setPlaceholderText(tr("CRISM scene in the image's CRS"));
+        auto* calibrationRow = browseRow(
+            mCalibration, this, [this] { return QFileDialog::getOpenFileName(this, tr("Overlapping CRISM scene"), {}, tr("Scenes (*.lbl *.hdr *.img *.tif);;All files (*)")); },
+            [this](const QString& path) { mCalibration->setText(path); });
+        const auto follow = [this, calibrationRow] {
+            const bool calibrate = mRadiometry->currentData().toString() == "calibrate";
+            for (int i = 0; i < calibrationRow->count(); ++i)
+                if (QWidget* w = calibrationRow->itemAt(i)->widget()) w->setEnabled(calibrate);
+        };
+        connect(mRadiometry, &QComboBox::currentIndexChanged, this, follow);
+        follow();
+        form->addRow(tr("Fusion"), mFusion);
+        form->addRow(tr("Radiometry"), mRadiometry);
+        form->addRow(tr("CRISM scene"), calibrationRow);
+    }
     form->addRow(tr("Save to"), outputRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     mPredictButton = buttons->button(QDialogButtonBox::Ok);
@@ -206,6 +239,12 @@ QStringList PredictDialog::arguments() const {
         args << "--samples" << QString::number(mSamples->value()) << "--steps" << QString::number(mSteps->value()) << "--sampler"
              << mSampler->currentText() << "--seed" << QString::number(mSeed->value());
     if (mInfo.value("uses_metadata").toBool() && !mLocation->currentData().toString().isEmpty()) args << "--location" << mLocation->currentData().toString();
+    if (mFilterImage) {
+        args << "--fuse" << mFusion->currentData().toString();
+        const QString radiometry = mRadiometry->currentData().toString();
+        if (radiometry == "match") args << "--match-training";
+        if (radiometry == "calibrate") args << "--calibrate-with" << mCalibration->text();
+    }
     return args;
 }
 
@@ -217,6 +256,10 @@ void PredictDialog::accept() {
     }
     if (!QDir().mkpath(out.absolutePath())) {
         QMessageBox::warning(this, windowTitle(), tr("Cannot create the folder %1").arg(out.absolutePath()));
+        return;
+    }
+    if (mFilterImage && mRadiometry->currentData().toString() == "calibrate" && !QFileInfo(mCalibration->text()).isFile()) {
+        QMessageBox::warning(this, windowTitle(), tr("Choose the overlapping CRISM scene to calibrate against."));
         return;
     }
     QSettings settings;

@@ -104,7 +104,12 @@ PairEvaluation evaluateSyntheticPairs(const SynthesisInputs& inputs, const Predi
                     if (k == 2)
                         for (const BandFit& fit : p.calibration) gainSum += fit.gain, offsetSum += fit.offset, ++fits;
                 }
-                if (fal) harmonisedRmse[k] += scoreFused(channelsLike(predictScene(*fal, *views[k], o).image, pair.fal), pair.fal, result.factor).rmse;
+                if (fal) {
+                    const ScenePrediction p = predictScene(*fal, *views[k], o);
+                    harmonisedRmse[k] += scoreFused(channelsLike(p.image, pair.fal), pair.fal, result.factor).rmse;
+                    if (k == 2 && !carbonate)
+                        for (const BandFit& fit : p.calibration) gainSum += fit.gain, offsetSum += fit.offset, ++fits;
+                }
             }
         }
         if (control) control->setProgress(static_cast<double>(i + 1) / options.count, "pair " + std::to_string(i + 1) + " of " + std::to_string(options.count));

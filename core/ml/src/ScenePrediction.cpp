@@ -195,9 +195,11 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         const ImageStack simulated = simulateCassis(reference, cassisFilters(), control);
         // Fitted at the reference's resolution: the image blurred through the PSF between the grids, so its
         // finer detail (and noise), which the reference cannot follow, does not flatten the line.
-        const auto& imageGrid = cube.metadata().geoTransform;
-        const auto& referenceGrid = reference.metadata().geoTransform;
-        const double ratio = imageGrid && referenceGrid && (*imageGrid)[1] != 0 ? std::abs((*referenceGrid)[1] / (*imageGrid)[1]) : 1.0;
+        const auto pixelSide = [](const SceneMetadata& m) {
+            return m.geoTransform ? std::sqrt(std::abs((*m.geoTransform)[1] * (*m.geoTransform)[5] - (*m.geoTransform)[2] * (*m.geoTransform)[4])) : 0.0;
+        };
+        const double imageSide = pixelSide(cube.metadata()), referenceSide = pixelSide(reference.metadata());
+        const double ratio = imageSide > 0 && referenceSide > 0 ? std::min(referenceSide / imageSide, 64.0) : 1.0;
         const ImageStack atReferenceScale = ratio > 1.05 ? gaussianBlur(bands, psfSigmaForReduction(ratio)) : bands;
         fits = fitToReference(atReferenceScale, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
         applyBandFits(bands, fits);

@@ -18,10 +18,12 @@ class CliProcess;
 class PredictDialog : public QDialog {
     Q_OBJECT
 public:
-    // sceneId names the default output file.
-    PredictDialog(const QString& scenePath, const QString& sceneId, QWidget* parent = nullptr);
+    // sceneId names the default output file. filterImage: the scene is a CaSSIS image — the dialog then
+    // offers how the prediction comes back to its grid and how its radiometry is brought to the model's.
+    PredictDialog(const QString& scenePath, const QString& sceneId, bool filterImage = false, QWidget* parent = nullptr);
 
-    // What jezero-cli is run with: predict SCENE --model M --out F --json [diffusion settings].
+    // What jezero-cli is run with: predict SCENE --model M --out F --json [diffusion settings]
+    // [a CaSSIS image: --fuse F, --match-training or --calibrate-with CRISM_SCENE].
     QStringList arguments() const;
     QString model() const;      // "unet", "diffusion" or a checkpoint path
     QString modelLabel() const; // as the list shows it
@@ -45,6 +47,7 @@ private:
     void accept() override;
 
     QString mScenePath, mSceneId;
+    bool mFilterImage = false;
     bool mOutputEdited = false;
     QComboBox* mModel;
     QLabel* mModelInfo;
@@ -54,6 +57,9 @@ private:
     QSpinBox* mSeed;
     QComboBox* mDevice;
     QComboBox* mLocation; // metadata-conditioned models: the place they are told the scene shows
+    QComboBox* mFusion = nullptr;       // a CaSSIS image: gs, guided, hpf, bicubic
+    QComboBox* mRadiometry = nullptr;   // as it is, match the training statistics, calibrate with a CRISM scene
+    QLineEdit* mCalibration = nullptr;  // the CRISM scene
     QLineEdit* mOutput;
     QPushButton* mPredictButton = nullptr;
     CliProcess* mInfoProcess = nullptr;
