@@ -148,8 +148,9 @@ private slots:
             QVERIFY((view->panel(i)->viewCentre() - first->viewCentre()).manhattanLength() < 1.0);
         }
         view->fitPanels();
-        for (int i = 1; i < jezero::ui::ComparisonView::kPanels; ++i) {
-            QCOMPARE(view->panel(i)->width(), first->width()); // equal panels show the same part of the scene
+        QVERIFY(!view->panel(4)->isVisible()); // a deterministic model: no uncertainty panel
+        for (int i = 1; i < jezero::ui::ComparisonView::kPanels - 1; ++i) {
+            QVERIFY2(std::abs(view->panel(i)->width() - first->width()) <= 1, qPrintable(QString("panel %1: %2 vs %3 px").arg(i).arg(view->panel(i)->width()).arg(first->width()))); // equal panels show the same part of the scene
             QCOMPARE(view->panel(i)->viewTransform().m11(), first->viewTransform().m11());
         }
         QVERIFY(w.grab().save(mOut + "/comparison.png"));

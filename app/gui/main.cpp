@@ -118,8 +118,11 @@ int main(int argc, char** argv) {
     bool predicted = false;
     int exitCode = 0;
     const auto takeShot = [&] {
-        // Let the window lay out and paint once more before grabbing it.
+        // Let the window lay out and paint once more before grabbing it, with what is still being computed
+        // in the background (the model-input previews) arrived and drawn.
         QTimer::singleShot(300, &window, [&] {
+            jezero::ui::BackgroundTask::waitForAll(20000);
+            for (int i = 0; i < 3; ++i) QCoreApplication::processEvents();
             window.fitMaps();
             if (!shotPath.isEmpty()) {
                 if (!window.grab().toImage().save(shotPath)) exitCode = fail("cannot write " + shotPath);

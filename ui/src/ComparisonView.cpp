@@ -111,7 +111,7 @@ ComparisonView::ComparisonView(QWidget* parent)
               [this] { choosePath(tr("Save prediction"), tr("GeoTIFF (*.tif *.tiff)"), "tif", &ComparisonView::savePredictionGeoTiff); });
 
     auto* panels = new QWidget;
-    auto* grid = new QGridLayout(panels);
+    auto* grid = mPanelGrid = new QGridLayout(panels);
     grid->setContentsMargins(0, 0, 0, 0);
     for (int i = 0; i < kPanels; ++i) {
         mTitles[i] = new QLabel(tr(kPanelNames[i]));
@@ -242,6 +242,11 @@ void ComparisonView::render() {
                         : modelScale ? tr("|Fused − model scale|: what fusion added (white ≥ 50 % of range)")
                                      : tr("|Error|: no truth"));
     mTitles[4]->setText(mResult.prediction.stddev ? tr("Uncertainty (ensemble std)") : tr("Uncertainty: deterministic model"));
+    // A deterministic model has no spread to show: its panel gives the others the room.
+    mViews[4]->setVisible(mResult.prediction.stddev.has_value());
+    mTitles[4]->setVisible(mResult.prediction.stddev.has_value());
+    mPanelGrid->setColumnStretch(4, mResult.prediction.stddev ? 1 : 0);
+    mPanelGrid->invalidate(); // the columns are shared out again now, not at the next resize
 }
 
 void ComparisonView::fillMetrics() {

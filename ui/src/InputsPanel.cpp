@@ -88,6 +88,7 @@ InputsPanel::InputsPanel(QWidget* parent) : QWidget(parent), mRanges(new QLineEd
 
 void InputsPanel::setScene(std::shared_ptr<const SpectralCube> cube) {
     mCube = std::move(cube);
+    for (ImageThumbnail* image : mImages) image->setMessage(tr("Computing…")); // the previous scene's are gone
     recompute();
 }
 

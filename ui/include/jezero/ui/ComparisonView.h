@@ -17,6 +17,7 @@
 #include <optional>
 
 class QDoubleSpinBox;
+class QGridLayout;
 class QLabel;
 class QTableWidget;
 
@@ -95,6 +96,7 @@ private:
 
     std::array<SceneView*, kPanels> mViews{};
     std::array<QLabel*, kPanels> mTitles{};
+    QGridLayout* mPanelGrid = nullptr;
     QLabel* mHeading;
     QDoubleSpinBox* mLow;
     QDoubleSpinBox* mHigh;
