@@ -259,9 +259,16 @@ protected:
         painter.setPen(QPen(QColor(230, 230, 230), 1.2));
         // Left of the edge, over the background, not over the slices.
         const QFontMetricsF metrics(font());
+        // Seen from above, the depth edge is foreshortened and the ticks crowd together: a label is drawn
+        // only clear of the last one drawn (every tick keeps its mark).
+        QRectF lastLabel;
         for (const auto& t : ticks) {
             painter.drawLine(t.position, t.position - QPointF(6, 0));
+            const QRectF box(t.position + QPointF(-9 - metrics.horizontalAdvance(t.label), 4 - metrics.ascent()),
+                             QSizeF(metrics.horizontalAdvance(t.label), metrics.height()));
+            if (!lastLabel.isNull() && box.adjusted(0, -2, 0, 2).intersects(lastLabel)) continue;
             painter.drawText(t.position + QPointF(-9 - metrics.horizontalAdvance(t.label), 4), t.label);
+            lastLabel = box;
         }
         const QString title = tr("λ ↓");
         painter.drawText(ticks.front().position + QPointF(-9 - metrics.horizontalAdvance(title), -14), title);
