@@ -258,6 +258,7 @@ void ComparisonView::fillMetrics() {
         mMetrics->setItem(r, 0, name);
         mMetrics->setItem(r, 1, new QTableWidgetItem(rows[r].value));
     }
+    mMetrics->resizeRowsToContents(); // wrapped metric names ("Carbonate precision (> 0.01)") get their lines
 }
 
 void ComparisonView::follow(int leader) {

@@ -58,7 +58,7 @@ LibraryMatchPanel::LibraryMatchPanel(QWidget* parent)
     mTable->setObjectName("matchTable");
     mTable->setHorizontalHeaderLabels({tr("Show"), tr("#"), tr("Library spectrum"), tr("r (CR)"), tr("Angle °")});
     mTable->setWordWrap(false);
-    mTable->setTextElideMode(Qt::ElideMiddle);
+    mTable->setTextElideMode(Qt::ElideRight); // a name's start (source and mineral) says most
     mTable->horizontalHeaderItem(Correlation)->setToolTip(tr("Correlation of the continuum-removed spectra over the range: band shape, the score"));
     mTable->horizontalHeaderItem(Angle)->setToolTip(tr("Spectral angle of the spectra as they are (0° = same shape and slope)"));
     mTable->verticalHeader()->setVisible(false);
