@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
-#include <regex>
 
 namespace jezero {
 namespace {
@@ -83,10 +82,26 @@ std::vector<double> BadBands::masked(const std::vector<double>& wavelengthsNm, s
 }
 
 std::string crismProductType(const std::string& productId) {
-    // CRISM product IDs end in the product type: FRT0001458F_01_IF156L_TRR3, frt0000932c_07_if164j_mtr3.
-    static const std::regex pattern(R"(_([A-Za-z]{3}[0-9])(?:_|\.|$))", std::regex::icase);
-    std::string type;
-    for (auto it = std::sregex_iterator(productId.begin(), productId.end(), pattern); it != std::sregex_iterator(); ++it) type = upper((*it)[1]);
+    // CRISM product IDs end in the product type: FRT0001458F_01_IF156L_TRR3, frt0000932c_07_if164j_mtr3 —
+    // the last field of three letters and a digit between '_' (or the end, or a '.').
+    std::string type, field;
+    const auto take = [&] {
+        if (field.size() == 4 && std::isalpha(static_cast<unsigned char>(field[0])) && std::isalpha(static_cast<unsigned char>(field[1])) &&
+            std::isalpha(static_cast<unsigned char>(field[2])) && std::isdigit(static_cast<unsigned char>(field[3])))
+            type = upper(field);
+        field.clear();
+    };
+    bool afterUnderscore = false;
+    for (char c : productId) {
+        if (c == '_' || c == '.') {
+            if (afterUnderscore) take();
+            field.clear();
+            afterUnderscore = c == '_';
+        } else {
+            field += c;
+        }
+    }
+    if (afterUnderscore) take();
     return type;
 }
 
