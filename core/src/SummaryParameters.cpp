@@ -568,7 +568,7 @@ struct SummaryParameters::Impl {
         const std::size_t parameterCount = evaluators.size();
         for (int l = 0; l < count; ++l) {
             PixelScratch pixelScratch;
-            const Pixel pixel{&scratch.medians[l * kernelCount], kernelWavelengths.data(), lane[l], &pixelScratch};
+            const Pixel pixel{scratch.medians.data() + l * kernelCount, kernelWavelengths.data(), lane[l], &pixelScratch};
             float* pixelOut = out + l * parameterCount;
             for (std::size_t i = 0; i < parameterCount; ++i) {
                 const double v = evaluators[i](pixel);
