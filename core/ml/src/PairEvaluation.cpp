@@ -91,10 +91,11 @@ PairEvaluation evaluateSyntheticPairs(const SynthesisInputs& inputs, const Predi
             }
         }
         if (options.harmonisation) {
-            // The true view, the miscalibrated one as it is, and the miscalibrated one calibrated on the CRISM view.
+            // The miscalibrated view as it is and calibrated on the CRISM view; the true view's scores are
+            // the first method's, already computed above.
             const SpectralCube wrong = miscalibrated(pair.cassis);
             const SpectralCube* views[3] = {&pair.cassis, &wrong, &wrong};
-            for (int k = 0; k < 3; ++k) {
+            for (int k = 1; k < 3; ++k) {
                 ScenePredictionOptions o = base;
                 o.fusion = options.methods.front();
                 if (k == 2) o.calibrationReference = &pair.crism;
@@ -134,13 +135,13 @@ PairEvaluation evaluateSyntheticPairs(const SynthesisInputs& inputs, const Predi
         HarmonisationCheck h;
         h.method = fusionMethodName(options.methods.front());
         if (carbonate) {
-            h.apTrue = averagePrecision(harmonisedScores[0], harmonisedTruth[0]);
+            h.apTrue = averagePrecision(scores.front(), truths.front());
             h.apMiscalibrated = averagePrecision(harmonisedScores[1], harmonisedTruth[1]);
             h.apCalibrated = averagePrecision(harmonisedScores[2], harmonisedTruth[2]);
         } else {
             h.apTrue = h.apMiscalibrated = h.apCalibrated = kNaN;
         }
-        h.falRmseTrue = fal ? harmonisedRmse[0] / n : kNaN;
+        h.falRmseTrue = fal ? falSums.front().rmse / n : kNaN;
         h.falRmseMiscalibrated = fal ? harmonisedRmse[1] / n : kNaN;
         h.falRmseCalibrated = fal ? harmonisedRmse[2] / n : kNaN;
         h.meanGain = fits ? gainSum / fits : kNaN;
