@@ -12,6 +12,8 @@
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Comparison.h"
 #include "jezero/core/ScaleFusion.h"
+#include "jezero/core/FusionDataset.h"
+#include "jezero/core/Dataset.h"
 
 #include <QtTest>
 
@@ -447,6 +449,75 @@ private slots:
         QVERIFY(std::equal(again.cassis.data(), again.cassis.data() + 96 * 96 * 4, pair.cassis.data(),
                            [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }));
         QVERIFY_THROWS_EXCEPTION(Error, synthesizePair(inputs(), options, 0, PairOptions{18.0, 4.6}));
+    }
+
+    void learnedFusionSeesAStandardisedChannelAndTheBandsColour() {
+        // A 2 × 2 coarse channel 1, 2, 3, 4 (mean 2.5, sample σ √(5/3)) and a 4 × 4 fine image whose
+        // bands are e^(1 + row) times a per-band constant: COARSE is the bicubic upsampling standardised,
+        // each band ln I/F less its mean (the per-band constant and the brightness gone).
+        ImageStack coarse(2, 2, {"R1506"});
+        coarse.values = {1, 2, 3, 4};
+        ImageStack bands(4, 4, {"NIR", "RED", "PAN", "BLU"});
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 4; ++x)
+                for (int c = 0; c < 4; ++c) bands.values[(y * 4 + x) * 4 + c] = static_cast<float>((c + 1) * 0.1 * std::exp(1.0 + y));
+        const LearnedFusionInput view = learnedFusionInput(coarse, bands, 2.0);
+        QCOMPARE(view.input.channelNames, learnedFusionChannels());
+        QVERIFY(std::abs(view.mean - 2.5) < 1e-12 && std::abs(view.scale - std::sqrt(5.0 / 3.0)) < 1e-12);
+        const ImageStack up = resampleBicubic(coarse, 4, 4, 0.5);
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 4; ++x) {
+                QVERIFY(std::abs(view.input.at(x, y, 0) - (up.at(x, y, 0) - 2.5) / std::sqrt(5.0 / 3.0)) < 1e-5);
+                for (int c = 1; c < 5; ++c) QVERIFY(std::abs(view.input.at(x, y, c) - (y - 1.5)) < 1e-5);
+            }
+        // A constant channel has nothing to learn; a missing band is named.
+        coarse.values = {2, 2, 2, 2};
+        QCOMPARE(learnedFusionInput(coarse, bands, 2.0).scale, 0.0);
+        try {
+            learnedFusionInput(coarse, selectChannels(bands, {"PAN", "RED", "NIR"}), 2.0);
+            QFAIL("a missing band was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("BLU") != std::string::npos, e.what());
+        }
+    }
+
+    void fusionDatasetTilesAreTheFineTruthInTheCoarseViewsUnits() {
+        // Every tile of a fusion dataset: COARSE + DETAIL is the pair's 4.6 m truth, standardised — an
+        // exact line with positive slope through the truth re-synthesised from the same pair.
+        QTemporaryDir dir;
+        FusionDatasetOptions o;
+        o.directory = dir.path().toStdString() + "/fusion";
+        o.synthesis = SynthesisOptions{64, 5, 0.5};
+        o.count = 6;
+        o.tile = 32;
+        buildFusionDataset(inputs(), o);
+        const DatasetManifest m = TileDataset::readManifest(o.directory);
+        QCOMPARE(m.input, std::string("fusion"));
+        QCOMPARE(m.inputChannels, learnedFusionChannels());
+        QCOMPARE(m.targetChannels, std::vector<std::string>{"DETAIL"});
+        const TileDataset train = TileDataset::open(o.directory, "train");
+        QVERIFY(train.size() >= 4);
+        std::set<std::string> channels;
+        for (std::size_t i = 0; i < train.size(); ++i) channels.insert(train.record(i).scene.substr(train.record(i).scene.find('/') + 1));
+        QVERIFY(channels.count("R2529") && channels.count("R1080"));
+        const TileRecord& r = train.record(0);
+        const std::string name = r.scene.substr(0, r.scene.find('/')), channel = r.scene.substr(r.scene.find('/') + 1);
+        int index = -1;
+        for (int i = 0; i < o.count && index < 0; ++i)
+            if (sceneIdentity(inputs(), o.synthesis, i).name == name) index = i;
+        QVERIFY(index >= 0);
+        const SyntheticPair pair = synthesizePair(inputs(), o.synthesis, index);
+        const ImageStack truth = channel == "carbonate" ? pair.carbonateLabel : selectChannels(pair.fal, {channel});
+        double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x) {
+                const float a = train.input(0)[y * 32 + x] + train.target(0)[y * 32 + x], b = truth.at(r.x + x, r.y + y, 0);
+                if (!std::isfinite(a) || !std::isfinite(b)) continue;
+                sx += a, sy += b, sxx += a * a, syy += b * b, sxy += a * b, ++n;
+            }
+        const double cov = sxy - sx * sy / n, r2 = cov * cov / ((sxx - sx * sx / n) * (syy - sy * sy / n));
+        QVERIFY2(n > 500 && cov > 0 && r2 > 0.99999, qPrintable(QString("%1 pixels, r² %2").arg(n).arg(r2, 0, 'g', 8)));
+        QVERIFY_THROWS_EXCEPTION(Error, buildFusionDataset(inputs(), o)); // the folder holds one
     }
 
     void badSizesAreRefused() {

@@ -12,6 +12,7 @@
 #include "jezero/io/ImageReader.h"
 #include "jezero/io/SceneReader.h"
 #include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/CassisChainReport.h"
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/MainWindow.h"
@@ -34,8 +35,10 @@
 #include <QTableWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QJsonDocument>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using jezero::ui::MainWindow;
@@ -235,6 +238,7 @@ private slots:
             auto* calibration = dialog->findChild<QLineEdit*>("predictCalibration");
             QVERIFY(fusion && radiometry && calibration);
             QCOMPARE(fusion->currentData().toString(), QString("gs")); // the default
+            QVERIFY(fusion->findData("sr") >= 0);                       // the shipped learned fusion
             QVERIFY(!calibration->isEnabled());
             radiometry->setCurrentIndex(radiometry->findData("calibrate"));
             QVERIFY(calibration->isEnabled());
@@ -251,6 +255,9 @@ private slots:
         const auto& r = view->result();
         QVERIFY(!r.truth && r.modelScale);
         QVERIFY(std::abs(r.modelScaleFactor - 18.0 / 4.6) < 1e-6);
+        // The carbonate model's card sets the overlay's threshold (its calibrated probabilities stay below 0.5).
+        QCOMPARE(w.carbonateOverlay()->currentSource(), QString("Predicted CARBONATE"));
+        QCOMPARE(w.carbonateOverlay()->threshold(), 0.1);
         QCOMPARE(r.modelScale->width, 192);
         // Each pixel shows the model's pixel it lies in (inside the footprint: finite values).
         const auto coarse = jezero::io::readImageStack((mOut + "/cassis_prediction.model-scale.tif").toStdString()).first;
@@ -269,7 +276,43 @@ private slots:
         QStringList rows;
         for (int i = 0; i < view->pixelTable()->rowCount(); ++i) rows << view->pixelTable()->item(i, 0)->text();
         QVERIFY2(rows.contains("At the model's scale") && rows.contains("Prediction"), qPrintable(rows.join(", ")));
+        // What the chain did and found, under the metrics: the fusion chosen, the PSF, each filter's
+        // noise and the lines that matched the training statistics (PAN, NIR, RED of this PNR model).
+        const auto metric = [view](const QString& name) {
+            for (int i = 0; i < view->metricsTable()->rowCount(); ++i)
+                if (view->metricsTable()->item(i, 0)->text() == name) return view->metricsTable()->item(i, 1)->text();
+            return QString();
+        };
+        QCOMPARE(metric("Fusion"), QString("high-pass injection (hpf)"));
+        QCOMPARE(metric("Model pixel / image pixel"), QString("3.91"));
+        QVERIFY2(metric("Noise σ, PAN").toDouble() > 0 && metric("Noise σ, BLU").toDouble() > 0, qPrintable(metric("Noise σ, PAN")));
+        QVERIFY2(metric("Matched PAN").startsWith("× ") && metric("Matched RED").startsWith("× ") && metric("Calibrated PAN").isEmpty(),
+                 qPrintable(metric("Matched PAN")));
+        QVERIFY(r.chain.size() >= 3 + 4 + 3 && !r.harmonisedInput);
         w.grab().save(mOut + "/cassis-comparison.png");
+        // Calibrated against a CRISM scene: the fitted lines listed, and the input as the model saw it beside the input as it was.
+        const QJsonObject done = QJsonDocument::fromJson(R"({"fusion": "gs", "scale_factor": 3.9, "psf_sigma_px": 1.9, "filter_image": {
+            "filters": ["BLU", "PAN", "RED", "NIR"], "noise_sigma": {"BLU": 0.002, "PAN": 0.001, "RED": 0.001, "NIR": null},
+            "calibration": [{"band": "PAN", "gain": 2.0, "offset": -0.01, "pixels": 5000, "r2": 0.998}], "training_match": []}})").object();
+        const std::vector<jezero::BandFit> fits = jezero::ui::calibrationFits(done);
+        QVERIFY(fits.size() == 1 && fits[0].band == "PAN" && fits[0].gain == 2.0 && fits[0].offset == -0.01 && fits[0].pixels == 5000);
+        jezero::ui::ComparisonResult calibrated = r;
+        calibrated.chain = jezero::ui::cassisChainRows(done);
+        calibrated.harmonisedInput = calibrated.input;
+        jezero::applyBandFits(*calibrated.harmonisedInput, fits);
+        view->setResult(calibrated);
+        QCOMPARE(metric("Calibrated PAN"), QString("× 2.0000 − 0.0100 (r² 0.998)"));
+        QCOMPARE(metric("Noise σ, NIR"), QString("unknown"));
+        QCOMPARE(metric("Fusion"), QString("Gram–Schmidt substitution (gs)"));
+        view->selectPixel({100, 100});
+        const auto cell = [view](const QString& row, int column) {
+            for (int i = 0; i < view->pixelTable()->rowCount(); ++i)
+                if (view->pixelTable()->item(i, 0)->text() == row) return view->pixelTable()->item(i, column)->text();
+            return QString();
+        };
+        const int pan = static_cast<int>(std::find(r.input.channelNames.begin(), r.input.channelNames.end(), "PAN") - r.input.channelNames.begin());
+        const double before = cell("Input", pan + 1).section(' ', 1).toDouble(), after = cell("Input, calibrated", pan + 1).section(' ', 1).toDouble();
+        QVERIFY2(before > 0 && std::abs(after - (2 * before - 0.01)) < 3e-3 * std::abs(after) + 1e-4, qPrintable(cell("Input, calibrated", pan + 1)));
     }
 
     void aLongPredictionCancels() {

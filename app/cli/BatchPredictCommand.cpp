@@ -124,6 +124,8 @@ void batchPredict(const Options& o) {
     const auto outputs = outputPaths(scenes, o.out);
     const std::string modelPath = resolveModel(o.prediction.model);
     const auto predictor = ml::Predictor::load(modelPath, o.prediction.device);
+    ml::ScenePredictionOptions options = o.prediction.scene;
+    const auto fusionModel = loadFusionModel(o.prediction, options);
     const std::string summaryPath =
         (fs::path(o.out) / ("summary-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv")).string();
     std::string summary = "scene,status,output,width,height,probability_band,valid_pixels,carbonate_pixels,carbonate_fraction,mean_probability,max_probability,seconds,error\n";
@@ -142,7 +144,7 @@ void batchPredict(const Options& o) {
             } else {
                 requireNotInput(out, scene);
                 const SpectralCube cube = io::readScene(scene);
-                const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, o.prediction.scene);
+                const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, options);
                 if (!warned)
                     for (const auto& warning : prediction.warnings) std::cerr << "warning: " << warning << '\n';
                 warned = true;

@@ -2,6 +2,7 @@
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/FusionDataset.h"
 #include "jezero/core/ModelInputs.h"
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/SummaryParameters.h"
@@ -31,6 +32,8 @@ struct Options {
     int count = 300, size = 256;
     double carbonateFraction = 0.3;
     std::vector<std::string> also; // INPUT:TARGET:DIR
+    // dataset pairs
+    PairOptions pair;
 };
 
 void build(const Options& o) {
@@ -145,6 +148,21 @@ void synthesize(const Options& o) {
     for (const auto& out : d.outputs) std::cout << "wrote dataset to " << out.directory << '\n';
 }
 
+void pairs(const Options& o) {
+    if (o.size < 32 || o.size > 4096) throw Error("--size must be between 32 and 4096");
+    if (o.carbonateFraction < 0 || o.carbonateFraction > 1) throw Error("--carbonate-fraction must be between 0 and 1");
+    FusionDatasetOptions d;
+    d.directory = o.out;
+    d.synthesis = SynthesisOptions{o.size, o.seed, o.carbonateFraction};
+    d.pair = o.pair;
+    d.count = o.count;
+    d.tile = o.tile;
+    d.cropsPerScene = o.crops;
+    d.allowEmptySplits = o.allowEmptySplits;
+    buildFusionDataset(defaultSynthesisInputs(io::readSynthesisStructure()), d, [](const std::string& line) { std::cout << line << '\n' << std::flush; });
+    std::cout << "wrote dataset to " << o.out << '\n';
+}
+
 void info(const Options& o) {
     const DatasetManifest m = TileDataset::readManifest(o.dir);
     nlohmann::json j{{"input", m.input}, {"target", m.target}, {"tile", m.tile}, {"input_channels", m.inputChannels},
@@ -236,10 +254,22 @@ std::vector<Command> addDatasetCommands(CLI::App& app) {
     synthCmd->add_option("--seed", o->seed, "Seed of the scenes and the split (default 1)");
     synthCmd->add_option("--carbonate-fraction", o->carbonateFraction, "Share of carbonate-bearing scenes, exact: round(count x share) (default 0.3)");
     synthCmd->add_option("--also", o->also, "INPUT:TARGET:DIR: another dataset from the same scenes, splits and tiles (repeatable)");
+    auto* pairsCmd = dataset->add_subcommand("pairs", "Synthesize CaSSIS/CRISM pairs into a dataset for the learned fusion (--fuse sr): "
+                                                       "each truth channel's 18 m view and the 4.6 m filter bands -> its 4.6 m detail");
+    pairsCmd->add_option("--out", o->out, "Dataset folder")->required();
+    pairsCmd->add_option("--count", o->count, "Number of pairs (default 300)");
+    pairsCmd->add_option("--size", o->size, "Fine grid width and height in pixels (default 256)");
+    pairsCmd->add_option("--tile", o->tile, "Tile size in fine pixels (default 256; 128 suits the learned fusion)");
+    pairsCmd->add_option("--crops", o->crops, "Random crops per channel instead of the regular grid of tiles (default 0: grid)");
+    pairsCmd->add_option("--seed", o->seed, "Seed of the pairs and the split (default 1)");
+    pairsCmd->add_option("--carbonate-fraction", o->carbonateFraction, "Share of carbonate-bearing pairs (default 0.3)");
+    pairsCmd->add_option("--fine-pixel", o->pair.finePixelMetres, "The fine pixel in metres (default 4.6, CaSSIS)")->check(CLI::PositiveNumber);
+    pairsCmd->add_option("--coarse-pixel", o->pair.coarsePixelMetres, "The coarse pixel in metres (default 18, CRISM MTRDR)")->check(CLI::PositiveNumber);
+    pairsCmd->add_flag("--allow-empty-splits", o->allowEmptySplits, "Accept a val or test split without pairs (otherwise an error)");
     auto* infoCmd = dataset->add_subcommand("info", "Tiles per split, carbonate prevalence, input/target statistics");
     infoCmd->add_option("DIR", o->dir, "Dataset folder")->required();
     infoCmd->add_flag("--json", o->json, "Print JSON");
-    return {{buildCmd, [o] { build(*o); }}, {synthCmd, [o] { synthesize(*o); }}, {infoCmd, [o] { info(*o); }}};
+    return {{buildCmd, [o] { build(*o); }}, {synthCmd, [o] { synthesize(*o); }}, {pairsCmd, [o] { pairs(*o); }}, {infoCmd, [o] { info(*o); }}};
 }
 
 } // namespace jezero::cli

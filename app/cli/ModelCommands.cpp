@@ -1,6 +1,7 @@
 // jezero-cli model-info and devices: what a checkpoint takes and gives, and which compute devices
 // LibTorch sees — for scripts and for the workstation, which does not load LibTorch itself.
 #include "Commands.h"
+#include "PredictionCli.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/Resources.h"
 #include "jezero/ml/Predictor.h"
@@ -21,18 +22,6 @@ struct Options {
     std::string model;
     bool json = false;
 };
-
-// The model card beside a checkpoint (NAME.card.json next to NAME.pt): what the model can and cannot
-// do, in the words of whoever evaluated it. Null when there is none; an unreadable card is an error.
-nlohmann::json modelCard(const std::string& checkpoint) {
-    const std::filesystem::path card = std::filesystem::path(checkpoint).replace_extension(".card.json");
-    std::ifstream in(card);
-    if (!in) return nullptr;
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("skill") || !j.contains("intended_use"))
-        throw Error("the model card " + card.string() + " is not JSON with \"skill\" and \"intended_use\"");
-    return j;
-}
 
 void modelInfo(const Options& o) {
     const std::string path = resolveModel(o.model);

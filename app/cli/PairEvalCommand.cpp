@@ -6,11 +6,13 @@
 #include "jezero/core/Resources.h"
 #include "jezero/core/Task.h"
 #include "jezero/io/BrowseReader.h"
+#include "jezero/ml/LearnedFusion.h"
 #include "jezero/ml/PairEvaluation.h"
 #include "jezero/ml/Predictor.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -21,7 +23,7 @@ namespace jezero::cli {
 namespace {
 
 struct Options {
-    std::string carbonateModel = "carbonate", falModel = "fal", methods = "bicubic,guided,hpf,gs", device = "auto";
+    std::string carbonateModel = "carbonate", falModel = "fal", methods = "bicubic,guided,hpf,gs", device = "auto", fusionModel = "fusion";
     ml::PairEvaluationOptions evaluation;
     bool noHarmonisation = false, json = false;
 };
@@ -37,6 +39,12 @@ void evaluatePairs(const Options& o) {
     std::optional<ml::Predictor> carbonate, fal;
     if (o.carbonateModel != "none") carbonate.emplace(ml::Predictor::load(resolveModel(o.carbonateModel), o.device));
     if (o.falModel != "none") fal.emplace(ml::Predictor::load(resolveModel(o.falModel), o.device));
+    std::optional<ml::Predictor> fusion;
+    if (std::find(options.methods.begin(), options.methods.end(), FusionMethod::Learned) != options.methods.end()) {
+        fusion.emplace(ml::Predictor::load(resolveModel(o.fusionModel), o.device));
+        ml::requireFusionModel(*fusion);
+        options.fusionModel = &*fusion;
+    }
     const SynthesisInputs inputs = defaultSynthesisInputs(io::readSynthesisStructure());
     TaskControl control;
     control.setProgressCallback([&](double, const std::string& message) {
@@ -94,7 +102,10 @@ std::vector<Command> addPairEvalCommands(CLI::App& app) {
     cmd->add_option("--carbonate-fraction", o->evaluation.carbonateFraction, "Share of carbonate-bearing pairs (default 0.5)");
     cmd->add_option("--model", o->carbonateModel, "Carbonate-probability model (default carbonate; none to skip)");
     cmd->add_option("--fal-model", o->falModel, "FAL model (default fal; none to skip)");
-    cmd->add_option("--methods", o->methods, "Fusion methods (default bicubic,guided,hpf,gs; the first is used for the harmonisation check)");
+    cmd->add_option("--methods", o->methods, "Fusion methods (default bicubic,guided,hpf,gs; also sr; the first is used for the harmonisation check)");
+    cmd->add_option("--fusion-model", o->fusionModel, "sr: the fusion checkpoint, or a shipped one: fusion (U-Net, default), fusion-diffusion");
+    cmd->add_option("--fusion-samples", o->evaluation.fusionSampling.samples, "sr with a diffusion fusion model: samples per tile (default 4)")
+        ->check(CLI::Range(1, 1024));
     cmd->add_flag("--no-harmonisation", o->noHarmonisation, "Skip the miscalibration check");
     cmd->add_option("--device", o->device, "auto, cpu, cuda, cuda:N (default auto)");
     cmd->add_flag("--json", o->json, "Print JSON");

@@ -29,9 +29,14 @@ struct Options {
 void predict(const Options& o) {
     const std::string modelPath = resolveModel(o.prediction.model);
     const auto predictor = ml::Predictor::load(modelPath, o.prediction.device);
+    // The card's suggested overlay threshold, for the workstation (a calibrated probability model whose
+    // probabilities stay below the 0.5 detection threshold says where its map is worth reading).
+    const nlohmann::json card = modelCard(modelPath);
+    const nlohmann::json overlayThreshold = card.is_object() && card.contains("overlay_threshold") ? card["overlay_threshold"] : nlohmann::json(nullptr);
     const SpectralCube cube = io::readScene(o.scene);
     std::optional<SpectralCube> reference;
     ml::ScenePredictionOptions options = o.prediction.scene;
+    const auto fusionModel = loadFusionModel(o.prediction, options);
     if (!o.prediction.calibrationReference.empty()) {
         if (!isFilterImage(cube.metadata())) throw Error("--calibrate-with is for CaSSIS images; " + o.scene + " is a spectrometer scene");
         reference = io::readScene(o.prediction.calibrationReference);
@@ -62,7 +67,8 @@ void predict(const Options& o) {
                                    {"fusion", prediction.fusion.empty() ? nlohmann::json(nullptr) : nlohmann::json(prediction.fusion)},
                                    {"scale_factor", prediction.scaleFactor},
                                    {"psf_sigma_px", prediction.psfSigma},
-                                   {"filter_image", prediction.noiseSigma.empty() ? nlohmann::json(nullptr) : filterImageReport(prediction)}}
+                                   {"filter_image", prediction.noiseSigma.empty() ? nlohmann::json(nullptr) : filterImageReport(prediction)},
+                                   {"overlay_threshold", overlayThreshold}}
                          .dump()
                   << std::endl;
     } else {

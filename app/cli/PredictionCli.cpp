@@ -1,6 +1,9 @@
 #include "PredictionCli.h"
 
 #include "jezero/core/Comparison.h"
+#include "jezero/core/Error.h"
+#include "jezero/core/Resources.h"
+#include "jezero/ml/LearnedFusion.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/io/ImageWriter.h"
 
@@ -8,6 +11,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 namespace jezero::cli {
@@ -27,8 +31,14 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
     cmd->add_option("--device", o.device, "auto (default), cpu, cuda, cuda:N");
     cmd->add_option_function<std::string>(
            "--fuse", [&o](const std::string& name) { o.scene.fusion = parseFusionMethod(name); },
-           "A CaSSIS image: how the prediction made at the model's pixel comes back to the image's grid: gs (default), guided, hpf, bicubic")
-        ->check(CLI::IsMember({"guided", "hpf", "gs", "bicubic"}));
+           "A CaSSIS image: how the prediction made at the model's pixel comes back to the image's grid: gs (default), guided, hpf, bicubic, "
+           "sr (the learned fusion network, --fusion-model)")
+        ->check(CLI::IsMember({"guided", "hpf", "gs", "bicubic", "sr"}));
+    cmd->add_option("--fusion-model", o.fusionModel, "--fuse sr: the fusion checkpoint, or a shipped one: fusion (U-Net, default), fusion-diffusion (SR3-style diffusion)");
+    cmd->add_option("--fusion-samples", o.scene.fusionSampling.samples, "--fuse sr with a diffusion fusion model: samples per tile (default 4)")
+        ->check(CLI::Range(1, 1024));
+    cmd->add_option("--fusion-steps", o.scene.fusionSampling.steps, "--fuse sr with a diffusion fusion model: sampler steps (default 10, dpm)")
+        ->check(CLI::Range(1, 1000));
     cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--calibrate-with", o.calibrationReference,
@@ -86,6 +96,25 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         std::filesystem::remove(modelScale, ignored);
     }
     io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+}
+
+nlohmann::json modelCard(const std::string& checkpoint) {
+    const std::filesystem::path card = std::filesystem::path(checkpoint).replace_extension(".card.json");
+    std::ifstream in(card);
+    if (!in) return nullptr;
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("skill") || !j.contains("intended_use"))
+        throw Error("the model card " + card.string() + " is not JSON with \"skill\" and \"intended_use\"");
+    return j;
+}
+
+std::unique_ptr<ml::Predictor> loadFusionModel(const PredictionSettings& settings, ml::ScenePredictionOptions& options) {
+    if (options.fusion != FusionMethod::Learned) return nullptr;
+    auto model = std::make_unique<ml::Predictor>(ml::Predictor::load(resolveModel(settings.fusionModel), settings.device));
+    ml::requireFusionModel(*model);
+    options.fusionModel = model.get();
+    options.fusionSampling.seed = options.sampling.seed;
+    return model;
 }
 
 nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {

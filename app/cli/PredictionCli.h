@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 
 namespace jezero {
@@ -19,7 +20,18 @@ struct PredictionSettings {
     std::string model, device = "auto";
     ml::ScenePredictionOptions scene; // sampling, location, overlap, threshold
     std::string calibrationReference; // predict: a CRISM scene a CaSSIS image is calibrated against
+    std::string fusionModel = "fusion"; // --fuse sr: the learned fusion's checkpoint (or the shipped name)
 };
+
+// --fuse sr: the fusion model loaded and set in options (which then point into the returned holder);
+// null otherwise. Throws Error for a checkpoint that is not a fusion model.
+std::unique_ptr<ml::Predictor> loadFusionModel(const PredictionSettings& settings, ml::ScenePredictionOptions& options);
+
+// The model card beside a checkpoint (NAME.card.json next to NAME.pt): what the model can and cannot
+// do, in the words of whoever evaluated it, and optionally "overlay_threshold" (the probability above
+// which the workstation's overlay marks pixels by default). Null when there is none; an unreadable card
+// is an error.
+nlohmann::json modelCard(const std::string& checkpoint);
 
 // What a filter image's prediction found out about it, for the JSON line: noise per filter, fitted lines.
 nlohmann::json filterImageReport(const ml::ScenePrediction& prediction);

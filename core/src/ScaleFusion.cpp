@@ -161,7 +161,8 @@ FusionMethod parseFusionMethod(const std::string& name) {
     if (name == "guided") return FusionMethod::Guided;
     if (name == "hpf") return FusionMethod::HighPass;
     if (name == "gs") return FusionMethod::GramSchmidt;
-    throw Error("unknown fusion method '" + name + "' (bicubic, guided, hpf or gs)");
+    if (name == "sr") return FusionMethod::Learned;
+    throw Error("unknown fusion method '" + name + "' (bicubic, guided, hpf, gs or sr)");
 }
 
 std::string fusionMethodName(FusionMethod method) {
@@ -170,6 +171,7 @@ std::string fusionMethodName(FusionMethod method) {
     case FusionMethod::Guided: return "guided";
     case FusionMethod::HighPass: return "hpf";
     case FusionMethod::GramSchmidt: return "gs";
+    case FusionMethod::Learned: return "sr";
     }
     return "?";
 }
@@ -216,8 +218,8 @@ SpectralCube degradeCube(const SpectralCube& cube, double factor, double sigma) 
     if (!(factor >= 1)) throw Error("degrading needs a factor of at least 1");
     ImageStack fine(cube.width(), cube.height(), std::vector<std::string>(static_cast<std::size_t>(cube.bands())));
     std::copy(cube.data(), cube.data() + fine.values.size(), fine.values.begin());
-    const int width = static_cast<int>(std::ceil(cube.width() / factor)), height = static_cast<int>(std::ceil(cube.height() / factor));
-    const ImageStack coarse = resampleBilinear(gaussianBlur(fine, sigma), width, height, factor);
+    const ImageStack coarse = degradeImage(fine, factor, sigma);
+    const int width = coarse.width, height = coarse.height;
     SpectralCube out(width, height, cube.wavelengthsNm());
     out.setFwhmNm(cube.fwhmNm());
     std::copy(coarse.values.begin(), coarse.values.end(), out.data());
@@ -229,8 +231,55 @@ SpectralCube degradeCube(const SpectralCube& cube, double factor, double sigma) 
     return out;
 }
 
+ImageStack degradeImage(const ImageStack& fine, double factor, double sigma) {
+    if (!(factor >= 1)) throw Error("degrading needs a factor of at least 1");
+    const int width = static_cast<int>(std::ceil(fine.width / factor)), height = static_cast<int>(std::ceil(fine.height / factor));
+    return resampleBilinear(gaussianBlur(fine, sigma), width, height, factor);
+}
+
+const std::vector<std::string>& learnedFusionChannels() {
+    static const std::vector<std::string> names{"COARSE", "BLU", "PAN", "RED", "NIR"};
+    return names;
+}
+
+LearnedFusionInput learnedFusionInput(const ImageStack& coarseChannel, const ImageStack& fineBands, double factor) {
+    if (coarseChannel.channels() != 1) throw Error("the learned fusion takes one coarse channel at a time");
+    if (!(factor >= 1)) throw Error("the learned fusion needs a factor of at least 1");
+    const int W = fineBands.width, H = fineBands.height;
+    LearnedFusionInput result;
+    result.input = ImageStack(W, H, learnedFusionChannels());
+    const int n = result.input.channels();
+    double sum = 0, squares = 0, count = 0;
+    for (const float v : coarseChannel.values)
+        if (std::isfinite(v)) sum += v, squares += static_cast<double>(v) * v, ++count;
+    if (count >= 2) {
+        result.mean = sum / count;
+        const double variance = (squares - sum * sum / count) / (count - 1);
+        result.scale = variance > 1e-20 * std::max(1.0, result.mean * result.mean) ? std::sqrt(variance) : 0.0;
+    }
+    const ImageStack up = resampleBicubic(coarseChannel, W, H, 1.0 / factor);
+    for (std::size_t p = 0; p < up.pixelCount(); ++p)
+        result.input.values[p * n] = result.scale > 0 ? static_cast<float>((up.values[p] - result.mean) / result.scale) : (std::isfinite(up.values[p]) ? 0.0f : kNaN);
+    for (int c = 1; c < n; ++c) {
+        const std::string& name = learnedFusionChannels()[c];
+        const int k = fineBands.channelIndex(name);
+        if (k < 0) throw Error("the learned fusion needs the filter band " + name + "; the image lacks it");
+        const int m = fineBands.channels();
+        double bandSum = 0, bandCount = 0;
+        for (std::size_t p = 0; p < fineBands.pixelCount(); ++p)
+            if (const float v = fineBands.values[p * m + k]; std::isfinite(v)) bandSum += std::log(std::max(static_cast<double>(v), 1e-4)), ++bandCount;
+        const double bandMean = bandCount > 0 ? bandSum / bandCount : 0.0;
+        for (std::size_t p = 0; p < fineBands.pixelCount(); ++p) {
+            const float v = fineBands.values[p * m + k];
+            result.input.values[p * n + c] = std::isfinite(v) ? static_cast<float>(std::log(std::max(static_cast<double>(v), 1e-4)) - bandMean) : kNaN;
+        }
+    }
+    return result;
+}
+
 ImageStack fuseToFineGrid(const ImageStack& coarse, const ImageStack& guide, const FusionOptions& options) {
     if (coarse.width < 1 || guide.width < 1) throw Error("fusion needs a coarse image and a guide");
+    if (options.method == FusionMethod::Learned) throw Error("the learned fusion (sr) runs a network: it needs a fusion model (core/ml)");
     const double factor = options.factor > 0 ? options.factor : static_cast<double>(guide.width) / coarse.width;
     const int W = guide.width, H = guide.height, n = coarse.channels();
     ImageStack up = resampleBicubic(coarse, W, H, 1.0 / factor);

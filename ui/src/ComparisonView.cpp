@@ -73,6 +73,7 @@ std::vector<MetricRow> metricRows(const ComparisonResult& r) {
     }
     if (r.prediction.stddev)
         rows.push_back({QObject::tr("Mean ensemble std"), number(finiteMean(r.prediction.stddev->values)), QObject::tr("Spread of the diffusion samples")});
+    for (const ChainRow& step : r.chain) rows.push_back({step.name, step.value, step.help});
     return rows;
 }
 
@@ -288,10 +289,14 @@ void ComparisonView::selectPixel(QPoint pixel) {
         for (int c = 0; c < s.channels(); ++c) v.push_back(number(s.at(pixel.x(), pixel.y(), c)));
         return v;
     };
-    std::vector<QString> input;
-    for (int c = 0; c < mResult.input.channels(); ++c)
-        input.push_back(QString("%1 %2").arg(QString::fromStdString(mResult.input.channelNames[c]), number(mResult.input.at(pixel.x(), pixel.y(), c))));
-    rows.push_back({tr("Input"), input});
+    // Input channels are not the prediction's: each cell names its channel.
+    const auto namedValuesOf = [&](const ImageStack& s) {
+        std::vector<QString> v;
+        for (int c = 0; c < s.channels(); ++c) v.push_back(QString("%1 %2").arg(QString::fromStdString(s.channelNames[c]), number(s.at(pixel.x(), pixel.y(), c))));
+        return v;
+    };
+    rows.push_back({tr("Input"), namedValuesOf(mResult.input)});
+    if (mResult.harmonisedInput) rows.push_back({tr("Input, calibrated"), namedValuesOf(*mResult.harmonisedInput)});
     if (mResult.truth) rows.push_back({tr("Ground truth"), valuesOf(*mResult.truth)});
     else if (mResult.modelScale) rows.push_back({tr("At the model's scale"), valuesOf(*mResult.modelScale)});
     rows.push_back({tr("Prediction"), valuesOf(p)});

@@ -12,6 +12,7 @@
 #include "jezero/io/SceneCatalog.h"
 #include "jezero/ui/BackgroundTask.h"
 #include "jezero/ui/CarbonateOverlay.h"
+#include "jezero/ui/CassisChainReport.h"
 #include "jezero/ui/CliProcess.h"
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/MainWindow.h"
@@ -123,6 +124,15 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         }
         control.setProgress(0.2, "model input");
         r.input = makeModelInput(*cube, parseInputKind(inputKind), cassisFilters());
+        r.chain = cassisChainRows(done);
+        if (const std::vector<BandFit> fits = calibrationFits(done); !fits.empty()) {
+            // The image as the model saw it: the fitted lines applied to its filter bands.
+            ImageStack bands = filterImageBands(*cube);
+            applyBandFits(bands, fits);
+            SpectralCube calibrated = *cube;
+            std::copy(bands.values.begin(), bands.values.end(), calibrated.data());
+            r.harmonisedInput = makeModelInput(calibrated, parseInputKind(inputKind), cassisFilters());
+        }
         control.setProgress(0.5, "ground truth");
         const auto entry = io::catalogEntry(cube->metadata().sourcePath);
         io::CatalogScene scene;
@@ -141,7 +151,9 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         return r;
     });
     auto* runner = BackgroundTask::start(task, this);
-    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube, modelLabel] {
+    // The model card's overlay threshold, when it gives one (a calibrated probability model below 0.5).
+    const QJsonValue cardThreshold = done.value("overlay_threshold");
+    connect(runner, &BackgroundTask::succeeded, this, [this, task, cube, modelLabel, cardThreshold] {
         if (cube != mCube) return;
         ComparisonResult& r = task->result();
         r.title = tr("%1 — %2").arg(QString::fromStdString(cube->metadata().productId), modelLabel);
@@ -149,7 +161,8 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
             mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(r.prediction.probabilityName)), *r.prediction.probability, 0.5);
         if (r.carbonateChannel >= 0) {
             const std::string name = r.prediction.mean.channelNames[r.carbonateChannel];
-            mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(name)), selectChannels(r.prediction.mean, {name}), r.threshold);
+            mOverlay->setSource(tr("Predicted %1").arg(QString::fromStdString(name)), selectChannels(r.prediction.mean, {name}),
+                                cardThreshold.isDouble() ? cardThreshold.toDouble() : r.threshold);
         }
         mComparison->setGeolocator(mCube ? mCube->geolocator() : nullptr); // the prediction is on the scene's grid
         mComparison->setResult(std::move(r));

@@ -1,4 +1,5 @@
 #include "jezero/ui/PredictDialog.h"
+#include "jezero/core/Resources.h"
 
 #include "jezero/ui/BrowseRow.h"
 #include "jezero/ui/CliProcess.h"
@@ -99,6 +100,8 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
         mFusion->addItem(tr("Guided filter (guided)"), "guided");
         mFusion->addItem(tr("High-pass injection (hpf)"), "hpf");
         mFusion->addItem(tr("Bicubic upsampling (the baseline)"), "bicubic");
+        if (QFileInfo::exists(QString::fromStdString(resourcesDirectory() + "/models/fusion-unet.pt")))
+            mFusion->addItem(tr("Learned (sr: a network trained on synthetic pairs)"), "sr");
         mFusion->setToolTip(tr("How the prediction made at the model's 18 m pixel comes back to the image's grid, guided by its PAN band"));
         mRadiometry = new QComboBox;
         mRadiometry->setObjectName("predictRadiometry");

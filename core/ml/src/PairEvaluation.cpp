@@ -80,6 +80,8 @@ PairEvaluation evaluateSyntheticPairs(const SynthesisInputs& inputs, const Predi
         base.sampling = options.sampling;
         base.modelPixelMetres = options.pair.coarsePixelMetres;
         base.imagePixelMetres = options.pair.finePixelMetres;
+        base.fusionModel = options.fusionModel;
+        base.fusionSampling = options.fusionSampling;
         for (std::size_t m = 0; m < methods; ++m) {
             ScenePredictionOptions o = base;
             o.fusion = options.methods[m];

@@ -10,6 +10,7 @@
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/SpectralCube.h"
 #include "jezero/core/TiledPrediction.h"
+#include "jezero/ml/LearnedFusion.h"
 
 #include <algorithm>
 #include <cmath>
@@ -80,6 +81,10 @@ std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, Spectra
 ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, double factor,
                                     std::vector<std::string> warnings, TaskControl* control) {
     const double sigma = psfSigmaForReduction(factor);
+    if (options.fusion == FusionMethod::Learned) {
+        if (!options.fusionModel) throw Error("the learned fusion (sr) needs a fusion model");
+        requireFusionModel(*options.fusionModel);
+    }
     SpectralCube coarseCube = degradeCube(cube, factor, sigma);
     // At the model's scale, where the training statistics were taken.
     const std::vector<BandFit> matched = options.matchTrainingStatistics ? matchTrainingStatistics(predictor, coarseCube) : std::vector<BandFit>{};
@@ -93,7 +98,8 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     fusion.factor = factor;
     fusion.sigma = sigma;
     result.coarse = result.image;
-    result.image = fuseToFineGrid(result.coarse, guide, fusion);
+    result.image = options.fusion == FusionMethod::Learned ? fuseLearned(*options.fusionModel, result.coarse, bands, factor, options.fusionSampling, control)
+                                                           : fuseToFineGrid(result.coarse, guide, fusion);
     // Probabilities stay probabilities after detail injection.
     for (int c = 0; c < result.image.channels(); ++c) {
         const std::string& name = result.image.channelNames[c];

@@ -28,8 +28,8 @@
 
 namespace jezero {
 
-enum class FusionMethod { Bicubic, Guided, HighPass, GramSchmidt };
-// "bicubic", "guided", "hpf", "gs"; throws Error otherwise.
+enum class FusionMethod { Bicubic, Guided, HighPass, GramSchmidt, Learned };
+// "bicubic", "guided", "hpf", "gs", "sr" (Learned); throws Error otherwise.
 FusionMethod parseFusionMethod(const std::string& name);
 std::string fusionMethodName(FusionMethod method);
 
@@ -57,8 +57,28 @@ struct FusionOptions {
 };
 
 // coarse: the prediction on the coarse grid; guide: one channel (or several, averaged) on the fine
-// grid covering the same extent. Returns coarse's channels on the fine grid.
+// grid covering the same extent. Returns coarse's channels on the fine grid. Throws Error for Learned
+// (a network: core/ml LearnedFusion).
 ImageStack fuseToFineGrid(const ImageStack& coarse, const ImageStack& guide, const FusionOptions& options = {});
+
+// What the learned fusion sees of one coarse channel, the same in its training data and in use: on the
+// fine grid, COARSE — the channel upsampled (bicubic) and standardised by its own mean and spread on
+// the coarse grid, so that any quantity (a FAL reflectance, a carbonate probability) is one kind of
+// input — and the filter bands BLU, PAN, RED, NIR as ln I/F less each band's mean over the image
+// (colour and texture, not the scene's brightness). The network's target is DETAIL: the fine truth in
+// the same standardised units less COARSE; the fused channel is (COARSE + DETAIL) · scale + mean.
+struct LearnedFusionInput {
+    ImageStack input;      // COARSE, BLU, PAN, RED, NIR on the fine grid
+    double mean = 0, scale = 0; // scale 0: the channel is constant (or has < 2 valid pixels); nothing to learn
+};
+const std::vector<std::string>& learnedFusionChannels(); // COARSE, BLU, PAN, RED, NIR
+constexpr const char* kLearnedFusionTarget = "DETAIL";
+// coarseChannel: one channel on the coarse grid; fineBands: a filter image's bands (named) on the fine
+// grid; factor: coarse pixel / fine pixel. Throws Error when a band is missing.
+LearnedFusionInput learnedFusionInput(const ImageStack& coarseChannel, const ImageStack& fineBands, double factor);
+// A fine channel as the coarse grid sees it: through the PSF σ (fine pixels), then resampled to
+// ⌈W/factor⌉ × ⌈H/factor⌉ (what degradeCube does to every band of a cube).
+ImageStack degradeImage(const ImageStack& fine, double factor, double sigma);
 
 } // namespace jezero
 

@@ -4,6 +4,7 @@
 // panned and zoomed together on one stretch, with the per-image metrics and, for a clicked pixel,
 // its values in every panel. Export of the panels (PNG), the metrics (CSV) and the prediction
 // (GeoTIFF with the scene's georeference).
+#include "jezero/ui/CassisChainReport.h"
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Evaluation.h"
 #include "jezero/core/ImageStack.h"
@@ -41,6 +42,11 @@ struct ComparisonResult {
     // image's grid (shown where a CRISM scene shows its truth, with |fused − it| beside).
     std::optional<ImageStack> modelScale;
     double modelScaleFactor = 1;
+    // A CaSSIS image: what its chain did and found (fusion, scale, noise, fitted lines), listed under
+    // the metrics; and, when it was calibrated against a CRISM scene, the model input as the model saw
+    // it, beside the input as it was (the pixel table shows both).
+    std::vector<ChainRow> chain;
+    std::optional<ImageStack> harmonisedInput;
     PredictionLayers prediction;
     std::optional<ImageEvaluation> evaluation; // with truth
     int carbonateChannel = -1;

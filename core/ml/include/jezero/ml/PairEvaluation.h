@@ -12,6 +12,7 @@
 #include "jezero/core/SceneSynthesizer.h"
 #include "jezero/core/SyntheticPairs.h"
 #include "jezero/ml/Predictor.h"
+#include "jezero/ml/ScenePrediction.h"
 
 #include <cstdint>
 #include <optional>
@@ -32,6 +33,8 @@ struct PairEvaluationOptions {
     PairOptions pair;
     std::vector<FusionMethod> methods{FusionMethod::Bicubic, FusionMethod::Guided, FusionMethod::HighPass, FusionMethod::GramSchmidt};
     SamplingOptions sampling;       // diffusion models
+    const Predictor* fusionModel = nullptr; // FusionMethod::Learned (sr): the fusion network
+    SamplingOptions fusionSampling = ScenePredictionOptions{}.fusionSampling;
     bool harmonisation = true;
 };
 

@@ -30,6 +30,11 @@ struct ScenePredictionOptions {
     // degraded through the PSF of core/ScaleFusion — and the prediction fused back to its own grid.
     // gs by default: ahead of guided and hpf in both checks (Wald's protocol and the synthetic pairs' 4.6 m truth, README).
     FusionMethod fusion = FusionMethod::GramSchmidt;
+    // FusionMethod::Learned: the fusion network (ml/LearnedFusion; must outlive the call) and its
+    // sampling — a diffusion fusion model's ensemble is smaller and its sampler faster than a scene
+    // model's by default, as it runs once per channel.
+    const Predictor* fusionModel = nullptr;
+    SamplingOptions fusionSampling{4, 10, "dpm", 1.0, 1.0, 0};
     double modelPixelMetres = 18.0; // the training data's pixel (CRISM MTRDR, nominally 18 m)
     double imagePixelMetres = 0;    // 0: the image's geotransform (a projected CRS in metres), else CaSSIS's nominal 4.6 m
     // A filter image calibrated against an overlapping CRISM scene in the same CRS (core/Harmonisation;
