@@ -11,7 +11,7 @@ QString fusionName(const QString& method) {
     if (method == "guided") return QObject::tr("guided filter");
     if (method == "hpf") return QObject::tr("high-pass injection (hpf)");
     if (method == "bicubic") return QObject::tr("bicubic upsampling");
-    if (method == "sr") return QObject::tr("learned (sr, diffusion)");
+    if (method == "sr") return QObject::tr("learned network (sr)");
     return method;
 }
 

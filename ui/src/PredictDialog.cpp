@@ -22,6 +22,8 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace jezero::ui {
 namespace {
 
@@ -177,6 +179,12 @@ void PredictDialog::requestModelInfo() {
                                 .arg(stochastic ? tr("; a diffusion model: the prediction is an ensemble mean with its spread") : QString())
                                 .arg(card.isEmpty() ? tr("\nNo model card: its skill is unknown.")
                                                     : tr("\nSkill: %1\nIntended use: %2").arg(card.value("skill").toString(), card.value("intended_use").toString())));
+        // A wrapped label does not ask for its height: it gets what this card's text needs, and the
+        // dialog grows to show it (never shrinks under the user).
+        const int textWidth = std::max(mModelInfo->width(), mModelInfo->minimumWidth());
+        mModelInfo->setMinimumHeight(std::max(mModelInfo->fontMetrics().lineSpacing() * 9, mModelInfo->heightForWidth(textWidth)));
+        if (layout()) layout()->activate();
+        resize(width(), std::max(height(), sizeHint().height()));
         for (QWidget* w : {static_cast<QWidget*>(mSamples), static_cast<QWidget*>(mSteps), static_cast<QWidget*>(mSampler), static_cast<QWidget*>(mSeed)})
             w->setEnabled(stochastic);
         // The locations the model knows; the one the scene's name mentions (synthetic scenes carry

@@ -7,7 +7,6 @@
 #include "jezero/ml/ScenePrediction.h"
 
 #include <cmath>
-#include <limits>
 
 namespace jezero::ml {
 
@@ -45,8 +44,8 @@ ImageStack fuseLearned(const Predictor& model, const ImageStack& coarse, const I
         const int m = view.input.channels();
         for (std::size_t p = 0; p < out.pixelCount(); ++p) {
             const float up = view.input.values[p * m], d = detail.values[p];
-            out.values[p * n + c] = std::isfinite(up) && std::isfinite(d) ? static_cast<float>((up + d) * view.scale + view.mean)
-                                                                          : std::numeric_limits<float>::quiet_NaN();
+            // Where a filter band has no data the network cannot run: the bicubic value stays (as gs, hpf and guided keep it).
+            if (std::isfinite(up) && std::isfinite(d)) out.values[p * n + c] = static_cast<float>((up + d) * view.scale + view.mean);
         }
     }
     return out;

@@ -84,6 +84,11 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     if (options.fusion == FusionMethod::Learned) {
         if (!options.fusionModel) throw Error("the learned fusion (sr) needs a fusion model");
         requireFusionModel(*options.fusionModel);
+        // Before the prediction, not after it: the network needs all four filters.
+        const auto& names = cube.metadata().filterNames;
+        for (const std::string& band : learnedFusionChannels())
+            if (band != "COARSE" && std::find(names.begin(), names.end(), band) == names.end())
+                throw Error("the learned fusion (sr) needs the filter band " + band + "; this image lacks it");
     }
     SpectralCube coarseCube = degradeCube(cube, factor, sigma);
     // At the model's scale, where the training statistics were taken.

@@ -19,7 +19,8 @@ void requireFusionModel(const Predictor& model);
 // coarse: the prediction on the model's grid; fineBands: the filter image's bands (BLU, PAN, RED, NIR)
 // on its own grid; factor: coarse pixel / fine pixel. Every channel is fused by the network except an
 // ensemble's spread ("… std", upsampled bicubically: a spread is not a field with detail) and a
-// constant channel. sampling: the fusion model's (a diffusion model), its seed mixed with each tile's
+// constant channel (or one with fewer than 2 valid pixels); where a filter band has no data the
+// bicubic value stays. sampling: the fusion model's (a diffusion model), its seed mixed with each tile's
 // origin and channel. Throws Error; TaskCanceled.
 ImageStack fuseLearned(const Predictor& model, const ImageStack& coarse, const ImageStack& fineBands, double factor, const SamplingOptions& sampling,
                        TaskControl* control = nullptr);
