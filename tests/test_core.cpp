@@ -398,6 +398,27 @@ private slots:
         QCOMPARE(renderComparison(input, &label, probability, nullptr).prediction.channels[0].high, kMinimumProbabilityScale);
     }
 
+    void imagesOnOneStretchShowTheirDifferenceInBrightness() {
+        // Values 0, 0.01, …, 1: the 2–98 % stretch is 0.02..0.98; with a gain of 0.5, 0.01..0.49; shared:
+        // 0.01..0.98. The darker image is darker pixel by pixel; on its own percentiles it would look the same.
+        ImageStack before(101, 1, {"PAN", "NIR", "RED"}), after = before;
+        for (int x = 0; x < 101; ++x)
+            for (int c = 0; c < 3; ++c) before.at(x, 0, c) = x / 100.0f, after.at(x, 0, c) = 0.5f * x / 100.0f;
+        after.at(7, 0, 1) = NAN;
+        const auto shown = renderOnOneStretch({&before, &after, nullptr}, {0, 1, 2}, Stretch{});
+        QCOMPARE(shown.size(), std::size_t(3));
+        QCOMPARE(shown[1].channels[0].low, shown[0].channels[0].low);
+        QCOMPARE(shown[1].channels[2].high, shown[0].channels[2].high);
+        QVERIFY(std::abs(shown[0].channels[0].low - 0.01) < 1e-6 && std::abs(shown[0].channels[0].high - 0.98) < 1e-6);
+        // x = 60: before 0.6 → (0.6 − 0.01) / 0.97 × 255 = 155.1; after 0.3 → 0.29 / 0.97 × 255 = 76.2.
+        QCOMPARE(int(shown[0].rgba[60 * 4]), 155);
+        QCOMPARE(int(shown[1].rgba[60 * 4]), 76);
+        QCOMPARE(int(renderChannels(after, {0, 1, 2}, Stretch{}, "").rgba[60 * 4]), 154); // its own stretch hides the gain
+        QCOMPARE(int(shown[1].rgba[7 * 4 + 3]), 0);                                         // no-data stays transparent
+        QCOMPARE(shown[2].width, 0);
+        QVERIFY_THROWS_EXCEPTION(Error, renderOnOneStretch({&before, &after}, {0, 1, 3}, Stretch{}));
+    }
+
     void psfSigmaPutsTheMtfAtNyquistWhereAsked() {
         // σ = f·√(−2 ln 0.3)/π; for f = 4: 4 · 1.55176 / π = 1.97575 (by hand), and the Gaussian's MTF
         // exp(−2π²σ²ν²) at the coarse Nyquist ν = 1/8 is 0.3 again.

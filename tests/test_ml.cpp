@@ -5,10 +5,14 @@
 #include "../core/ml/src/Checkpoint.h"
 #include "../core/ml/src/Model.h"
 #include "../core/ml/src/Samplers.h"
+#include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ImageMetrics.h"
 #include "jezero/core/Task.h"
+#include "jezero/core/Resources.h"
+#include "jezero/core/ScaleFusion.h"
+#include "jezero/ml/LearnedFusion.h"
 #include "jezero/ml/Lpips.h"
 #include "jezero/ml/Predictor.h"
 #include "jezero/ml/Trainer.h"
@@ -588,6 +592,43 @@ private slots:
         const auto [a, b] = ml::detail::fitPlatt(z, y);
         QVERIFY2(std::abs(a - 2) < 0.02 && std::abs(b + 1) < 0.02, qPrintable(QString("a %1, b %2").arg(a).arg(b)));
         QCOMPARE(ml::detail::fitPlatt({0.5, 1.0}, {1.0, 1.0}), std::make_pair(1.0, 0.0)); // one class: identity
+    }
+
+    void learnedFusionSkipsSpreadsConstantsAndPixelsWithoutBands() {
+        // The shipped fusion U-Net on a textured 4-band image: a mean channel gets detail, an ensemble's
+        // spread and a constant channel stay bicubic, and so do the pixels where a filter band has no data.
+        const auto model = ml::Predictor::load(resolveModel("fusion"), "cpu");
+        const double factor = 18.0 / 4.6;
+        const int W = 120, H = 120, w = static_cast<int>(std::ceil(W / factor)), h = static_cast<int>(std::ceil(H / factor));
+        ImageStack bands(W, H, {"BLU", "PAN", "RED", "NIR"});
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x) {
+                const double texture = 0.04 * std::sin(0.9 * x) * std::cos(0.7 * y) + (x > 60 ? 0.05 : 0.0);
+                for (int c = 0; c < 4; ++c) bands.at(x, y, c) = static_cast<float>(0.15 + 0.02 * c + texture);
+            }
+        for (int y = 20; y < 40; ++y)
+            for (int x = 20; x < 40; ++x) bands.at(x, y, 1) = std::nanf(""); // PAN missing here
+        ImageStack coarse(w, h, {"R1080 mean", "R1080 std", "FLAT"});
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                coarse.at(x, y, 0) = static_cast<float>(0.2 + 0.003 * x + (x * factor > 60 ? 0.02 : 0.0));
+                coarse.at(x, y, 1) = static_cast<float>(0.01 + 0.001 * y);
+                coarse.at(x, y, 2) = 0.3f;
+            }
+        const ImageStack fused = ml::fuseLearned(model, coarse, bands, factor, {});
+        const ImageStack bicubic = resampleBicubic(coarse, W, H, 1.0 / factor);
+        QCOMPARE(fused.channelNames, coarse.channelNames);
+        double changed = 0;
+        for (int y = 0; y < H; ++y)
+            for (int x = 0; x < W; ++x) {
+                QVERIFY(std::isfinite(fused.at(x, y, 0)));
+                QCOMPARE(fused.at(x, y, 1), bicubic.at(x, y, 1)); // a spread is not a field with detail
+                QCOMPARE(fused.at(x, y, 2), bicubic.at(x, y, 2)); // nothing to learn from a constant
+                if (x >= 20 && x < 40 && y >= 20 && y < 40) QCOMPARE(fused.at(x, y, 0), bicubic.at(x, y, 0));
+                else changed = std::max(changed, static_cast<double>(std::abs(fused.at(x, y, 0) - bicubic.at(x, y, 0))));
+            }
+        QVERIFY2(changed > 1e-3, qPrintable(QString::number(changed))); // the network added detail elsewhere
+        QVERIFY_THROWS_EXCEPTION(Error, ml::fuseLearned(model, coarse, selectChannels(bands, {"PAN", "RED", "NIR"}), factor, {}));
     }
 
     void lpipsLoadsATorchScriptNetwork() {

@@ -15,6 +15,7 @@
 #include "jezero/ui/CassisChainReport.h"
 #include "jezero/ui/ComparisonView.h"
 #include "jezero/ui/CubeView.h"
+#include "jezero/ui/HarmonisationDialog.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/PredictDialog.h"
 #include "jezero/ui/SceneLibrary.h"
@@ -22,6 +23,7 @@
 #include "jezero/ui/SpectrumPlot.h"
 #include "jezero/ui/TrainingDialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -288,8 +290,49 @@ private slots:
         QVERIFY2(metric("Noise σ, PAN").toDouble() > 0 && metric("Noise σ, BLU").toDouble() > 0, qPrintable(metric("Noise σ, PAN")));
         QVERIFY2(metric("Matched PAN").startsWith("× ") && metric("Matched RED").startsWith("× ") && metric("Calibrated PAN").isEmpty(),
                  qPrintable(metric("Matched PAN")));
-        QVERIFY(r.chain.size() >= 3 + 4 + 3 && !r.harmonisedInput);
+        QVERIFY(r.chain.size() >= 3 + 4 + 3 && !r.calibratedInput);
         w.grab().save(mOut + "/cassis-comparison.png");
+        // The harmonisation step by step: the input as the network was given it (degraded to the model's
+        // pixel, matched to the training statistics), from predict's sidecar, each pixel the model's pixel it lies in.
+        QVERIFY(QFile::exists(mOut + "/cassis_prediction.model-input.tif"));
+        QVERIFY(r.modelInput && r.modelInput->channelNames == r.input.channelNames);
+        const auto given = jezero::io::readImageStack((mOut + "/cassis_prediction.model-input.tif").toStdString()).first;
+        QCOMPARE(given.width, coarse.width);
+        for (const QPoint p : {QPoint(100, 100), QPoint(60, 150)})
+            QCOMPARE(r.modelInput->at(p.x(), p.y(), 1), given.at(static_cast<int>((p.x() + 0.5) / r.modelScaleFactor), static_cast<int>((p.y() + 0.5) / r.modelScaleFactor), 1));
+        // What the harmonisation did shows in the values: the fine detail is gone — neighbours differ little
+        // for the image's contrast (the training match changed the contrast itself: the mean |difference|
+        // of neighbours is taken relative to the spread).
+        const auto detail = [](const jezero::ImageStack& s) {
+            double sum = 0, s1 = 0, s2 = 0;
+            int n = 0;
+            for (int y = 40; y < 150; ++y)
+                for (int x = 40; x < 150; ++x)
+                    if (const double v = s.at(x, y, 0), d = std::abs(s.at(x + 1, y, 0) - v); std::isfinite(d)) sum += d, s1 += v, s2 += v * v, ++n;
+            return sum / n / std::sqrt(s2 / n - (s1 / n) * (s1 / n));
+        };
+        QVERIFY2(detail(*r.modelInput) < 0.5 * detail(r.input), qPrintable(QString("%1 vs %2").arg(detail(*r.modelInput)).arg(detail(r.input))));
+        auto* harmonisationButton = view->findChild<QPushButton*>("showHarmonisation");
+        QVERIFY(harmonisationButton && harmonisationButton->isVisible());
+        QTest::mouseClick(harmonisationButton, Qt::LeftButton);
+        auto* steps = view->findChild<jezero::ui::HarmonisationDialog*>();
+        QVERIFY(steps && steps->isVisible());
+        QCOMPARE(steps->panelCount(), 2);
+        QVERIFY2(steps->panelTitle(1).contains("3.9× coarser") && steps->panelTitle(1).contains("matched to the training inputs"),
+                 qPrintable(steps->panelTitle(1)));
+        QCOMPARE(steps->numbers()->rowCount(), static_cast<int>(r.chain.size()));
+        QVERIFY(steps->panel(0)->hasImage() && steps->panel(1)->hasImage());
+        // Zoom in one panel and the other follows.
+        steps->panel(1)->setView(QTransform::fromScale(4, 4), QPointF(90, 90));
+        emit steps->panel(1)->viewChanged();
+        QCOMPARE(steps->panel(0)->viewTransform().m11(), 4.0);
+        steps->panel(0)->fitToWindow();
+        QTest::qWait(50);
+        steps->grab().save(mOut + "/harmonisation.png");
+        steps->oneStretch()->setChecked(false); // each on its own stretch: the detail each step kept
+        QTest::qWait(50);
+        steps->grab().save(mOut + "/harmonisation-own-stretch.png");
+        steps->close();
         // Calibrated against a CRISM scene: the fitted lines listed, and the input as the model saw it beside the input as it was.
         const QJsonObject done = QJsonDocument::fromJson(R"({"fusion": "gs", "scale_factor": 3.9, "psf_sigma_px": 1.9, "filter_image": {
             "filters": ["BLU", "PAN", "RED", "NIR"], "noise_sigma": {"BLU": 0.002, "PAN": 0.001, "RED": 0.001, "NIR": null},
@@ -298,9 +341,14 @@ private slots:
         QVERIFY(fits.size() == 1 && fits[0].band == "PAN" && fits[0].gain == 2.0 && fits[0].offset == -0.01 && fits[0].pixels == 5000);
         jezero::ui::ComparisonResult calibrated = r;
         calibrated.chain = jezero::ui::cassisChainRows(done);
-        calibrated.harmonisedInput = calibrated.input;
-        jezero::applyBandFits(*calibrated.harmonisedInput, fits);
+        calibrated.calibratedInput = calibrated.input;
+        jezero::applyBandFits(*calibrated.calibratedInput, fits);
         view->setResult(calibrated);
+        QVERIFY(view->findChild<jezero::ui::HarmonisationDialog*>() == nullptr); // the previous result's steps are gone
+        steps = view->showHarmonisation();
+        QCOMPARE(steps->panelCount(), 3); // as given | calibrated | as the network was given it
+        QVERIFY(steps->panelTitle(1).startsWith("Calibrated against the CRISM scene"));
+        steps->close();
         QCOMPARE(metric("Calibrated PAN"), QString("× 2.0000 − 0.0100 (r² 0.998)"));
         QCOMPARE(metric("Noise σ, NIR"), QString("unknown"));
         QCOMPARE(metric("Fusion"), QString("Gram–Schmidt substitution (gs)"));

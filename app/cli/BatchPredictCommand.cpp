@@ -126,6 +126,8 @@ void batchPredict(const Options& o) {
     const auto predictor = ml::Predictor::load(modelPath, o.prediction.device);
     ml::ScenePredictionOptions options = o.prediction.scene;
     const auto fusionModel = loadFusionModel(o.prediction, options);
+    PredictionSettings used = o.prediction;
+    used.scene = options; // with the fusion model loaded, as the GeoTIFFs record it
     const std::string summaryPath =
         (fs::path(o.out) / ("summary-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + ".csv")).string();
     std::string summary = "scene,status,output,width,height,probability_band,valid_pixels,carbonate_pixels,carbonate_fraction,mean_probability,max_probability,seconds,error\n";
@@ -148,7 +150,7 @@ void batchPredict(const Options& o) {
                 if (!warned)
                     for (const auto& warning : prediction.warnings) std::cerr << "warning: " << warning << '\n';
                 warned = true;
-                writePredictionGeoTiff(out, prediction, cube, predictor, modelPath, o.prediction.scene.sampling);
+                writePredictionGeoTiff(out, prediction, cube, predictor, used);
                 image = prediction.image;
             }
         } catch (const Error& e) {

@@ -55,7 +55,9 @@ void predict(const Options& o) {
     });
     const ml::ScenePrediction prediction = ml::predictScene(predictor, cube, options, &control);
     for (const auto& warning : prediction.warnings) std::cerr << "warning: " << warning << '\n';
-    writePredictionGeoTiff(o.out, prediction, cube, predictor, modelPath, o.prediction.scene.sampling);
+    PredictionSettings used = o.prediction;
+    used.scene = options; // with the fusion model loaded
+    writePredictionGeoTiff(o.out, prediction, cube, predictor, used);
     const ImageStack& result = prediction.image;
     const std::vector<std::string>& bands = result.channelNames;
     if (o.json) {

@@ -44,18 +44,19 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
     cmd->add_option("--calibrate-with", o.calibrationReference,
                     "A CaSSIS image: a CRISM scene overlapping it (same CRS); each filter band is fitted to the bands CRISM gives before predicting");
     cmd->add_flag("--match-training", o.scene.matchTrainingStatistics,
-                  "A CaSSIS image: match its model-input bands, at the model's scale, to the training inputs' mean and spread (no CRISM overlap needed; "
-                  "removes the scene's own brightness difference too)");
+                  "A CaSSIS image: bring its model-input bands, at the model's scale, to the training inputs' mean by one gain per band (no CRISM "
+                  "overlap needed; keeps the scene's contrast, removes its own brightness difference too)");
     cmd->add_option("--pixel-size", o.scene.imagePixelMetres, "A CaSSIS image: its pixel in metres when its CRS does not say (CaSSIS: 4.6)")
         ->check(CLI::PositiveNumber);
 }
 
 void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& prediction, const SpectralCube& cube, const ml::Predictor& predictor,
-                            const std::string& modelPath, const ml::SamplingOptions& sampling) {
+                            const PredictionSettings& settings) {
+    const ml::SamplingOptions& sampling = settings.scene.sampling;
     std::map<std::string, std::string> meta{{"JEZERO_PRODUCT", "model prediction"},
                                             {"JEZERO_SOURCE_SCENE", cube.metadata().productId},
                                             {"JEZERO_SOURCE_PATH", cube.metadata().sourcePath},
-                                            {"JEZERO_MODEL", modelPath},
+                                            {"JEZERO_MODEL", resolveModel(settings.model)},
                                             {"JEZERO_MODEL_SUMMARY", predictor.summary()},
                                             {"JEZERO_MODEL_CONFIG", nlohmann::json::parse(predictor.configJson()).dump()},
                                             {"JEZERO_INPUT", predictor.inputKind()},
@@ -77,24 +78,38 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         meta["JEZERO_FUSION"] = prediction.fusion;
         meta["JEZERO_SCALE_FACTOR"] = std::to_string(prediction.scaleFactor);
         meta["JEZERO_PSF_SIGMA_PX"] = std::to_string(prediction.psfSigma);
-    }
-    // A filter image predicted at the model's scale: that prediction too, on its own grid, beside it —
-    // written first, so that the main file (what batch-predict's resume looks for) comes last; an older
-    // one is removed when there is none, never shown as this prediction's.
-    const std::string modelScale = modelScalePredictionPath(path);
-    if (prediction.scaleFactor > 1 && prediction.coarse.width > 0) {
-        SceneMetadata coarse = cube.metadata();
-        if (coarse.geoTransform) {
-            auto& gt = *coarse.geoTransform;
-            for (int i : {1, 2, 4, 5}) gt[i] *= prediction.scaleFactor;
+        if (settings.scene.fusionModel) {
+            meta["JEZERO_FUSION_MODEL"] = resolveModel(settings.fusionModel);
+            meta["JEZERO_FUSION_MODEL_SUMMARY"] = settings.scene.fusionModel->summary();
+            if (settings.scene.fusionModel->stochastic()) {
+                const ml::SamplingOptions& f = settings.scene.fusionSampling;
+                meta["JEZERO_FUSION_SAMPLING"] = nlohmann::json{{"samples", f.samples}, {"steps", f.steps}, {"sampler", f.sampler}, {"seed", f.seed}}.dump();
+            }
         }
-        std::map<std::string, std::string> coarseMeta = meta;
-        coarseMeta["JEZERO_PRODUCT"] = "model prediction at the model's scale, before fusion";
-        io::writeGeoTiff(modelScale, prediction.coarse, coarse, coarseMeta);
-    } else {
-        std::error_code ignored;
-        std::filesystem::remove(modelScale, ignored);
     }
+    // Beside a filter image's prediction, written first so that the main file (what batch-predict's
+    // resume looks for) comes last: the prediction at the model's scale before fusion, and the model's
+    // input as the harmonisation made it, each on the model's grid. Older ones are removed when there is
+    // none, never shown as this prediction's.
+    SceneMetadata modelGrid = cube.metadata();
+    if (modelGrid.geoTransform && prediction.scaleFactor > 1) {
+        auto& gt = *modelGrid.geoTransform;
+        for (int i : {1, 2, 4, 5}) gt[i] *= prediction.scaleFactor;
+    }
+    const auto writeBeside = [&](const std::string& sidecar, bool present, const ImageStack& image, const std::string& product) {
+        if (!present) {
+            std::error_code ignored;
+            std::filesystem::remove(sidecar, ignored);
+            return;
+        }
+        std::map<std::string, std::string> sidecarMeta = meta;
+        sidecarMeta["JEZERO_PRODUCT"] = product;
+        io::writeGeoTiff(sidecar, image, modelGrid, sidecarMeta);
+    };
+    writeBeside(modelScalePredictionPath(path), prediction.scaleFactor > 1 && prediction.coarse.width > 0, prediction.coarse,
+                "model prediction at the model's scale, before fusion");
+    writeBeside(modelInputPath(path), !prediction.noiseSigma.empty() && prediction.modelInput.width > 0, prediction.modelInput,
+                "model input as the network was given it (after calibration, PSF, resampling and training match)");
     io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
 }
 

@@ -39,7 +39,10 @@ nlohmann::json filterImageReport(const ml::ScenePrediction& prediction);
 // --model, --device, the diffusion sampling options, --location, --overlap and --threshold.
 void addPredictionOptions(CLI::App* cmd, PredictionSettings& settings);
 
+// Also, for a filter image, the model-scale prediction and the harmonised model input beside it
+// (core/Comparison modelScalePredictionPath, modelInputPath). settings.scene.fusionModel, when set, is
+// recorded with its sampling.
 void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& prediction, const SpectralCube& cube, const ml::Predictor& predictor,
-                            const std::string& modelPath, const ml::SamplingOptions& sampling);
+                            const PredictionSettings& settings);
 
 } // namespace jezero::cli

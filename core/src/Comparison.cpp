@@ -164,10 +164,16 @@ PredictionLayers splitPredictionBands(const ImageStack& bands) {
     return layers;
 }
 
-std::string modelScalePredictionPath(const std::string& predictionPath) {
+namespace {
+std::string besidePrediction(const std::string& predictionPath, const std::string& what) {
     const std::filesystem::path p(predictionPath);
-    return (p.parent_path() / (p.stem().string() + ".model-scale" + p.extension().string())).string();
+    return (p.parent_path() / (p.stem().string() + "." + what + p.extension().string())).string();
 }
+} // namespace
+
+std::string modelScalePredictionPath(const std::string& predictionPath) { return besidePrediction(predictionPath, "model-scale"); }
+
+std::string modelInputPath(const std::string& predictionPath) { return besidePrediction(predictionPath, "model-input"); }
 
 ImageStack repeatPixels(const ImageStack& coarse, double factor, int width, int height) {
     if (!(factor > 0)) throw Error("the factor between the grids must be positive");

@@ -1,5 +1,6 @@
 #include "jezero/core/Composite.h"
 
+#include "jezero/core/Error.h"
 #include "jezero/core/Statistics.h"
 #include "jezero/core/Task.h"
 
@@ -80,6 +81,35 @@ CompositeImage renderChannels(const ImageStack& image, const std::array<int, 3>&
         out.channels[c] = percentileRange(std::move(values), channels[c], stretch);
     }
     fillRgba(out, [&](std::size_t p, int c) { return image.values[p * n + out.channels[c].band]; });
+    return out;
+}
+
+std::vector<CompositeImage> renderOnOneStretch(const std::vector<const ImageStack*>& images, const std::array<int, 3>& channels,
+                                               const Stretch& stretch) {
+    std::vector<CompositeImage> out(images.size());
+    for (const ImageStack* image : images)
+        for (const int c : channels)
+            if (image && (c < 0 || c >= image->channels())) throw Error("no channel " + std::to_string(c) + " in an image of " + std::to_string(image->channels()));
+    // Each image's own percentiles, then per channel the range that spans them all.
+    std::array<ChannelRange, 3> shared{};
+    bool first = true;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        if (!images[i]) continue;
+        out[i] = renderChannels(*images[i], channels, stretch, "");
+        for (int c = 0; c < 3; ++c) {
+            const ChannelRange& own = out[i].channels[c];
+            shared[c] = first ? own : ChannelRange{own.band, std::min(shared[c].low, own.low), std::max(shared[c].high, own.high)};
+        }
+        first = false;
+    }
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        if (!images[i]) continue;
+        const ImageStack& image = *images[i];
+        CompositeImage& o = out[i];
+        o.channels = shared;
+        const int n = image.channels();
+        fillRgba(o, [&](std::size_t p, int c) { return image.values[p * n + o.channels[c].band]; });
+    }
     return out;
 }
 

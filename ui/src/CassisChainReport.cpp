@@ -50,8 +50,8 @@ std::vector<ChainRow> cassisChainRows(const QJsonObject& done) {
     for (const auto& f : report.value("training_match").toArray()) {
         const QJsonObject fit = f.toObject();
         rows.push_back({QObject::tr("Matched %1").arg(fit.value("band").toString()), line(fit),
-                        QObject::tr("Line bringing this band's mean and spread to the training inputs' (in the network's units), applied at the "
-                                    "model's scale")});
+                        QObject::tr("Gain on I/F bringing this band's mean to the training inputs' (shown in the network's units: an offset in ln I/F), "
+                                    "applied at the model's scale")});
     }
     return rows;
 }

@@ -6,6 +6,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
+#include "jezero/ui/HarmonisationDialog.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
 #include "jezero/ui/SpectrumPlot.h"
@@ -105,11 +106,16 @@ ComparisonView::ComparisonView(QWidget* parent)
         button->setObjectName(name);
         connect(button, &QPushButton::clicked, this, onClick);
         top->addWidget(button);
+        return button;
     };
+    mHarmonisationButton = addButton(tr("Harmonisation…"), "showHarmonisation", [this] { showHarmonisation(); });
     addButton(tr("Save panels…"), "savePanels", [this] { choosePath(tr("Save panels"), tr("PNG images (*.png)"), "png", &ComparisonView::savePanelsPng); });
     addButton(tr("Save metrics…"), "saveMetrics", [this] { choosePath(tr("Save metrics"), tr("CSV tables (*.csv)"), "csv", &ComparisonView::saveMetricsCsv); });
     addButton(tr("Save prediction…"), "savePrediction",
               [this] { choosePath(tr("Save prediction"), tr("GeoTIFF (*.tif *.tiff)"), "tif", &ComparisonView::savePredictionGeoTiff); });
+    mHarmonisationButton->setToolTip(
+        tr("A CaSSIS image's harmonisation step by step: as loaded, calibrated, and as the network was given it, on one stretch"));
+    mHarmonisationButton->setVisible(false); // a CaSSIS prediction's
 
     auto* panels = new QWidget;
     auto* grid = mPanelGrid = new QGridLayout(panels);
@@ -188,6 +194,10 @@ void ComparisonView::setResult(ComparisonResult result) {
     mResult = std::move(result);
     mHasResult = true;
     mHeading->setText(mResult.title);
+    mHarmonisationButton->setVisible(HarmonisationDialog::hasSteps(mResult));
+    // It showed the previous prediction's steps (and points into them): made again when asked for.
+    delete mHarmonisation;
+    mHarmonisation = nullptr;
     render();
     fitPanels();
     fillMetrics();
@@ -196,6 +206,20 @@ void ComparisonView::setResult(ComparisonResult result) {
     mPixelValues->setColumnCount(0);
     // The pixel chosen before stays chosen: its values in the new prediction (was an empty table).
     if (mSelected.x() >= 0) selectPixel(mSelected);
+}
+
+HarmonisationDialog* ComparisonView::showHarmonisation() {
+    if (!mHasResult || !HarmonisationDialog::hasSteps(mResult)) return nullptr;
+    if (!mHarmonisation) mHarmonisation = new HarmonisationDialog(this);
+    try {
+        mHarmonisation->setResult(mResult);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Harmonisation"), QString::fromStdString(e.what()));
+        return nullptr;
+    }
+    mHarmonisation->show();
+    mHarmonisation->raise();
+    return mHarmonisation;
 }
 
 void ComparisonView::fitPanels() {
@@ -296,7 +320,8 @@ void ComparisonView::selectPixel(QPoint pixel) {
         return v;
     };
     rows.push_back({tr("Input"), namedValuesOf(mResult.input)});
-    if (mResult.harmonisedInput) rows.push_back({tr("Input, calibrated"), namedValuesOf(*mResult.harmonisedInput)});
+    if (mResult.calibratedInput) rows.push_back({tr("Input, calibrated"), namedValuesOf(*mResult.calibratedInput)});
+    if (mResult.modelInput) rows.push_back({tr("Input, as the network was given it"), namedValuesOf(*mResult.modelInput)});
     if (mResult.truth) rows.push_back({tr("Ground truth"), valuesOf(*mResult.truth)});
     else if (mResult.modelScale) rows.push_back({tr("At the model's scale"), valuesOf(*mResult.modelScale)});
     rows.push_back({tr("Prediction"), valuesOf(p)});

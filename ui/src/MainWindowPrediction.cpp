@@ -113,25 +113,28 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         if (r.prediction.mean.width != cube->width() || r.prediction.mean.height != cube->height())
             throw Error("the prediction's grid differs from the scene's");
         // A CaSSIS image: the prediction at the model's scale, before fusion, shown on the image's grid.
-        const std::string modelScale = modelScalePredictionPath(file);
-        if (isFilterImage(cube->metadata()) && std::filesystem::exists(modelScale)) {
-            const auto [coarse, georeference] = io::readImageStack(modelScale);
+        // A sidecar on the model's grid, its pixels repeated on the image's.
+        const auto onImageGrid = [&](const std::string& sidecar, double* factorOut) -> std::optional<ImageStack> {
+            if (!isFilterImage(cube->metadata()) || !std::filesystem::exists(sidecar)) return std::nullopt;
+            const auto [coarse, georeference] = io::readImageStack(sidecar);
             const auto& fine = cube->metadata().geoTransform;
             const double factor = fine && georeference.geoTransform && (*fine)[1] != 0 ? (*georeference.geoTransform)[1] / (*fine)[1]
                                                                                        : static_cast<double>(cube->width()) / coarse.width;
-            r.modelScale = repeatPixels(splitPredictionBands(coarse).mean, factor, cube->width(), cube->height());
-            r.modelScaleFactor = factor;
-        }
+            if (factorOut) *factorOut = factor;
+            return repeatPixels(coarse, factor, cube->width(), cube->height());
+        };
+        if (auto coarse = onImageGrid(modelScalePredictionPath(file), &r.modelScaleFactor)) r.modelScale = splitPredictionBands(*coarse).mean;
         control.setProgress(0.2, "model input");
         r.input = makeModelInput(*cube, parseInputKind(inputKind), cassisFilters());
+        r.modelInput = onImageGrid(modelInputPath(file), nullptr);
         r.chain = cassisChainRows(done);
         if (const std::vector<BandFit> fits = calibrationFits(done); !fits.empty()) {
-            // The image as the model saw it: the fitted lines applied to its filter bands.
+            // The first step of the harmonisation: the fitted lines applied to the image's filter bands.
             ImageStack bands = filterImageBands(*cube);
             applyBandFits(bands, fits);
             SpectralCube calibrated = *cube;
             std::copy(bands.values.begin(), bands.values.end(), calibrated.data());
-            r.harmonisedInput = makeModelInput(calibrated, parseInputKind(inputKind), cassisFilters());
+            r.calibratedInput = makeModelInput(calibrated, parseInputKind(inputKind), cassisFilters());
         }
         control.setProgress(0.5, "ground truth");
         const auto entry = io::catalogEntry(cube->metadata().sourcePath);

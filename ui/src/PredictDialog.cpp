@@ -111,7 +111,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
         mRadiometry->addItem(tr("Match the training inputs' statistics"), "match");
         mRadiometry->addItem(tr("Calibrate against an overlapping CRISM scene"), "calibrate");
         mRadiometry->setToolTip(tr("Bring the image's filter values to what the model was trained on: a line per filter fitted to an overlapping "
-                                   "CRISM scene, or, with none, the training inputs' mean and spread"));
+                                   "CRISM scene, or, with none, a gain per filter to the training inputs' mean (the scene's contrast kept)"));
         mCalibration = new QLineEdit;
         mCalibration->setObjectName("predictCalibration");
         mCalibration->setPlaceholderText(tr("CRISM scene in the image's CRS"));

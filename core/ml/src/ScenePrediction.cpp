@@ -42,8 +42,12 @@ namespace {
 
 ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control);
 
-// The filter bands the model takes, matched to its training inputs' mean and spread in the network's
-// units (ln I/F for a log-input model), in place; the lines applied, per band.
+// The filter bands the model takes, each brought by one gain on I/F to its training inputs' mean in the
+// network's units (ln I/F for a log-input model: there the gain is an offset), in place; the lines
+// applied, per band, in the network's units. A gain, because a calibration error is one (a detector's
+// responsivity, the solar flux, the photometric angles all multiply I/F). Not the spread: the training
+// inputs' spread pools many scenes (albedo from one to the next), several times one scene's own — matched
+// to it, one scene's contrast would be stretched threefold.
 std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, SpectralCube& cube) {
     const auto statistics = predictor.inputStatistics();
     const auto channels = predictor.inputChannelNames();
@@ -56,15 +60,22 @@ std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, Spectra
             throw Error("matching the training statistics needs the model's input bands (" + predictor.inputKind() + "); this image lacks " + channels[k]);
         const int c = static_cast<int>(it - names.begin());
         const auto seen = [&](float v) { return statistics.logInputs ? std::log(std::max(static_cast<double>(v), 1e-4)) : static_cast<double>(v); };
-        double sum = 0, squares = 0, count = 0;
+        double sum = 0, count = 0;
         for (std::size_t p = 0; p < cube.pixelCount(); ++p)
-            if (const float v = cube.data()[p * n + c]; std::isfinite(v)) sum += seen(v), squares += seen(v) * seen(v), ++count;
+            if (const float v = cube.data()[p * n + c]; std::isfinite(v)) sum += seen(v), ++count;
         if (count < 100) throw Error("matching the training statistics needs at least 100 valid pixels of " + channels[k]);
-        const double mean = sum / count, spread = std::sqrt(std::max(squares / count - mean * mean, 1e-30));
+        const double mean = sum / count;
         BandFit fit;
         fit.band = channels[k];
-        fit.gain = statistics.stddev[k] / spread;
-        fit.offset = statistics.mean[k] - fit.gain * mean;
+        if (statistics.logInputs) {
+            fit.gain = 1;
+            fit.offset = statistics.mean[k] - mean;
+        } else {
+            if (!(mean > 0) || !(statistics.mean[k] > 0))
+                throw Error("matching the training statistics needs positive I/F in " + channels[k] + " (its mean is " + std::to_string(mean) + ")");
+            fit.gain = statistics.mean[k] / mean;
+            fit.offset = 0;
+        }
         fit.pixels = static_cast<std::size_t>(count);
         for (std::size_t p = 0; p < cube.pixelCount(); ++p) {
             float& v = cube.data()[p * n + c];
@@ -89,6 +100,10 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
         for (const std::string& band : learnedFusionChannels())
             if (band != "COARSE" && std::find(names.begin(), names.end(), band) == names.end())
                 throw Error("the learned fusion (sr) needs the filter band " + band + "; this image lacks it");
+        const SamplingOptions defaults = ScenePredictionOptions{}.fusionSampling;
+        const SamplingOptions& given = options.fusionSampling;
+        if (!options.fusionModel->stochastic() && (given.samples != defaults.samples || given.steps != defaults.steps || given.sampler != defaults.sampler))
+            warnings.push_back("the fusion model is a regression network (one answer per tile): the fusion sampling options (samples, steps) are ignored");
     }
     SpectralCube coarseCube = degradeCube(cube, factor, sigma);
     // At the model's scale, where the training statistics were taken.
@@ -125,6 +140,7 @@ ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cu
     ScenePrediction result;
     const ImageStack input = makeModelInput(cube, parseInputKind(predictor.inputKind()), cassisFilters());
     if (input.channelNames != predictor.inputChannelNames()) throw Error("the model takes other input channels than " + predictor.inputKind() + " gives");
+    result.modelInput = input;
     const int tile = predictor.tile();
     result.overlap = options.overlap >= 0 ? options.overlap : tile / 4;
     const auto targets = predictor.targetChannelNames();

@@ -42,6 +42,10 @@ PredictionLayers splitPredictionBands(const ImageStack& bands);
 // Where jezero-cli predict writes, beside a filter image's (CaSSIS) prediction, the prediction made at
 // the model's scale before it was fused back ("out.tif" → "out.model-scale.tif"; on its own grid).
 std::string modelScalePredictionPath(const std::string& predictionPath);
+// Where it writes, beside a filter image's prediction, the model's input bands as the network was given
+// them — after the harmonisation (calibration, PSF, resampling, training match), on the model's grid
+// ("out.tif" → "out.model-input.tif").
+std::string modelInputPath(const std::string& predictionPath);
 // The image on a grid `factor` times finer, each coarse pixel repeated (how the model's-scale prediction
 // is shown beside the fused one), cropped or NaN-padded to width × height.
 ImageStack repeatPixels(const ImageStack& coarse, double factor, int width, int height);

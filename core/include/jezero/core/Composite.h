@@ -78,5 +78,11 @@ CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb,
 // percentiles of its valid values. The result's rgb.name is `name`.
 CompositeImage renderChannels(const ImageStack& image, const std::array<int, 3>& channels, const Stretch& stretch,
                               const std::string& name);
+// Images with the same channels drawn on one stretch — per channel, the range spanning every image's own
+// percentile range — so that a change of brightness between them shows (a percentile stretch of each
+// would hide a gain or an offset) without one image saturating. Null entries give empty images. Throws
+// Error when a channel index is out of range.
+std::vector<CompositeImage> renderOnOneStretch(const std::vector<const ImageStack*>& images, const std::array<int, 3>& channels,
+                                               const Stretch& stretch);
 
 } // namespace jezero

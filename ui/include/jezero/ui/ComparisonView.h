@@ -20,6 +20,7 @@
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 
 namespace jezero {
@@ -30,6 +31,7 @@ class QSplitter;
 
 namespace jezero::ui {
 
+class HarmonisationDialog;
 class SceneView;
 class SpectrumPlot;
 
@@ -43,10 +45,13 @@ struct ComparisonResult {
     std::optional<ImageStack> modelScale;
     double modelScaleFactor = 1;
     // A CaSSIS image: what its chain did and found (fusion, scale, noise, fitted lines), listed under
-    // the metrics; and, when it was calibrated against a CRISM scene, the model input as the model saw
-    // it, beside the input as it was (the pixel table shows both).
+    // the metrics; the harmonisation's steps — the input calibrated against a CRISM scene (when it was),
+    // and the input as the network was given it (jezero-cli predict's model-input sidecar: PSF,
+    // resampling, training match), its pixels repeated on the image's grid. The pixel table and the
+    // Harmonisation window show them beside the input as it was.
     std::vector<ChainRow> chain;
-    std::optional<ImageStack> harmonisedInput;
+    std::optional<ImageStack> calibratedInput;
+    std::optional<ImageStack> modelInput;
     PredictionLayers prediction;
     std::optional<ImageEvaluation> evaluation; // with truth
     int carbonateChannel = -1;
@@ -74,6 +79,9 @@ public:
     void selectPixel(QPoint pixel);
     // The whole image in the panels, all at one zoom.
     void fitPanels();
+    // A CaSSIS prediction's harmonisation steps in their own window (the Harmonisation… button, shown
+    // only when there are steps); null when there are none.
+    HarmonisationDialog* showHarmonisation();
 
     // The scene's georeference, for panel figures (the panels are on the scene's grid); may be null.
     // Not owned: the window sets it with each prediction and clears it when the scene goes.
@@ -118,6 +126,8 @@ private:
     bool mFollowing = false;
     bool mFitPending = false;
     const PixelGeolocator* mGeolocator = nullptr;
+    QPushButton* mHarmonisationButton;
+    HarmonisationDialog* mHarmonisation = nullptr; // made when first shown
 };
 
 } // namespace jezero::ui

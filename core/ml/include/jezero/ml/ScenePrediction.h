@@ -42,10 +42,10 @@ struct ScenePredictionOptions {
     // are fitted at the reference's resolution (the image blurred through the PSF between the grids).
     // Must outlive the call.
     const SpectralCube* calibrationReference = nullptr;
-    // A filter image's model-input bands matched, at the model's scale, to the training inputs' mean
-    // and spread (per band, in the network's units: ln I/F for a log-input model) — for an image with
-    // no overlapping CRISM scene. It also removes the scene's own brightness difference from the
-    // training average: a harmonisation, not a calibration.
+    // A filter image's model-input bands brought, at the model's scale, to the training inputs' mean by
+    // one gain on I/F per band (an offset in ln I/F for a log-input model; the scene's own contrast is
+    // kept) — for an image with no overlapping CRISM scene. It also removes the scene's own brightness
+    // difference from the training average: a harmonisation, not a calibration.
     bool matchTrainingStatistics = false;
 };
 
@@ -67,6 +67,10 @@ struct ScenePrediction {
     std::vector<double> noiseSigma;
     std::vector<BandFit> calibration;
     std::vector<BandFit> trainingMatch; // matchTrainingStatistics: per band, in the network's units
+    // The model's input bands as the network was given them (I/F; before its log or normalisation): for
+    // a filter image after calibration, the PSF, resampling to the model's grid and the training match —
+    // what the harmonisation made of the image (jezero-cli predict writes it beside the prediction).
+    ImageStack modelInput;
 };
 
 // The tile's seed: the job's seed mixed with the tile's origin (the same scene and seed give the same samples).
