@@ -128,6 +128,34 @@ private slots:
         QCOMPARE(ticks[2].label, QString::fromUtf8("1.5 µm"));
         QVERIFY(view.findChild<QWidget*>("cubeDepthScale")->isVisible());
         view.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/cubeview-scale.png");
+
+        // Both sides on one stretch, which the colour bar shows: the 2nd and 98th percentile (nearest
+        // rank) of the front row's and the right column's values, every band, counted here on their own.
+        const auto cube = syntheticCube(64, 48, 60);
+        std::vector<float> sides;
+        for (int b = 0; b < 60; ++b) {
+            for (int x = 0; x < 64; ++x) sides.push_back(cube->spectrum(x, 47)[b]);
+            for (int y = 0; y < 48; ++y) sides.push_back(cube->spectrum(63, y)[b]);
+        }
+        sides.erase(std::remove_if(sides.begin(), sides.end(), [](float v) { return !std::isfinite(v); }), sides.end());
+        std::sort(sides.begin(), sides.end());
+        const auto rank = [&sides](double p) { return double(sides[std::size_t(std::lround(p / 100 * double(sides.size() - 1)))]); };
+        const auto range = view.sideRange();
+        QVERIFY(range);
+        QCOMPARE(range->first, rank(2));
+        QCOMPARE(range->second, rank(98));
+        auto* bar = view.findChild<QWidget*>("cubeSideColourBar");
+        QVERIFY(bar && bar->isVisible());
+        // Bottom right: yellow (high) above purple (low).
+        const QImage withBar = view.grab().toImage();
+        int yellow = -1, purple = -1;
+        for (int y = 300; y < 480; ++y)
+            for (int x = 520; x < 640; ++x) {
+                const QRgb c = withBar.pixel(x, y);
+                if (yellow < 0 && qRed(c) > 230 && qGreen(c) > 210 && qBlue(c) < 60) yellow = y;
+                if (qRed(c) < 80 && qGreen(c) < 20 && qBlue(c) > 70) purple = y;
+            }
+        QVERIFY2(yellow > 0 && purple > yellow, qPrintable(QString("yellow at %1, purple at %2").arg(yellow).arg(purple)));
     }
 
     // A footprint that ends before its bounding box (a map-projected, rotated product): the sides show
@@ -247,7 +275,7 @@ private slots:
         view.setScene(syntheticCube(16, 12, 8), splitComposite(16, 12, 0));
         view.setSelectedPixel(QPoint(100, 100)); // outside: no marker, no crash
         view.clear();
-        QVERIFY(!view.hasScene());
+        QVERIFY(!view.hasScene() && !view.sideRange());
         QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(200, 150));
         QCOMPARE(picked.count(), 0);
         const QImage cleared = grabAndSave(view, "cubeview-cleared.png");

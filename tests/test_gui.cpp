@@ -301,6 +301,12 @@ private slots:
         QVERIFY(shown.wait(30000));
         QVERIFY2(w.windowTitle().contains("spikes removed, destriped"), qPrintable(w.windowTitle()));
         QVERIFY2(w.statusBar()->currentMessage().contains("spike removal replaced"), qPrintable(w.statusBar()->currentMessage()));
+        // The report stays in the status bar while the scene is open (the message goes after seconds).
+        auto* report = w.statusBar()->findChild<QToolButton*>("cleanupReport");
+        QVERIFY(report && report->isVisible() && report->text() == "Cleaned: spikes removed, destriped");
+        QVERIFY2(report->toolTip().contains("spike removal replaced") && report->toolTip().contains("column destriping corrected"),
+                 qPrintable(report->toolTip()));
+        w.statusBar()->clearMessage();
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-cleanup.png");
         // Remembered for the next scenes, and off again.
         QVERIFY(QSettings().value("cleanup/destripe").toBool());
@@ -309,6 +315,7 @@ private slots:
         destripe->trigger();
         QVERIFY(shown.wait(30000));
         QVERIFY(!w.windowTitle().contains("("));
+        QVERIFY(!report->isVisible());
         QCOMPARE(w.cube()->spectrum(30, 7)[w.cube()->bands() / 2], before);
         QSettings().remove("cleanup");
     }
@@ -798,6 +805,10 @@ private slots:
         second->setLayer("param:D2300");
         QTRY_VERIFY(second->caption().startsWith("D2300 ("));
         QCOMPARE(w.currentLayer(), QString("composite")); // the first map keeps its layer
+        // …and says which, above it, as the second says its own.
+        auto* firstHeader = w.findChild<QLabel*>("firstMapHeader");
+        QVERIFY(firstHeader && firstHeader->isVisible());
+        QVERIFY2(firstHeader->text().startsWith("First map") && firstHeader->text().contains("true colour"), qPrintable(firstHeader->text()));
 
         // Fit: the whole scene in both, at one scale (once the window's layout has settled: the new
         // caption re-lays the second map out).
@@ -833,7 +844,7 @@ private slots:
         QVERIFY(w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-side-by-side.png"));
 
         toggle->trigger();
-        QVERIFY(!w.sideBySide() && !second->isVisible());
+        QVERIFY(!w.sideBySide() && !second->isVisible() && !firstHeader->isVisible());
 
         // View › Live spectrum: the pixel under the cursor in grey beside the clicked one, gone when
         // the cursor leaves or the view is switched off.

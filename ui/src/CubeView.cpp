@@ -92,33 +92,48 @@ vtkSmartPointer<vtkTexture> topTexture(const CompositeImage& top, int width, int
     return makeTexture(tw, th, rgb);
 }
 
-// A spectral slice (samples along the face × bands, band 0 in the top texel row) in viridis, stretched
-// between the 2nd and 98th percentile of its finite values; NaN grey.
+// A spectral slice: samples along the face × bands, band 0 in the top texel row, subsampled to at most
+// kMaxTexels a side.
+struct Slice {
+    int width = 0, height = 0;
+    std::vector<float> values;
+};
+
 template <class ValueAt>
-vtkSmartPointer<vtkTexture> sliceTexture(int samples, int bands, ValueAt value) {
-    const int tw = std::min(samples, kMaxTexels), th = std::min(bands, kMaxTexels);
-    std::vector<float> values(static_cast<std::size_t>(tw) * th);
-    std::vector<float> finite;
-    finite.reserve(values.size());
-    for (int j = 0; j < th; ++j) {
-        const int band = sampleAt(th - 1 - j, bands, th);
-        for (int i = 0; i < tw; ++i) {
-            const float v = value(sampleAt(i, samples, tw), band);
-            values[static_cast<std::size_t>(j) * tw + i] = v;
-            if (std::isfinite(v)) finite.push_back(v);
-        }
+Slice spectralSlice(int samples, int bands, ValueAt value) {
+    Slice slice;
+    slice.width = std::min(samples, kMaxTexels);
+    slice.height = std::min(bands, kMaxTexels);
+    slice.values.resize(static_cast<std::size_t>(slice.width) * slice.height);
+    for (int j = 0; j < slice.height; ++j) {
+        const int band = sampleAt(slice.height - 1 - j, bands, slice.height);
+        for (int i = 0; i < slice.width; ++i) slice.values[static_cast<std::size_t>(j) * slice.width + i] = value(sampleAt(i, samples, slice.width), band);
     }
+    return slice;
+}
+
+// The 2nd and 98th percentile of the slices' finite values together: both sides on one stretch, so
+// one colour bar reads them. (0, 1) when there are none.
+std::pair<double, double> sliceRange(const std::vector<const Slice*>& slices) {
+    std::vector<float> finite;
+    for (const Slice* slice : slices)
+        for (const float v : slice->values)
+            if (std::isfinite(v)) finite.push_back(v);
+    if (finite.empty()) return {0.0, 1.0};
     const auto percentile = [&finite](double p) {
         const auto k = static_cast<std::ptrdiff_t>(std::lround(p / 100.0 * static_cast<double>(finite.size() - 1)));
         std::nth_element(finite.begin(), finite.begin() + k, finite.end());
         return static_cast<double>(finite[static_cast<std::size_t>(k)]);
     };
-    const double low = finite.empty() ? 0.0 : percentile(2.0);
-    const double high = finite.empty() ? 1.0 : percentile(98.0);
-    std::vector<Rgb> rgb(values.size());
-    for (std::size_t k = 0; k < values.size(); ++k)
-        rgb[k] = !std::isfinite(values[k]) ? kNoDataGrey : viridis(high > low ? (values[k] - low) / (high - low) : 0.5);
-    return makeTexture(tw, th, rgb);
+    return {percentile(2.0), percentile(98.0)};
+}
+
+// The slice in viridis between low and high; NaN grey.
+vtkSmartPointer<vtkTexture> sliceTexture(const Slice& slice, double low, double high) {
+    std::vector<Rgb> rgb(slice.values.size());
+    for (std::size_t k = 0; k < slice.values.size(); ++k)
+        rgb[k] = !std::isfinite(slice.values[k]) ? kNoDataGrey : viridis(high > low ? (slice.values[k] - low) / (high - low) : 0.5);
+    return makeTexture(slice.width, slice.height, rgb);
 }
 
 // A flat, unlit face spanned from origin by the edges to p1 (texture u) and p2 (texture v).
@@ -169,6 +184,7 @@ struct CubeView::Impl {
     vtkSmartPointer<vtkActor> markerHeadActor = makeActor(markerHead);
     vtkSmartPointer<vtkActor> topFace;
     std::shared_ptr<const SpectralCube> cube;
+    std::optional<std::pair<double, double>> sideRange; // the side faces' stretch
     int width = 0;
     int height = 0;
     double depth = 0.0;
@@ -278,6 +294,40 @@ private:
     CubeView* mCube;
 };
 
+// The side faces' colour bar: viridis from the sides' low (bottom) to high (top) I/F, bottom right.
+class SideColourBar : public QWidget {
+public:
+    explicit SideColourBar(CubeView* cube) : QWidget(cube), mCube(cube) {
+        setObjectName("cubeSideColourBar");
+        setAttribute(Qt::WA_TransparentForMouseEvents);
+        setAttribute(Qt::WA_NoSystemBackground);
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        const auto range = mCube->sideRange();
+        if (!range) return;
+        QPainter painter(this);
+        const QFontMetricsF metrics(font());
+        const QString title = tr("sides: I/F");
+        const QString high = QString::number(range->second, 'g', 3), low = QString::number(range->first, 'g', 3);
+        const double labels = std::max({metrics.horizontalAdvance(high), metrics.horizontalAdvance(low), metrics.horizontalAdvance(title) - 18});
+        const QRectF strip(width() - 14 - labels - 8 - 12, height() - 16 - 110, 12, 110);
+        for (int y = 0; y < static_cast<int>(strip.height()); ++y) {
+            const Rgb c = viridis(1.0 - y / (strip.height() - 1));
+            painter.fillRect(QRectF(strip.left(), strip.top() + y, strip.width(), 1), QColor(c[0], c[1], c[2]));
+        }
+        painter.setPen(QColor(230, 230, 230));
+        painter.drawRect(strip);
+        painter.drawText(QPointF(strip.right() + 6, strip.top() + metrics.ascent() / 2), high);
+        painter.drawText(QPointF(strip.right() + 6, strip.bottom() + metrics.ascent() / 2), low);
+        painter.drawText(QPointF(strip.left(), strip.top() - 8), title);
+    }
+
+private:
+    CubeView* mCube;
+};
+
 } // namespace
 
 CubeView::CubeView(QWidget* parent) : QOpenGLWidget(parent), mImpl(std::make_unique<Impl>(this)) {
@@ -286,6 +336,7 @@ CubeView::CubeView(QWidget* parent) : QOpenGLWidget(parent), mImpl(std::make_uni
     setFocusPolicy(Qt::StrongFocus); // R resets the view
     setCursor(Qt::CrossCursor);
     mDepthScale = new DepthScaleOverlay(this);
+    mSideColourBar = new SideColourBar(this);
 }
 
 std::vector<CubeView::DepthTick> CubeView::depthTicks() const {
@@ -362,12 +413,15 @@ void CubeView::setScene(std::shared_ptr<const SpectralCube> cube, const Composit
                 break;
             }
     // Front face: x to the right, bands downwards.
-    const auto front = sliceTexture(w, bands, [&c, &frontRow](int x, int band) { return c.value(x, frontRow[static_cast<std::size_t>(x)], band); });
+    const Slice frontSlice = spectralSlice(w, bands, [&c, &frontRow](int x, int band) { return c.value(x, frontRow[static_cast<std::size_t>(x)], band); });
     // Right face: seen from the right the front (last row) is on the left.
-    const auto right = sliceTexture(h, bands, [&c, &rightColumn, h](int s, int band) {
+    const Slice rightSlice = spectralSlice(h, bands, [&c, &rightColumn, h](int s, int band) {
         const int row = h - 1 - s;
         return c.value(rightColumn[static_cast<std::size_t>(row)], row, band);
     });
+    d.sideRange = sliceRange({&frontSlice, &rightSlice});
+    const auto front = sliceTexture(frontSlice, d.sideRange->first, d.sideRange->second);
+    const auto right = sliceTexture(rightSlice, d.sideRange->first, d.sideRange->second);
     d.renderer->AddActor(d.topFace);
     d.renderer->AddActor(makeFace({0, 0, z}, {double(w), 0, z}, {0, 0, 0}, front));
     d.renderer->AddActor(makeFace({double(w), 0, z}, {double(w), double(h), z}, {double(w), 0, 0}, right));
@@ -395,12 +449,15 @@ void CubeView::clear() {
     mImpl->renderer->RemoveAllViewProps();
     if (ownContext) doneCurrent();
     mImpl->cube.reset();
+    mImpl->sideRange.reset();
     mImpl->topFace = nullptr;
     mImpl->width = mImpl->height = 0;
     update();
 }
 
 bool CubeView::hasScene() const { return mImpl->cube != nullptr; }
+
+std::optional<std::pair<double, double>> CubeView::sideRange() const { return mImpl->sideRange; }
 
 void CubeView::setSelectedPixel(QPoint pixel) {
     Impl& d = *mImpl;
@@ -470,6 +527,7 @@ void CubeView::initializeGL() {
 
 void CubeView::resizeGL(int w, int h) {
     mDepthScale->setGeometry(0, 0, w, h);
+    mSideColourBar->setGeometry(0, 0, w, h);
     const double dpr = devicePixelRatioF();
     mImpl->interactor->UpdateSize(static_cast<int>(std::lround(w * dpr)), static_cast<int>(std::lround(h * dpr)));
 }
@@ -488,6 +546,8 @@ void CubeView::paintGL() {
     d.inPaint = false;
     mDepthScale->setVisible(d.cube != nullptr);
     mDepthScale->update(); // the scale follows the camera
+    mSideColourBar->setVisible(d.sideRange.has_value());
+    mSideColourBar->update();
 }
 
 void CubeView::mousePressEvent(QMouseEvent* event) {

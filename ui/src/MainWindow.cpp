@@ -114,6 +114,15 @@ MainWindow::MainWindow(QWidget* parent)
     auto* mapLayout = new QVBoxLayout(mapArea);
     mapLayout->setContentsMargins(0, 0, 0, 0);
     mapLayout->setSpacing(0);
+    // Side by side, the first map says what it shows, as the second one's header does (its layer is
+    // chosen in the Parameters panel).
+    mFirstMapHeader = new QLabel;
+    mFirstMapHeader->setObjectName("firstMapHeader");
+    mFirstMapHeader->setWordWrap(true);
+    mFirstMapHeader->setContentsMargins(4, 2, 4, 2);
+    mFirstMapHeader->setToolTip(tr("Its layer is chosen in the Parameters panel (Show on the map)"));
+    mFirstMapHeader->hide();
+    mapLayout->addWidget(mFirstMapHeader);
     mapLayout->addWidget(mSceneView, 1);
     mapLayout->addWidget(mMapScale);
     mChannelLegend = new ChannelLegend;
@@ -179,6 +188,14 @@ MainWindow::MainWindow(QWidget* parent)
     mProgress->setVisible(false);
     mCancel->setText(tr("Cancel"));
     mCancel->setVisible(false);
+    // What the clean-up changed, for as long as the scene is open (the status message goes after seconds).
+    mCleanupReport = new QToolButton;
+    mCleanupReport->setObjectName("cleanupReport");
+    mCleanupReport->setAutoRaise(true);
+    mCleanupReport->setVisible(false);
+    connect(mCleanupReport, &QToolButton::clicked, this,
+            [this] { QMessageBox::information(this, tr("Clean-up"), mCleanupReport->toolTip()); });
+    statusBar()->addPermanentWidget(mCleanupReport);
     statusBar()->addPermanentWidget(mProgress);
     statusBar()->addPermanentWidget(mCancel);
     mPredictionProgress->setObjectName("predictionProgress");
@@ -488,10 +505,15 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         if (mLayer != "composite") showLayer(mLayer);
         if (!mLinked->isHidden()) showLinkedLayer(); // the second map shows the new scene too
         QString cleaned;
+        QStringList report;
         for (const std::string& line : scene.cleanup) {
             spdlog::info("{}: {}", scene.path, line);
             cleaned += "; " + QString::fromStdString(line);
+            report << QString::fromStdString(line);
         }
+        mCleanupReport->setText(tr("Cleaned: %1").arg(steps.join(", ")));
+        mCleanupReport->setToolTip(report.join("\n"));
+        mCleanupReport->setVisible(!report.isEmpty());
         statusBar()->showMessage(tr("Opened %1: %2 × %3 pixels, %4 channels, %5–%6 nm%7")
                                      .arg(QFileInfo(path).fileName())
                                      .arg(mCube->width())
@@ -544,6 +566,7 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
     mComposite = image;
     mSceneView->setImage(toQImage(image), keepView);
     mCompositeLabel->setText("  " + label + "  ");
+    mFirstMapHeader->setText(tr("First map: %1").arg(label));
     // A three-channel map says what each colour shows and between which values (a parameter map has
     // its colour bar instead).
     if (mLayer.startsWith("param:")) {

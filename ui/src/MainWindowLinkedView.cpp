@@ -8,6 +8,7 @@
 #include "jezero/ui/SceneView.h"
 
 #include <QAction>
+#include <QLabel>
 #include <QSplitter>
 #include <QTimer>
 
@@ -19,6 +20,7 @@ void MainWindow::setSideBySide(bool on) {
     if (mSideBySideAction->isChecked() != on) mSideBySideAction->setChecked(on);
     if (on == !mLinked->isHidden()) return; // isHidden: a window not shown yet has nothing visible
     mLinked->setVisible(on);
+    mFirstMapHeader->setVisible(on);
     auto* maps = qobject_cast<QSplitter*>(mLinked->parentWidget());
     auto* outer = maps ? qobject_cast<QSplitter*>(maps->parentWidget()) : nullptr;
     if (!on) {

@@ -2,7 +2,8 @@
 // The scene as a hyperspectral "data cube" in 3D: the RGB composite on the top face, the spectral
 // dimension as depth (band 0, the shortest wavelength, at the top), and a colour-mapped spectral slice
 // on the front face (per column, its frontmost pixel with data) and the right face (per row, its
-// rightmost pixel with data: a rotated footprint shows its edge, not no data). Drag rotates (trackball),
+// rightmost pixel with data: a rotated footprint shows its edge, not no data), both on one stretch
+// that a colour bar shows. Drag rotates (trackball),
 // the right button or the wheel zooms, the middle button pans, R resets the view; a click on the top
 // face picks that pixel. VTK draws it; its headers stay in the .cpp so nothing else depends on them.
 #include "jezero/core/Composite.h"
@@ -15,6 +16,8 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace jezero::ui {
@@ -53,6 +56,10 @@ public:
     };
     std::vector<DepthTick> depthTicks() const;
 
+    // The I/F range the side faces' colours span (viridis, the 2nd to 98th percentile of both sides'
+    // values; the colour bar at the bottom right shows it); none without a scene.
+    std::optional<std::pair<double, double>> sideRange() const;
+
     // The top face's texture in texels (the scene subsampled to at most 512 a side); empty without a scene.
     QSize topTextureSize() const;
 
@@ -74,6 +81,7 @@ private:
     std::unique_ptr<Impl> mImpl;
     QPoint mPressPos;
     QWidget* mDepthScale; // the wavelength scale over the picture
+    QWidget* mSideColourBar; // the side faces' colour bar
 };
 
 } // namespace jezero::ui

@@ -209,6 +209,8 @@ private:
     CompositeControls* mCompositeControls;
     QLabel* mHoverLabel;
     QLabel* mCompositeLabel;
+    QLabel* mFirstMapHeader; // side by side: what the first map shows
+    QToolButton* mCleanupReport; // the open scene's clean-up, in the status bar (its lines: the tooltip, and a click)
     QProgressBar* mProgress;
     QToolButton* mCancel;
     QMenu* mRecentMenu = nullptr;
