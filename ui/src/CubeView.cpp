@@ -256,15 +256,24 @@ struct CubeView::Impl {
 
 namespace {
 
-// The depth's wavelength scale, painted by Qt over the GL picture (a child widget, so VTK's GL state
-// is never touched by a QPainter); it follows the camera because the cube repaints it with itself.
-class DepthScaleOverlay : public QWidget {
+// Painted by Qt over the GL picture (a child widget, so VTK's GL state is never touched by a QPainter),
+// transparent to the mouse; the cube repaints it with itself.
+class CubeOverlay : public QWidget {
 public:
-    explicit DepthScaleOverlay(CubeView* cube) : QWidget(cube), mCube(cube) {
-        setObjectName("cubeDepthScale");
+    CubeOverlay(CubeView* cube, const char* name) : QWidget(cube), mCube(cube) {
+        setObjectName(name);
         setAttribute(Qt::WA_TransparentForMouseEvents);
         setAttribute(Qt::WA_NoSystemBackground);
     }
+
+protected:
+    CubeView* mCube;
+};
+
+// The depth's wavelength scale; it follows the camera.
+class DepthScaleOverlay : public CubeOverlay {
+public:
+    explicit DepthScaleOverlay(CubeView* cube) : CubeOverlay(cube, "cubeDepthScale") {}
 
 protected:
     void paintEvent(QPaintEvent*) override {
@@ -289,19 +298,12 @@ protected:
         const QString title = tr("λ ↓");
         painter.drawText(ticks.front().position + QPointF(-9 - metrics.horizontalAdvance(title), -14), title);
     }
-
-private:
-    CubeView* mCube;
 };
 
 // The side faces' colour bar: viridis from the sides' low (bottom) to high (top) I/F, bottom right.
-class SideColourBar : public QWidget {
+class SideColourBar : public CubeOverlay {
 public:
-    explicit SideColourBar(CubeView* cube) : QWidget(cube), mCube(cube) {
-        setObjectName("cubeSideColourBar");
-        setAttribute(Qt::WA_TransparentForMouseEvents);
-        setAttribute(Qt::WA_NoSystemBackground);
-    }
+    explicit SideColourBar(CubeView* cube) : CubeOverlay(cube, "cubeSideColourBar") {}
 
 protected:
     void paintEvent(QPaintEvent*) override {
@@ -323,9 +325,6 @@ protected:
         painter.drawText(QPointF(strip.right() + 6, strip.bottom() + metrics.ascent() / 2), low);
         painter.drawText(QPointF(strip.left(), strip.top() - 8), title);
     }
-
-private:
-    CubeView* mCube;
 };
 
 } // namespace
