@@ -499,7 +499,7 @@ private slots:
         QCOMPARE(i["bands"].toInt(), 4);
         QCOMPARE(i["filters"].toArray().toVariantList(), QVariantList({"BLU", "PAN", "RED", "NIR"}));
         QVERIFY(i["crs_wkt"].toString().contains("Mars"));
-        QVERIFY(i["err"].isUndefined() && !info.err.contains("warning"));
+        QVERIFY2(!info.err.contains("warning"), info.err.constData());
         // The pixel values are the simulation's, filter by filter (at the filters' nominal centres).
         const QJsonObject a = QJsonDocument::fromJson(cli({"spectrum", stem.arg("PAN"), "--pixel", "100,120", "--json"}).out).object();
         const QJsonObject b = QJsonDocument::fromJson(cli({"spectrum", dir.path() + "/cassis.tif", "--pixel", "100,120", "--json"}).out).object();
@@ -510,6 +510,7 @@ private slots:
         // fused back to the image's grid.
         const Run predicted = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--out", dir.path() + "/fal.tif", "--json"});
         QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
+        QVERIFY2(predicted.err.contains("the pixel size given (4.6 m) is not the one the image's CRS says (18 m)"), predicted.err.constData());
         const QJsonObject done = QJsonDocument::fromJson(predicted.out.trimmed().split('\n').last()).object();
         QCOMPARE(done["fusion"].toString(), QString("hpf"));
         QVERIFY(done["overlay_threshold"].isNull()); // the FAL card suggests none
@@ -570,6 +571,48 @@ private slots:
         const Run alike = cli({"metrics", dir.path() + "/matched-bright.tif", dir.path() + "/matched-right.tif", "--data-range", "1", "--json"});
         QVERIFY2(QJsonDocument::fromJson(alike.out).object()["rmse"].toDouble() < 1e-4, alike.out.constData());
 
+        // A GeoTIFF whose bands say only their centre wavelength (no filter names anywhere) is read as CaSSIS too.
+        {
+            QFile vrt(dir.path() + "/wavelengths.vrt");
+            QVERIFY(vrt.open(QIODevice::WriteOnly));
+            QString xml = "<VRTDataset rasterXSize=\"128\" rasterYSize=\"128\">";
+            const char* centres[] = {"497", "675", "840", "940"};
+            for (int b = 0; b < 4; ++b)
+                xml += QString("<VRTRasterBand dataType=\"Float32\" band=\"%1\"><Metadata><MDI key=\"WAVELENGTH\">%2</MDI></Metadata>"
+                               "<SimpleSource><SourceFilename relativeToVRT=\"1\">cassis.tif</SourceFilename><SourceBand>%1</SourceBand></SimpleSource>"
+                               "</VRTRasterBand>")
+                           .arg(b + 1)
+                           .arg(centres[b]);
+            vrt.write((xml + "</VRTDataset>").toUtf8());
+            vrt.close();
+            QProcess translate;
+            translate.start("gdal_translate", {"-q", vrt.fileName(), dir.path() + "/wavelengths.tif"});
+            QVERIFY(translate.waitForFinished(30000) && translate.exitCode() == 0);
+            const Run byWavelength = cli({"info", dir.path() + "/wavelengths.tif", "--json"});
+            QVERIFY2(byWavelength.exitCode == 0, byWavelength.err.constData());
+            const QJsonObject w = QJsonDocument::fromJson(byWavelength.out).object();
+            QCOMPARE(w["instrument"].toString(), QString("CaSSIS"));
+            QCOMPARE(w["filters"].toArray().toVariantList(), QVariantList({"BLU", "PAN", "RED", "NIR"}));
+        }
+        // A product set that cannot be one observation is refused in one line: a label naming the filter of
+        // another file, a filter CaSSIS does not have, a product of another size.
+        const QString twice = dir.path() + "/CAS-MCO-2023-01-01T00.00.00.000-%1-04000-B1.xml";
+        QVERIFY(product(2, "PAN", "I/F", twice.arg("PAN")) && product(3, "PAN", "I/F", twice.arg("RED")));
+        const Run twoPan = cli({"info", twice.arg("PAN")});
+        QVERIFY2(twoPan.exitCode == 1 && twoPan.err.contains("two bands are PAN") && twoPan.err.trimmed().count('\n') == 0, twoPan.err.constData());
+        const QString unknown = dir.path() + "/CAS-MCO-2023-02-01T00.00.00.000-%1-04000-B1.xml";
+        QVERIFY(product(1, "GRN", "I/F", unknown.arg("GRN")));
+        const Run green = cli({"info", unknown.arg("GRN")});
+        QVERIFY2(green.exitCode == 1 && green.err.contains("cannot tell which CaSSIS filter"), green.err.constData());
+        const QString sizes = dir.path() + "/CAS-MCO-2023-03-01T00.00.00.000-%1-04000-B1.xml";
+        QVERIFY(product(2, "PAN", "I/F", sizes.arg("PAN")) && product(4, "NIR", "I/F", sizes.arg("NIR"), {"-outsize", "64", "64"}));
+        const Run sized = cli({"info", sizes.arg("PAN")});
+        QVERIFY2(sized.exitCode == 1 && sized.err.contains("has another size"), sized.err.constData());
+        const QString mixed = dir.path() + "/CAS-MCO-2023-04-01T00.00.00.000-%1-04000-B1.xml";
+        QVERIFY(product(2, "PAN", "I/F", mixed.arg("PAN")) && product(3, "RED", "reflectance", mixed.arg("RED")));
+        const Run units = cli({"info", mixed.arg("PAN")});
+        QVERIFY2(units.exitCode == 1 && units.err.contains("(RED) is in reflectance") && units.err.contains("in I/F"), units.err.constData());
+
         // Raw counts are refused; a product set without NIR opens, but a PNR model says what it lacks.
         QVERIFY(product(2, "PAN", "DN", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"));
         const Run dn = cli({"info", dir.path() + "/CAS-MCO-2021-01-01T00.00.00.000-PAN-02000-B1.xml"});
@@ -628,6 +671,7 @@ private slots:
         QVERIFY2(data.exitCode == 0, data.err.constData());
         const QJsonObject info = QJsonDocument::fromJson(cli({"dataset", "info", dir.path() + "/pairs", "--json"}).out).object();
         QCOMPARE(info["input"].toString(), QString("fusion"));
+        QVERIFY(std::abs(info["fusion_factor"].toDouble() - 18.0 / 4.6) < 1e-9); // the pairs' coarse / fine pixel
         QCOMPARE(info["target_channels"].toArray().toVariantList(), QVariantList({"DETAIL"}));
         QFile config(dir.path() + "/sr.json");
         QVERIFY(config.open(QIODevice::WriteOnly));
@@ -636,6 +680,9 @@ private slots:
         config.close();
         const Run trained = cli({"train", "--config", config.fileName(), "--out", dir.path() + "/sr"});
         QVERIFY2(trained.exitCode == 0, trained.err.constData());
+        // The checkpoint keeps the factor it learned (a fusion network's detail is of one factor).
+        const QJsonObject model = QJsonDocument::fromJson(cli({"model-info", dir.path() + "/sr/best.pt", "--json"}).out).object();
+        QVERIFY(std::abs(model["fusion_factor"].toDouble() - 18.0 / 4.6) < 1e-9);
         QCOMPARE(cli({"synth", "--count", "1", "--size", "96", "--seed", "6", "--out", dir.path() + "/scenes"}).exitCode, 0);
         const QString scene = QDir(dir.path() + "/scenes").entryInfoList({"*_if_mtr3.hdr"}).first().filePath();
         QCOMPARE(cli({"cassis", scene, "--out", dir.path() + "/cassis.tif"}).exitCode, 0);
@@ -659,6 +706,24 @@ private slots:
         const Run added = cli({"metrics", dir.path() + "/sr.tif", dir.path() + "/bicubic.tif", "--data-range", "1", "--json"});
         const double rmse = QJsonDocument::fromJson(added.out).object()["rmse"].toDouble();
         QVERIFY2(added.exitCode == 0 && rmse > 1e-5 && std::isfinite(rmse), added.out.constData());
+        // A diffusion model's ensemble spread is upsampled, never given detail: the same under gs as under bicubic.
+        const QStringList ensemble{"predict", dir.path() + "/cassis.tif", "--model", "diffusion", "--pixel-size", "4.6", "--samples", "2", "--steps", "2",
+                                   "--sampler", "dpm"};
+        QCOMPARE(cli(ensemble + QStringList{"--fuse", "gs", "--out", dir.path() + "/gs-ensemble.tif"}).exitCode, 0);
+        QCOMPARE(cli(ensemble + QStringList{"--fuse", "bicubic", "--out", dir.path() + "/bicubic-ensemble.tif"}).exitCode, 0);
+        const QJsonObject spread =
+            QJsonDocument::fromJson(cli({"metrics", dir.path() + "/gs-ensemble.tif", dir.path() + "/bicubic-ensemble.tif", "--json"}).out).object();
+        const QJsonArray names = spread["channels"].toArray(), differences = spread["per_channel"].toObject()["rmse"].toArray();
+        int spreads = 0, injected = 0;
+        for (int c = 0; c < names.size(); ++c) {
+            if (names[c].toString().endsWith(" std")) {
+                QCOMPARE(differences[c].toDouble(), 0.0);
+                ++spreads;
+            } else if (names[c].toString().endsWith(" mean")) {
+                injected += differences[c].toDouble() > 0;
+            }
+        }
+        QVERIFY2(spreads == 3 && injected == 3, qPrintable(QJsonDocument(spread).toJson(QJsonDocument::Compact)));
         // Any other checkpoint is refused as a fusion model, before predicting.
         const Run refused = cli(common + QStringList{"--fuse", "sr", "--fusion-model", "fal", "--out", dir.path() + "/no.tif"});
         QCOMPARE(refused.exitCode, 1);
@@ -667,6 +732,11 @@ private slots:
         // The shipped U-Net gives one answer: an ensemble size asked of it is said to be ignored.
         const Run unet = cli(common + QStringList{"--fuse", "sr", "--fusion-samples", "3", "--out", dir.path() + "/unet.tif"});
         QVERIFY2(unet.exitCode == 0 && unet.err.contains("warning: the fusion model is a regression network"), unet.err.constData());
+        QVERIFY2(!unet.err.contains("times coarser"), unet.err.constData()); // the shipped one learned 18 / 4.6
+        // Used at another factor, it says so.
+        const Run coarser = cli(common + QStringList{"--fuse", "sr", "--fusion-model", dir.path() + "/sr/best.pt", "--fusion-samples", "1", "--model-pixel", "36",
+                                                     "--out", dir.path() + "/coarser.tif"});
+        QVERIFY2(coarser.exitCode == 0 && coarser.err.contains("trained on pairs 3.91 times coarser than fine; this image is 7.83 times"), coarser.err.constData());
     }
 
     void theShippedLearnedFusionBeatsBicubicAtFourPointSixMetres() {

@@ -231,6 +231,25 @@ private slots:
         canceled.control().cancel();
         canceled.run();
         QCOMPARE(canceled.status(), TaskStatus::Canceled);
+
+        // A part of the work reports into its share of the whole, and stops when the whole is canceled.
+        TaskControl whole;
+        std::vector<double> reported;
+        whole.setProgressCallback([&](double f, const std::string&) { reported.push_back(f); });
+        {
+            TaskControl second(&whole, 0.5, 0.75);
+            second.setProgress(0.0);
+            second.setProgress(0.5);
+            second.setProgress(1.0);
+            QVERIFY(!second.isCanceled());
+            whole.cancel();
+            QVERIFY(second.isCanceled());
+            QVERIFY_THROWS_EXCEPTION(TaskCanceled, second.throwIfCanceled());
+        }
+        QCOMPARE(reported, (std::vector<double>{0.5, 0.625, 0.75}));
+        TaskControl alone(nullptr, 0.2, 0.4); // no parent: a control of its own
+        alone.setProgress(0.5);
+        QCOMPARE(alone.progress(), 0.5);
     }
 
     void atomicWriteKeepsOldContentOnFailure() {

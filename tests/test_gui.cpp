@@ -33,6 +33,10 @@
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QToolButton>
+#include <QDialog>
+#include <QRegularExpression>
+#include <QTableWidget>
+#include <QTextBrowser>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMimeData>
@@ -245,6 +249,25 @@ private slots:
         QVERIFY(dock->isVisible());
         for (const char* name : {"show_roiDock", "show_inputsDock", "show_sceneLibraryDock"}) QVERIFY2(w.findChild<QAction*>(name), name);
         QVERIFY(w.findChild<QAction*>("aboutJezero"));
+        // Help › Keyboard and mouse lists the menus' shortcuts and the views' mouse and keys.
+        w.findChild<QAction*>("keyboardAndMouse")->trigger();
+        auto* keys = w.findChild<QDialog*>("keyboardAndMouse");
+        QVERIFY(keys && keys->isVisible());
+        auto* table = keys->findChild<QTableWidget*>("shortcutTable");
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r) rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+        QVERIFY2(rows.contains("F2 = Side by side (second map)") && rows.filter(QRegularExpression("^Ctrl\\+O = Open scene")).size() == 1 &&
+                     rows.filter("Shift+click (map)").size() == 1,
+                 qPrintable(rows.join(" | ")));
+        keys->grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-help-keys.png");
+        keys->close();
+        // Help › Model cards: what the shipped models can and cannot do, in the window.
+        w.findChild<QAction*>("modelCards")->trigger();
+        auto* cards = w.findChild<QDialog*>("modelCards");
+        QVERIFY(cards && cards->isVisible());
+        const QString text = cards->findChild<QTextBrowser*>("modelCardsText")->toPlainText();
+        QVERIFY2(text.contains("carbonate-probability U-Net") && text.contains("weak, context-driven skill"), qPrintable(text.left(300)));
+        cards->close();
     }
 
     void aBadFileIsReportedAndTheWindowCarriesOn() {
@@ -306,7 +329,11 @@ private slots:
         QVERIFY(report && report->isVisible() && report->text() == "Cleaned: spikes removed, destriped");
         QVERIFY2(report->toolTip().contains("spike removal replaced") && report->toolTip().contains("column destriping corrected"),
                  qPrintable(report->toolTip()));
+        // A message hides the pixel readout beneath it (the two were drawn over each other); it returns after.
+        auto* readout = w.statusBar()->findChild<QLabel*>("hoverReadout");
+        QVERIFY(readout && !readout->isVisible());
         w.statusBar()->clearMessage();
+        QVERIFY(readout->isVisible());
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-cleanup.png");
         // Remembered for the next scenes, and off again.
         QVERIFY(QSettings().value("cleanup/destripe").toBool());

@@ -228,7 +228,14 @@ private slots:
             QVERIFY2(!d.formula.empty() && !d.rationale.empty(), name.c_str());
         }
         QVERIFY(describeParameter("BD2500_2").rationale.find("carbonate") != std::string::npos);
-        QVERIFY(describeParameter("NOPE").formula.empty());
+        QVERIFY(describeParameter("NOPE").formula.empty() && describeParameter("NOPE").unit.empty());
+        // Units read off the formulas, one of each kind checked by hand against Viviano-Beck et al. 2014.
+        const std::pair<const char*, const char*> units[] = {{"R770", "I/F"},         {"R2529", "I/F"},     {"RBR", "ratio"},
+                                                             {"IRR2", "ratio"},       {"RPEAK1", "µm"},     {"BDI1000VIS", "µm"},
+                                                             {"ISLOPE1", "I/F per µm"}, {"BD2500_2", "unitless"}, {"D2300", "unitless"},
+                                                             {"OLINDEX3", "unitless"}, {"SINDEX2", "unitless"}, {"MIN2295_2480", "unitless"}};
+        for (const auto& [name, unit] : units) QCOMPARE(QString::fromStdString(describeParameter(name).unit), QString::fromUtf8(unit));
+        for (const auto& name : summaryParameterNames()) QVERIFY2(!describeParameter(name).unit.empty(), name.c_str());
     }
 
     void pipelineParametersMatchASecondImplementation() {

@@ -288,8 +288,14 @@ private slots:
         QCOMPARE(metric("Fusion"), QString("high-pass injection (hpf)"));
         QCOMPARE(metric("Model pixel / image pixel"), QString("3.91"));
         QVERIFY2(metric("Noise σ, PAN").toDouble() > 0 && metric("Noise σ, BLU").toDouble() > 0, qPrintable(metric("Noise σ, PAN")));
-        QVERIFY2(metric("Matched PAN").startsWith("× ") && metric("Matched RED").startsWith("× ") && metric("Calibrated PAN").isEmpty(),
+        QVERIFY2(metric("Matched PAN").startsWith("I/F × ") && metric("Matched RED").startsWith("I/F × ") && metric("Calibrated PAN").isEmpty(),
                  qPrintable(metric("Matched PAN")));
+        // This log-input model's match is an offset in ln I/F, shown as the gain on I/F it is: e^offset.
+        {
+            const QString pan = metric("Matched PAN"); // "I/F × 1.5290 (ln I/F + 0.4247)"
+            const double gain = pan.section(' ', 2, 2).toDouble(), offset = pan.section(' ', 6, 6).chopped(1).toDouble();
+            QVERIFY2(gain > 0 && std::abs(gain - std::exp(pan.contains("(ln I/F −") ? -offset : offset)) < 1e-3, qPrintable(pan));
+        }
         QVERIFY(r.chain.size() >= 3 + 4 + 3 && !r.calibratedInput);
         w.grab().save(mOut + "/cassis-comparison.png");
         // The harmonisation step by step: the input as the network was given it (degraded to the model's

@@ -169,6 +169,7 @@ void info(const Options& o) {
                      {"target_channels", m.targetChannels}, {"split_by", m.splitBy}, {"format_version", m.formatVersion},
                      {"target_source", m.targetSource}, {"target_smoothing", m.targetSmoothing}, {"label_rule", m.labelRule},
                      {"crops_per_scene", m.cropsPerScene}, {"splits", nlohmann::json::object()}};
+    if (m.fusionFactor > 0) j["fusion_factor"] = m.fusionFactor;
     for (const auto& [name, summary] : m.splits) {
         const TileDataset data = TileDataset::open(o.dir, name); // checks the files against the manifest
         nlohmann::json s{{"tiles", summary.tiles}, {"carbonate_tiles", summary.carbonateTiles},

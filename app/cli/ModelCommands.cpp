@@ -27,7 +27,7 @@ void modelInfo(const Options& o) {
     const std::string path = resolveModel(o.model);
     const auto p = ml::Predictor::load(path, "cpu");
     const nlohmann::json card = modelCard(path);
-    const nlohmann::json j{{"path", path},
+    nlohmann::json j{{"path", path},
                            {"card", card},
                            {"summary", p.summary()},
                            {"stochastic", p.stochastic()},
@@ -39,12 +39,14 @@ void modelInfo(const Options& o) {
                            {"locations", p.locations()},
                            {"uses_metadata", p.usesMetadata()},
                            {"config", nlohmann::json::parse(p.configJson())}};
+    if (p.fusionFactor() > 0) j["fusion_factor"] = p.fusionFactor();
     if (o.json) {
         std::cout << j.dump() << std::endl;
         return;
     }
     std::cout << p.summary() << "\ninput " << p.inputKind() << " → target " << p.target() << ", tile " << p.tile()
               << (p.stochastic() ? ", stochastic (ensembles)" : "") << '\n';
+    if (p.fusionFactor() > 0) std::cout << "learned fusion of a prediction " << p.fusionFactor() << " times coarser than the image\n";
     if (!card.is_null()) std::cout << "skill: " << card["skill"].get<std::string>() << "\nintended use: " << card["intended_use"].get<std::string>() << '\n';
 }
 

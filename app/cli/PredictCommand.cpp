@@ -88,6 +88,10 @@ std::vector<Command> addPredictCommands(CLI::App& app) {
     cmd->add_option("scene", o->scene, "CRISM scene (TRR3 .lbl/.img, MTRDR, ENVI, GeoTIFF) or CaSSIS image (PDS4 .xml, GeoTIFF)")->required();
     cmd->add_option("--out", o->out, "Output GeoTIFF")->required();
     addPredictionOptions(cmd, o->prediction);
+    // One image and the CRISM scene it overlaps (batch-predict has no such pairs).
+    cmd->add_option("--calibrate-with", o->prediction.calibrationReference,
+                    "A CaSSIS image: a CRISM scene overlapping it (same CRS); each filter band is fitted to the bands CRISM gives before predicting")
+        ->excludes("--match-training");
     cmd->add_flag("--json", o->json, "Progress and result as JSON lines on stdout");
     return {{cmd, [o] {
                  requireTiff(o->out);

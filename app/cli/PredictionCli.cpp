@@ -41,8 +41,6 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
         ->check(CLI::PositiveNumber);
-    cmd->add_option("--calibrate-with", o.calibrationReference,
-                    "A CaSSIS image: a CRISM scene overlapping it (same CRS); each filter band is fitted to the bands CRISM gives before predicting");
     cmd->add_flag("--match-training", o.scene.matchTrainingStatistics,
                   "A CaSSIS image: bring its model-input bands, at the model's scale, to the training inputs' mean by one gain per band (no CRISM "
                   "overlap needed; keeps the scene's contrast, removes its own brightness difference too)");
@@ -110,7 +108,16 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
                 "model prediction at the model's scale, before fusion");
     writeBeside(modelInputPath(path), !prediction.noiseSigma.empty() && prediction.modelInput.width > 0, prediction.modelInput,
                 "model input as the network was given it (after calibration, PSF, resampling and training match)");
-    io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+    try {
+        io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
+    } catch (...) {
+        // Never this prediction's sidecars beside an older main file.
+        for (const std::string& sidecar : {modelScalePredictionPath(path), modelInputPath(path)}) {
+            std::error_code ignored;
+            std::filesystem::remove(sidecar, ignored);
+        }
+        throw;
+    }
 }
 
 nlohmann::json modelCard(const std::string& checkpoint) {
@@ -140,7 +147,8 @@ nlohmann::json filterImageReport(const ml::ScenePrediction& prediction) {
         calibration.push_back({{"band", f.band}, {"gain", f.gain}, {"offset", f.offset}, {"pixels", f.pixels}, {"r2", f.r2}});
     nlohmann::json matched = nlohmann::json::array();
     for (const BandFit& f : prediction.trainingMatch) matched.push_back({{"band", f.band}, {"gain", f.gain}, {"offset", f.offset}, {"pixels", f.pixels}});
-    return {{"filters", prediction.filterNames}, {"noise_sigma", noise}, {"calibration", calibration}, {"training_match", matched}};
+    return {{"filters", prediction.filterNames}, {"noise_sigma", noise}, {"calibration", calibration}, {"training_match", matched},
+            {"training_match_units", prediction.trainingMatchUnits.empty() ? nlohmann::json(nullptr) : nlohmann::json(prediction.trainingMatchUnits)}};
 }
 
 } // namespace jezero::cli

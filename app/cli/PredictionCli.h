@@ -19,7 +19,7 @@ namespace jezero::cli {
 struct PredictionSettings {
     std::string model, device = "auto";
     ml::ScenePredictionOptions scene; // sampling, location, overlap, threshold
-    std::string calibrationReference; // predict: a CRISM scene a CaSSIS image is calibrated against
+    std::string calibrationReference; // predict (its --calibrate-with): a CRISM scene a CaSSIS image is calibrated against
     std::string fusionModel = "fusion"; // --fuse sr: the learned fusion's checkpoint (or the shipped name)
 };
 

@@ -53,6 +53,7 @@ nlohmann::json manifestJson(const DatasetManifest& m) {
     for (const auto& [name, s] : m.splits)
         j["splits"][name] = {{"tiles", s.tiles}, {"carbonate_tiles", s.carbonateTiles}, {"inputs", inputsFile(name)},
                              {"targets", targetsFile(name)}, {"labels", labelsFile(name)}, {"index", tilesFile(name)}};
+    if (m.fusionFactor > 0) j["fusion_factor"] = m.fusionFactor;
     if (!m.skippedScenes.empty()) {
         j["skipped_scenes"] = nlohmann::json::array();
         for (const auto& [scene, reason] : m.skippedScenes) j["skipped_scenes"].push_back({{"scene", scene}, {"reason", reason}});
@@ -311,6 +312,8 @@ DatasetManifest TileDataset::readManifest(const std::string& directory) {
         m.targetSmoothing = detail::jsonValue(j, "target_smoothing", 0);
         m.labelRule = detail::jsonValue<std::string>(j, "label_rule", "");
         m.cropsPerScene = detail::jsonValue(j, "crops_per_scene", 0);
+        m.fusionFactor = detail::jsonValue(j, "fusion_factor", 0.0);
+        if (!std::isfinite(m.fusionFactor) || m.fusionFactor < 0) throw Error("\"fusion_factor\" must be a positive number");
         m.tile = detail::jsonRequired<int>(j, "tile");
         m.seed = detail::jsonRequired<std::uint64_t>(j, "seed");
         m.splitBy = detail::jsonRequired<std::string>(j, "split_by");

@@ -11,6 +11,7 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -578,6 +579,28 @@ struct SummaryParameters::Impl {
     }
 };
 
+namespace {
+
+// The unit a summary parameter's formula gives (the table's formulas, Viviano-Beck et al. 2014).
+std::string unitOfFormula(const std::string& formula) {
+    const auto isChannel = [](const std::string& s, std::size_t from, std::size_t to) {
+        if (to <= from + 1 || s[from] != 'R') return false;
+        for (std::size_t i = from + 1; i < to; ++i)
+            if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+        return true;
+    };
+    if (formula.empty()) return "";
+    if (isChannel(formula, 0, formula.size())) return "I/F";
+    if (formula.rfind("wavelength", 0) == 0 || formula.rfind("integral over wavelength", 0) == 0) return "µm";
+    if (formula.find("per um") != std::string::npos) return "I/F per µm";
+    if (const auto slash = formula.find(" / "); slash != std::string::npos && isChannel(formula, 0, slash) &&
+                                               isChannel(formula, slash + 3, formula.size()))
+        return "ratio";
+    return "unitless";
+}
+
+} // namespace
+
 ParameterDescription describeParameter(const std::string& name) {
     static const std::map<std::string, ParameterDescription> table = [] {
         std::map<std::string, ParameterDescription> out;
@@ -588,7 +611,10 @@ ParameterDescription describeParameter(const std::string& name) {
             };
             const std::size_t n = column("name"), f = column("formula"), r = column("rationale");
             for (const auto& row : t.rows)
-                if (n < row.size()) out[row[n]] = {f < row.size() ? row[f] : "", r < row.size() ? row[r] : ""};
+                if (n < row.size()) {
+                    const std::string formula = f < row.size() ? row[f] : "";
+                    out[row[n]] = {formula, r < row.size() ? row[r] : "", unitOfFormula(formula)};
+                }
         } catch (const Error&) {
             // No table: parameters without descriptions, never an error for a tooltip.
         }

@@ -12,6 +12,7 @@ void TaskControl::setProgress(double fraction, const std::string& message) {
         callback = mCallback;
     }
     if (callback) callback(mProgress.load(), message);
+    if (mParent) mParent->setProgress(mFrom + mProgress.load() * (mTo - mFrom), message);
 }
 
 void TaskControl::setProgressCallback(ProgressCallback callback) {

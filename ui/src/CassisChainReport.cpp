@@ -1,6 +1,7 @@
 #include "jezero/ui/CassisChainReport.h"
 
 #include <QJsonArray>
+#include <cmath>
 #include <QObject>
 
 namespace jezero::ui {
@@ -47,9 +48,17 @@ std::vector<ChainRow> cassisChainRows(const QJsonObject& done) {
                         QObject::tr("%1 (r² %2)").arg(line(fit)).arg(fit.value("r2").toDouble(), 0, 'f', 3),
                         QObject::tr("Line fitted to the overlapping CRISM scene's simulated filter values, applied before predicting")});
     }
+    const bool logUnits = report.value("training_match_units").toString() == "ln I/F";
     for (const auto& f : report.value("training_match").toArray()) {
         const QJsonObject fit = f.toObject();
-        rows.push_back({QObject::tr("Matched %1").arg(fit.value("band").toString()), line(fit),
+        // A log-input model's match is an offset in ln I/F: shown as the gain on I/F it is.
+        const QString value = logUnits && fit.value("gain").toDouble() == 1.0
+                                  ? QObject::tr("I/F × %1 (ln I/F %2 %3)")
+                                        .arg(std::exp(fit.value("offset").toDouble()), 0, 'f', 4)
+                                        .arg(fit.value("offset").toDouble() < 0 ? "−" : "+")
+                                        .arg(std::abs(fit.value("offset").toDouble()), 0, 'f', 4)
+                                  : line(fit);
+        rows.push_back({QObject::tr("Matched %1").arg(fit.value("band").toString()), value,
                         QObject::tr("Gain on I/F bringing this band's mean to the training inputs' (shown in the network's units: an offset in ln I/F), "
                                     "applied at the model's scale")});
     }

@@ -18,6 +18,7 @@
 #include "jezero/ui/CubeView.h"
 #include "jezero/ui/InputsPanel.h"
 #include "jezero/ui/LibraryMatchPanel.h"
+#include "jezero/ui/HelpDialogs.h"
 #include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/ParametersPanel.h"
@@ -183,6 +184,9 @@ MainWindow::MainWindow(QWidget* parent)
     mCompositeLabel->setObjectName("mapLabel");
     mHoverLabel->setText(tr("Click a pixel for its spectrum; shift-click to keep several."));
     statusBar()->addWidget(mHoverLabel, 1);
+    // A message hides the readout beneath it, whenever it comes (QStatusBar hides only widgets already
+    // visible: a message shown while the window opened was drawn over the readout).
+    connect(statusBar(), &QStatusBar::messageChanged, mHoverLabel, [this](const QString& message) { mHoverLabel->setVisible(message.isEmpty()); });
     mProgress->setRange(0, 1000);
     mProgress->setMaximumWidth(220);
     mProgress->setVisible(false);
@@ -368,6 +372,17 @@ void MainWindow::buildMenus() {
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard and mouse"), this, [this] {
+        QList<QAction*> actions;
+        for (QMenu* menu : menuBar()->findChildren<QMenu*>()) actions += menu->actions();
+        for (QToolBar* bar : findChildren<QToolBar*>()) actions += bar->actions();
+        QList<QAction*> unique;
+        for (QAction* a : actions)
+            if (!unique.contains(a)) unique << a;
+        showKeyboardAndMouse(this, unique);
+    })->setObjectName("keyboardAndMouse");
+    help->addAction(tr("&Model cards"), this, [this] { showModelCards(this); })->setObjectName("modelCards");
+    help->addSeparator();
     help->addAction(tr("&About Jezero"), this, [this] {
         QMessageBox::about(this, tr("About Jezero"),
                            tr("<h3>Jezero %1</h3><p>A workstation for CRISM hyperspectral scenes: spectra, summary parameters, "

@@ -11,6 +11,7 @@
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/ChannelLegend.h"
 #include "jezero/ui/MainWindow.h"
+#include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/MapFigure.h"
 #include "jezero/ui/MapScaleBar.h"
 #include "jezero/ui/QtImages.h"
@@ -90,7 +91,7 @@ MapFigureLayout MainWindow::exportMapFigure(const QString& path) const {
     figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + mCompositeLabel->text().trimmed();
     figure.geolocator = mCube->geolocator();
     if (mLayer.startsWith("param:") && mMapScale->parameter() == mLayer.section(':', 1))
-        figure.colourBar = MapFigureContent::ColourBar{mShownScale, mMapScale->parameter()};
+        figure.colourBar = MapFigureContent::ColourBar{mShownScale, parameterWithUnit(mMapScale->parameter())};
     else if (!mLayer.startsWith("param:"))
         figure.channelKey = MapFigureContent::ChannelKey{mChannelLegend->channelNames(), mComposite.channels};
     return writeMapFigure(path, figure);

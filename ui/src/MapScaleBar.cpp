@@ -165,7 +165,7 @@ MapScale MapScaleBar::scaleFor(const QString& parameter, const ImageStack& image
     const MapScale scale = rememberedScale(parameter, image, channel);
     const int mode = rememberedMode(parameter);
     mUpdating = true;
-    mName->setText(parameter);
+    mName->setText(parameterWithUnit(parameter));
     mName->setToolTip(parameterToolTip(parameter.toStdString()));
     mMode->setCurrentIndex(mode);
     mTable->setCurrentIndex(static_cast<int>(scale.table));

@@ -22,6 +22,11 @@ QString parameterToolTip(const std::string& name) {
         .arg(QString::fromStdString(name), QString::fromStdString(d.formula).toHtmlEscaped(), QString::fromStdString(d.rationale).toHtmlEscaped());
 }
 
+QString parameterWithUnit(const QString& name) {
+    const std::string unit = describeParameter(name.toStdString()).unit;
+    return unit.empty() ? name : QString("%1 (%2)").arg(name, QString::fromStdString(unit));
+}
+
 void addMapLayers(QComboBox* choice) {
     choice->addItem(QObject::tr("Composite (R/G/B by wavelength)"), "composite");
     try {

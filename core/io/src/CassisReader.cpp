@@ -104,6 +104,20 @@ std::shared_ptr<GDALDataset> open(const std::string& path) {
     return std::shared_ptr<GDALDataset>(ds.release(), DatasetCloser());
 }
 
+// A band's filter from its metadata: a filter item, else a centre wavelength within 40 nm of a filter's.
+std::optional<std::string> filterFromBandMetadata(GDALRasterBand* band) {
+    for (const char* key : {"filter", "FILTER", "filter_name", "FILTER_NAME"})
+        if (band->GetMetadataItem(key))
+            if (auto filter = filterNamed(band->GetMetadataItem(key))) return filter;
+    for (const char* key : {"wavelength", "WAVELENGTH", "center_wavelength", "CENTRAL_WAVELENGTH_UM"})
+        if (band->GetMetadataItem(key)) {
+            double nm = std::atof(band->GetMetadataItem(key));
+            if (nm > 0 && nm < 10) nm *= 1000; // µm
+            if (auto filter = filterNearWavelength(nm)) return filter;
+        }
+    return std::nullopt;
+}
+
 // The filter of each band of one file, from (in this order) the band's description, the label's
 // filter names (one per band, or one for a one-band product), band metadata, the file name.
 std::vector<FilterBand> filterBands(const std::string& path, const std::shared_ptr<GDALDataset>& ds, const std::string& label) {
@@ -119,14 +133,7 @@ std::vector<FilterBand> filterBands(const std::string& path, const std::shared_p
         GDALRasterBand* band = ds->GetRasterBand(b);
         std::optional<std::string> filter = filterNamed(band->GetDescription());
         if (!filter && static_cast<int>(labelled.size()) == count) filter = filterNamed(labelled[b - 1]);
-        for (const char* key : {"filter", "FILTER", "filter_name", "FILTER_NAME"})
-            if (!filter && band->GetMetadataItem(key)) filter = filterNamed(band->GetMetadataItem(key));
-        for (const char* key : {"wavelength", "WAVELENGTH", "center_wavelength", "CENTRAL_WAVELENGTH_UM"})
-            if (!filter && band->GetMetadataItem(key)) {
-                double nm = std::atof(band->GetMetadataItem(key));
-                if (nm > 0 && nm < 10) nm *= 1000; // µm
-                filter = filterNearWavelength(nm);
-            }
+        if (!filter) filter = filterFromBandMetadata(band);
         if (!filter && count == 1 && token) filter = token->filter;
         if (!filter)
             throw Error("cannot read " + path + ": cannot tell which CaSSIS filter band " + std::to_string(b) +
@@ -160,10 +167,13 @@ bool isCassisProduct(const std::string& path) {
     const char* gtiffDriver[] = {"GTiff", nullptr};
     DatasetPtr ds(detail::openRasterQuietly(path, gtiffDriver).release());
     if (!ds || ds->GetRasterCount() == 0 || ds->GetRasterCount() > 4) return false;
+    bool everyBandByMetadata = true;
     for (int b = 1; b <= ds->GetRasterCount(); ++b) {
         const std::string description = ds->GetRasterBand(b)->GetDescription();
         if (filterNamed(description) && upper(description).size() <= 4) return true; // a band named BLU, PAN, RED, NIR
+        everyBandByMetadata = everyBandByMetadata && filterFromBandMetadata(ds->GetRasterBand(b)).has_value();
     }
+    if (everyBandByMetadata) return true; // each band's filter item or centre wavelength is a CaSSIS filter's
     return ds->GetRasterCount() == 1 && filterInName(path) && upper(fs::path(path).filename().string()).rfind("CAS", 0) == 0;
 }
 
@@ -205,6 +215,20 @@ SpectralCube readCassisImage(const std::string& path, const ReadOptions& options
     for (const auto& b : bands)
         if (b.dataset->GetRasterXSize() != width || b.dataset->GetRasterYSize() != height)
             throw Error("cannot read " + path + ": " + b.path + " (" + b.filter + ") has another size than " + path);
+    // Products joined from beside this one must be in its units and on its grid.
+    const std::string units = unitsOf(path, *main, label);
+    const auto grid = detail::georeferenceOf(*main).geoTransform;
+    for (const auto& b : bands) {
+        if (b.path == path) continue;
+        const std::string theirs = unitsOf(b.path, *b.dataset, extensionOf(b.path) == ".XML" ? readText(b.path) : std::string());
+        if (theirs != units)
+            throw Error("cannot read " + path + ": " + b.path + " (" + b.filter + ") is in " + (theirs.empty() ? "unstated units" : theirs) + ", " + path +
+                        " in " + (units.empty() ? "unstated units" : units));
+        const auto other = detail::georeferenceOf(*b.dataset).geoTransform;
+        bool same = grid.has_value() == other.has_value();
+        for (int k = 0; same && grid && k < 6; ++k) same = std::abs((*grid)[k] - (*other)[k]) <= 1e-6 * std::max({1.0, std::abs((*grid)[k]), std::abs((*grid)[1])});
+        if (!same) throw Error("cannot read " + path + ": " + b.path + " (" + b.filter + ") lies on another grid (its geotransform differs)");
+    }
 
     std::vector<double> centres;
     std::vector<double> widths;
@@ -241,7 +265,7 @@ SpectralCube readCassisImage(const std::string& path, const ReadOptions& options
     metadata.format = extensionOf(path) == ".XML" ? "PDS4" : "GTiff";
     metadata.sourcePath = path;
     metadata.productId = fs::path(path).stem().string();
-    metadata.units = unitsOf(path, *main, label);
+    metadata.units = units;
     if (metadata.units.empty()) spdlog::warn("{} does not say whether its values are I/F or reflectance: taken as I/F", path);
     if (bands.size() < 4) {
         std::string have;

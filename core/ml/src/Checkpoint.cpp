@@ -108,6 +108,7 @@ void saveCheckpoint(const std::string& path, Model& model, torch::optim::Adam* o
         archive.write("target_channels", c10::IValue(joinedLines(info.targetChannels)));
         archive.write("locations", c10::IValue(joinedLines(info.locations)));
         archive.write("tile", torch::tensor(static_cast<int64_t>(info.tile)));
+        archive.write("fusion_factor", torch::tensor(info.fusionFactor, torch::kFloat64));
         writeNormalisation(archive, info.normalisation);
         const Position& p = info.position;
         archive.write("epoch", torch::tensor(static_cast<int64_t>(p.epoch)));
@@ -181,6 +182,10 @@ CheckpointInfo readCheckpoint(const std::string& path) {
         const torch::Tensor best = readTensor(archive, "best_val_loss");
         if (best.numel() != 1) throw Error("cannot read checkpoint " + path + ": its best_val_loss is not one number");
         records.bestValLoss = best.item<double>();
+        if (torch::Tensor factor; archive.try_read("fusion_factor", factor)) {
+            if (factor.numel() != 1) throw Error("cannot read checkpoint " + path + ": its fusion_factor is not one number");
+            records.fusionFactor = factor.item<double>();
+        }
         c = checkpointInfoFrom(records, path);
     } catch (const c10::Error& e) {
         throw Error("cannot read checkpoint " + path + ": not a Jezero checkpoint (" + firstLine(e) + ")");

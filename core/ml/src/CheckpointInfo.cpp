@@ -78,6 +78,9 @@ CheckpointInfo checkpointInfoFrom(const CheckpointRecords& r, const std::string&
     if (r.epoch < 0 || r.epoch > 1000000 || r.batch < 0 || r.step < 0 || std::isnan(r.bestValLoss))
         refuse("its training position is damaged");
     c.position = {static_cast<int>(r.epoch), static_cast<long>(r.batch), static_cast<long>(r.step), r.bestValLoss};
+    if (!std::isfinite(r.fusionFactor) || r.fusionFactor < 0 || r.fusionFactor > 1000)
+        refuse("its fusion factor of " + std::to_string(r.fusionFactor) + " is not a pixel ratio");
+    c.fusionFactor = r.fusionFactor;
     return c;
 }
 

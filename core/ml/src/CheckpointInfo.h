@@ -31,6 +31,7 @@ struct CheckpointInfo {
     int tile = 0;
     std::string inputKind, target; // as the dataset names them (pnr, 4band, …; fal, car, …)
     std::vector<std::string> inputChannels, targetChannels, locations;
+    double fusionFactor = 0; // a learned fusion model: the coarse / fine pixel of its pairs (0: not one, or not recorded)
 
     ModelShape shape() const;
 };
@@ -42,6 +43,7 @@ struct CheckpointRecords {
     Normalisation normalisation;
     long long tile = 0, epoch = 0, batch = 0, step = 0;
     double bestValLoss = 0;
+    double fusionFactor = 0; // absent in checkpoints written before it was recorded
 };
 
 // Parses the records and checks that they agree with each other and with the config (channel counts

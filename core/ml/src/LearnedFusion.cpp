@@ -3,6 +3,7 @@
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ScaleFusion.h"
+#include "jezero/core/Task.h"
 #include "jezero/core/TiledPrediction.h"
 #include "jezero/ml/ScenePrediction.h"
 
@@ -27,6 +28,7 @@ ImageStack fuseLearned(const Predictor& model, const ImageStack& coarse, const I
     for (int c = 0; c < n; ++c) {
         const std::string& name = coarse.channelNames[c];
         if (name.size() > 4 && name.compare(name.size() - 4, 4, " std") == 0) continue;
+        TaskControl channelPart(control, static_cast<double>(c) / n, static_cast<double>(c + 1) / n); // each channel its share
         const LearnedFusionInput view = learnedFusionInput(selectChannels(coarse, {name}), fineBands, factor);
         if (!(view.scale > 0)) continue;
         const ImageStack detail = predictTiledBatches(
@@ -40,7 +42,7 @@ ImageStack fuseLearned(const Predictor& model, const ImageStack& coarse, const I
                 for (const auto& p : predictions) outputs.push_back(p.mean);
                 return outputs;
             },
-            control);
+            &channelPart);
         const int m = view.input.channels();
         for (std::size_t p = 0; p < out.pixelCount(); ++p) {
             const float up = view.input.values[p * m], d = detail.values[p];

@@ -54,6 +54,7 @@ Predictor::InputStatistics Predictor::inputStatistics() const {
 std::string Predictor::target() const { return mImpl->info.target; }
 std::vector<std::string> Predictor::inputChannelNames() const { return mImpl->info.inputChannels; }
 std::vector<std::string> Predictor::targetChannelNames() const { return mImpl->info.targetChannels; }
+double Predictor::fusionFactor() const { return mImpl->info.fusionFactor; }
 std::vector<std::string> Predictor::locations() const { return mImpl->info.locations; }
 bool Predictor::usesMetadata() const { return mImpl->info.config.model == "diffusion" && mImpl->info.config.diffusion.metadata; }
 

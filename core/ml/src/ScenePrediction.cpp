@@ -9,6 +9,7 @@
 #include "jezero/core/PixelGeolocator.h"
 #include "jezero/core/ScaleFusion.h"
 #include "jezero/core/SpectralCube.h"
+#include "jezero/core/Task.h"
 #include "jezero/core/TiledPrediction.h"
 #include "jezero/ml/LearnedFusion.h"
 
@@ -100,6 +101,15 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
         for (const std::string& band : learnedFusionChannels())
             if (band != "COARSE" && std::find(names.begin(), names.end(), band) == names.end())
                 throw Error("the learned fusion (sr) needs the filter band " + band + "; this image lacks it");
+        // A fusion network learned the detail of one factor between the grids.
+        if (const double trained = options.fusionModel->fusionFactor(); trained > 0 && std::abs(factor / trained - 1) > 0.05) {
+            char line[240];
+            std::snprintf(line, sizeof line,
+                          "the fusion model was trained on pairs %.2f times coarser than fine; this image is %.2f times finer than the model's pixel: "
+                          "its detail may be mis-scaled (train one on pairs of this factor: dataset pairs --fine-pixel/--coarse-pixel)",
+                          trained, factor);
+            warnings.push_back(line);
+        }
         const SamplingOptions defaults = ScenePredictionOptions{}.fusionSampling;
         const SamplingOptions& given = options.fusionSampling;
         if (!options.fusionModel->stochastic() && (given.samples != defaults.samples || given.steps != defaults.steps || given.sampler != defaults.sampler))
@@ -108,8 +118,12 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     SpectralCube coarseCube = degradeCube(cube, factor, sigma);
     // At the model's scale, where the training statistics were taken.
     const std::vector<BandFit> matched = options.matchTrainingStatistics ? matchTrainingStatistics(predictor, coarseCube) : std::vector<BandFit>{};
-    ScenePrediction result = predictOnGrid(predictor, coarseCube, options, control);
+    // A learned fusion runs a network per channel: half the progress; the classic ones take moments.
+    const double predicted = options.fusion == FusionMethod::Learned ? 0.5 : 1.0;
+    TaskControl predicting(control, 0, predicted), fusing(control, predicted, 1);
+    ScenePrediction result = predictOnGrid(predictor, coarseCube, options, &predicting);
     result.trainingMatch = matched;
+    if (!matched.empty()) result.trainingMatchUnits = predictor.inputStatistics().logInputs ? "ln I/F" : "I/F";
     // The guide: PAN (CaSSIS's sharpest, widest filter), else all the filters (fusion averages them).
     const ImageStack bands = filterImageBands(cube);
     const ImageStack guide = bands.channelIndex("PAN") >= 0 ? selectChannels(bands, {"PAN"}) : bands;
@@ -118,15 +132,20 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     fusion.factor = factor;
     fusion.sigma = sigma;
     result.coarse = result.image;
-    result.image = options.fusion == FusionMethod::Learned ? fuseLearned(*options.fusionModel, result.coarse, bands, factor, options.fusionSampling, control)
+    result.image = options.fusion == FusionMethod::Learned ? fuseLearned(*options.fusionModel, result.coarse, bands, factor, options.fusionSampling, &fusing)
                                                            : fuseToFineGrid(result.coarse, guide, fusion);
+    // An ensemble's spread is not a field with detail: upsampled, never injected (it could go negative).
     // Probabilities stay probabilities after detail injection.
-    for (int c = 0; c < result.image.channels(); ++c) {
+    const ImageStack upsampled = resampleBicubic(result.coarse, result.image.width, result.image.height, 1.0 / factor);
+    const int n = result.image.channels();
+    for (int c = 0; c < n; ++c) {
         const std::string& name = result.image.channelNames[c];
-        if (name.rfind("P(", 0) != 0 && name != kCarbonateLabelChannel) continue;
+        const bool spread = name.size() > 4 && name.compare(name.size() - 4, 4, " std") == 0;
+        const bool probability = name.rfind("P(", 0) == 0 || name == kCarbonateLabelChannel;
         for (std::size_t p = 0; p < result.image.pixelCount(); ++p) {
-            float& v = result.image.values[p * result.image.channels() + c];
-            if (std::isfinite(v)) v = std::clamp(v, 0.0f, 1.0f);
+            float& v = result.image.values[p * n + c];
+            if (spread) v = std::max(upsampled.values[p * n + c], 0.0f);
+            if (probability && std::isfinite(v)) v = std::clamp(v, 0.0f, 1.0f);
         }
     }
     result.scaleFactor = factor;
@@ -210,16 +229,27 @@ ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cu
 } // namespace
 
 ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, TaskControl* control) {
-    if (!isFilterImage(cube.metadata())) return predictOnGrid(predictor, cube, options, control);
+    if (options.calibrationReference && options.matchTrainingStatistics)
+        throw Error("calibrating against a CRISM scene and matching the training statistics exclude each other (the match would undo the calibration)");
+    if (!isFilterImage(cube.metadata())) {
+        ScenePrediction result = predictOnGrid(predictor, cube, options, control);
+        const ScenePredictionOptions defaults;
+        if (options.matchTrainingStatistics || options.calibrationReference || options.fusion != defaults.fusion || options.fusionModel)
+            result.warnings.push_back("a spectrometer scene is predicted on its own grid: the CaSSIS options (fusion, training match, calibration) are ignored");
+        return result;
+    }
     ImageStack bands = filterImageBands(cube);
     const std::vector<double> noise = estimateNoiseSigma(bands);
     // Calibration against an overlapping CRISM scene: the image's bands fitted to the ones CRISM gives.
     std::vector<BandFit> fits;
     std::optional<SpectralCube> calibrated;
+    // Simulating the reference's CaSSIS bands: the first tenth of the progress when calibrating.
+    const double calibrating = options.calibrationReference ? 0.1 : 0.0;
+    TaskControl simulating(control, 0, calibrating), predicting(control, calibrating, 1);
     if (options.calibrationReference) {
         const SpectralCube& reference = *options.calibrationReference;
         if (isFilterImage(reference.metadata())) throw Error("the calibration reference must be a spectrometer scene (CRISM), not another filter image");
-        const ImageStack simulated = simulateCassis(reference, cassisFilters(), control);
+        const ImageStack simulated = simulateCassis(reference, cassisFilters(), &simulating);
         // Fitted at the reference's resolution: the image blurred through the PSF between the grids, so its
         // finer detail (and noise), which the reference cannot follow, does not flatten the line.
         const auto pixelSide = [](const SceneMetadata& m) {
@@ -235,7 +265,16 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     }
     const SpectralCube& image = calibrated ? *calibrated : cube;
     std::vector<std::string> warnings;
+    if (cube.metadata().units == "reflectance" && !calibrated)
+        warnings.push_back("the image's values are reflectance, the model's training inputs CRISM MTRDR I/F: predicted as they are; a brightness "
+                           "difference between the two is one gain per band, which --match-training or --calibrate-with removes");
     double pixel = options.imagePixelMetres > 0 ? options.imagePixelMetres : pixelMetres(image);
+    if (const double fromCrs = pixelMetres(image); options.imagePixelMetres > 0 && fromCrs > 0 && std::abs(fromCrs / options.imagePixelMetres - 1) > 0.05) {
+        char line[200];
+        std::snprintf(line, sizeof line, "the pixel size given (%.3g m) is not the one the image's CRS says (%.3g m): the given one is used", options.imagePixelMetres,
+                      fromCrs);
+        warnings.push_back(line);
+    }
     if (!(pixel > 0)) {
         pixel = 4.6;
         warnings.push_back("the image's pixel size is unknown (no projected CRS in metres): taken as CaSSIS's nominal 4.6 m");
@@ -243,14 +282,15 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     const double factor = options.modelPixelMetres / pixel;
     ScenePrediction result;
     if (factor > 1.05) {
-        result = predictAtModelScale(predictor, image, options, factor, warnings, control);
+        result = predictAtModelScale(predictor, image, options, factor, warnings, &predicting);
     } else if (options.matchTrainingStatistics) {
         SpectralCube matched = image;
         const auto fits = matchTrainingStatistics(predictor, matched);
-        result = predictOnGrid(predictor, matched, options, control);
+        result = predictOnGrid(predictor, matched, options, &predicting);
         result.trainingMatch = fits;
+        result.trainingMatchUnits = predictor.inputStatistics().logInputs ? "ln I/F" : "I/F";
     } else {
-        result = predictOnGrid(predictor, image, options, control);
+        result = predictOnGrid(predictor, image, options, &predicting);
     }
     result.filterNames = cube.metadata().filterNames;
     result.noiseSigma = noise;

@@ -388,6 +388,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
     info.target = m.target;
     info.inputChannels = m.inputChannels;
     info.targetChannels = m.targetChannels;
+    info.fusionFactor = m.fusionFactor;
     torch::manual_seed(d.config.seed);
     detail::ModelShape shape = info.shape();
     if (shape.probability) shape.positiveWeight = positiveWeight(d.train, d.config.positiveWeight);

@@ -54,6 +54,7 @@ void buildFusionDataset(const SynthesisInputs& inputs, const FusionDatasetOption
                   o.pair.finePixelMetres, kCarbonateLabelAbundance, o.pair.finePixelMetres, o.pair.coarsePixelMetres, sigma);
     manifest.labelRule = rule;
     manifest.cropsPerScene = o.cropsPerScene;
+    manifest.fusionFactor = factor;
     manifest.tile = o.tile;
     manifest.seed = o.synthesis.seed;
     manifest.splitBy = "scene";

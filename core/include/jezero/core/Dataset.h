@@ -83,6 +83,7 @@ struct DatasetManifest {
     int targetSmoothing = 0;                // targets averaged over this many pixels square (0: none)
     std::string labelRule;                  // how the carbonate label was made, in words
     int cropsPerScene = 0;                  // random crops per scene; 0: a regular grid of tiles
+    double fusionFactor = 0;                // a learned fusion's pairs: coarse pixel / fine pixel (0: not a fusion dataset)
     int tile = 256;
     std::uint64_t seed = 0;
     std::string splitBy = "scene";          // scene or region

@@ -36,6 +36,10 @@ ParameterConvention parseParameterConvention(const std::string& name);
 // What a parameter is, from the bundled table: its formula and what it maps (the paper's rationale).
 struct ParameterDescription {
     std::string formula, rationale;
+    // Read off the formula: "I/F" (one channel's value), "µm" (a wavelength, or an integral over
+    // wavelength of a unitless depth), "I/F per µm" (a slope), "ratio" (one channel over another),
+    // "unitless" (band depths, shoulders and indices: 1 − a ratio, or weighted sums of such).
+    std::string unit;
 };
 // Empty fields for a name the table does not hold (or when the table cannot be read).
 ParameterDescription describeParameter(const std::string& name);

@@ -21,17 +21,24 @@ class TaskControl {
 public:
     using ProgressCallback = std::function<void(double fraction, const std::string& message)>;
 
+    TaskControl() = default;
+    // A part of parent's work, from `from` to `to` of it: its progress f is the parent's from + f·(to − from),
+    // and it is canceled when the parent is. A null parent: a control of its own. Must not outlive parent.
+    TaskControl(TaskControl* parent, double from, double to) : mParent(parent), mFrom(from), mTo(to) {}
+
     // fraction in [0, 1]; the callback runs on the working thread.
     void setProgress(double fraction, const std::string& message = {});
     double progress() const { return mProgress.load(); }
     void setProgressCallback(ProgressCallback callback);
 
     void cancel() { mCanceled.store(true); }
-    bool isCanceled() const { return mCanceled.load(); }
+    bool isCanceled() const { return mCanceled.load() || (mParent && mParent->isCanceled()); }
     // Throws TaskCanceled when cancel() was called; work calls this at safe points.
     void throwIfCanceled() const;
 
 private:
+    TaskControl* mParent = nullptr;
+    double mFrom = 0, mTo = 1;
     std::atomic<double> mProgress{0.0};
     std::atomic<bool> mCanceled{false};
     std::mutex mCallbackMutex;

@@ -16,6 +16,8 @@ namespace jezero::ui {
 
 // A parameter's formula and what it maps (the bundled table), as rich-text tooltip.
 QString parameterToolTip(const std::string& name);
+// "D2300 (unitless)", "R770 (I/F)": the name and the unit its formula gives (core describeParameter).
+QString parameterWithUnit(const QString& name);
 
 // Fills choice with every map layer — the composite, the browse products, the summary parameters —
 // each item's data its layer id ("composite", "browse:FAL", "param:D2300"). One list for every map.

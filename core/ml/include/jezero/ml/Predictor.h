@@ -56,6 +56,9 @@ public:
     };
     InputStatistics inputStatistics() const;
     std::vector<std::string> targetChannelNames() const;
+    // A learned fusion model: the coarse / fine pixel ratio of the pairs it was trained on; 0 when not
+    // recorded (checkpoints before it was) or not a fusion model.
+    double fusionFactor() const;
     std::vector<std::string> locations() const;
     // Whether predictions depend on TileContext (a diffusion model conditioned on metadata).
     bool usesMetadata() const;

@@ -28,7 +28,7 @@ struct ScenePredictionOptions {
     int tilesPerBatch = 16;     // regression models: tiles per network pass
     // A filter image (CaSSIS) with pixels finer than the model's is predicted at the model's scale —
     // degraded through the PSF of core/ScaleFusion — and the prediction fused back to its own grid.
-    // gs by default: ahead of guided and hpf in both checks (Wald's protocol and the synthetic pairs' 4.6 m truth, README).
+    // gs by default: ahead of guided and hpf on the synthetic pairs' 4.6 m truth, close behind hpf in Wald's protocol (README).
     FusionMethod fusion = FusionMethod::GramSchmidt;
     // FusionMethod::Learned: the fusion network (ml/LearnedFusion; must outlive the call) and its
     // sampling — a diffusion fusion model's ensemble is smaller and its sampler faster than a scene
@@ -66,7 +66,8 @@ struct ScenePrediction {
     std::vector<std::string> filterNames;
     std::vector<double> noiseSigma;
     std::vector<BandFit> calibration;
-    std::vector<BandFit> trainingMatch; // matchTrainingStatistics: per band, in the network's units
+    std::vector<BandFit> trainingMatch; // matchTrainingStatistics: per band, in the network's units…
+    std::string trainingMatchUnits;     // …"ln I/F" (a log-input model: the gain on I/F is exp(offset)) or "I/F"
     // The model's input bands as the network was given them (I/F; before its log or normalisation): for
     // a filter image after calibration, the PSF, resampling to the model's grid and the training match —
     // what the harmonisation made of the image (jezero-cli predict writes it beside the prediction).
