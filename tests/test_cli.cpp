@@ -511,6 +511,16 @@ private slots:
         const Run predicted = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--fuse", "hpf", "--out", dir.path() + "/fal.tif", "--json"});
         QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
         QVERIFY2(predicted.err.contains("the pixel size given (4.6 m) is not the one the image's CRS says (18 m)"), predicted.err.constData());
+        // The scale step switched: off, predicted on the image's own pixels (and said so); its PSF set by another MTF.
+        const Run asItIs = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--no-rescale", "--out", dir.path() + "/as-is.tif", "--json"});
+        QVERIFY2(asItIs.exitCode == 0 && asItIs.err.contains("predicted on the image's own 4.6 m pixels"), asItIs.err.constData());
+        const QJsonObject asItIsDone = QJsonDocument::fromJson(asItIs.out.trimmed().split('\n').last()).object();
+        QVERIFY(asItIsDone["fusion"].isNull() && asItIsDone["scale_factor"].toDouble() == 1.0 && asItIsDone["width"].toInt() == 128);
+        QVERIFY(!QFile::exists(dir.path() + "/as-is.model-scale.tif"));
+        const Run softer = cli({"predict", stem.arg("PAN"), "--model", "fal", "--pixel-size", "4.6", "--psf-mtf", "0.5", "--out", dir.path() + "/softer.tif", "--json"});
+        QVERIFY2(softer.exitCode == 0, softer.err.constData());
+        QVERIFY(std::abs(QJsonDocument::fromJson(softer.out.trimmed().split('\n').last()).object()["psf_sigma_px"].toDouble() -
+                         18.0 / 4.6 * std::sqrt(-2 * std::log(0.5)) / M_PI) < 1e-9);
         const QJsonObject done = QJsonDocument::fromJson(predicted.out.trimmed().split('\n').last()).object();
         QCOMPARE(done["fusion"].toString(), QString("hpf"));
         QVERIFY(done["overlay_threshold"].isNull()); // the FAL card suggests none

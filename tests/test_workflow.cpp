@@ -244,6 +244,13 @@ private slots:
             QVERIFY(!calibration->isEnabled());
             radiometry->setCurrentIndex(radiometry->findData("calibrate"));
             QVERIFY(calibration->isEnabled());
+            // The scale step is switchable: off, the image is predicted on its own pixels and nothing is fused.
+            auto* rescale = dialog->findChild<QCheckBox*>("predictRescale");
+            QVERIFY(rescale && rescale->isChecked() && fusion->isEnabled());
+            rescale->setChecked(false);
+            QVERIFY(!fusion->isEnabled());
+            QVERIFY2(dialog->arguments().contains("--no-rescale") && !dialog->arguments().contains("--fuse"), qPrintable(dialog->arguments().join(' ')));
+            rescale->setChecked(true);
             radiometry->setCurrentIndex(radiometry->findData("match"));
             fusion->setCurrentIndex(fusion->findData("hpf"));
             const QStringList args = dialog->arguments();

@@ -41,6 +41,11 @@ void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
         ->check(CLI::Range(1, 1000));
     cmd->add_option("--model-pixel", o.scene.modelPixelMetres, "A CaSSIS image: the model's training pixel in metres (default 18, CRISM MTRDR)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--psf-mtf", o.scene.psfMtfAtNyquist,
+                    "A CaSSIS image: the MTF the PSF between the grids leaves at the model grid's Nyquist frequency (default 0.3; sets its sigma)")
+        ->check(CLI::Range(0.01, 0.99));
+    cmd->add_flag("--no-rescale", [&o](std::int64_t) { o.scene.rescale = false; },
+                  "A CaSSIS image: predict on its own pixels as they are (no PSF, no resampling to the model's pixel, no fusion)");
     cmd->add_flag("--match-training", o.scene.matchTrainingStatistics,
                   "A CaSSIS image: bring its model-input bands, at the model's scale, to the training inputs' mean by one gain per band (no CRISM "
                   "overlap needed; keeps the scene's contrast, removes its own brightness difference too)");

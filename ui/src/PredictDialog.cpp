@@ -5,6 +5,7 @@
 #include "jezero/ui/CliProcess.h"
 #include "jezero/ui/RecentPaths.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -98,7 +99,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
         // The CaSSIS chain: predicted at the model's pixel, then brought back to the image's grid.
         mFusion = new QComboBox;
         mFusion->setObjectName("predictFusion");
-        mFusion->addItem(tr("Gram–Schmidt substitution (gs; best in the checks)"), "gs");
+        mFusion->addItem(tr("Gram–Schmidt substitution (gs; best on the synthetic pairs)"), "gs");
         mFusion->addItem(tr("Guided filter (guided)"), "guided");
         mFusion->addItem(tr("High-pass injection (hpf)"), "hpf");
         mFusion->addItem(tr("Bicubic upsampling (the baseline)"), "bicubic");
@@ -125,6 +126,12 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
         };
         connect(mRadiometry, &QComboBox::currentIndexChanged, this, follow);
         follow();
+        mRescale = new QCheckBox(tr("Bring the image to the model's 18 m pixel first (PSF, resampling), then fuse back"));
+        mRescale->setObjectName("predictRescale");
+        mRescale->setChecked(true);
+        mRescale->setToolTip(tr("Off: predicted on the image's own pixels as they are — the model then sees finer detail than it was trained on"));
+        connect(mRescale, &QCheckBox::toggled, mFusion, &QWidget::setEnabled);
+        form->addRow(tr("Scale"), mRescale);
         form->addRow(tr("Fusion"), mFusion);
         form->addRow(tr("Radiometry"), mRadiometry);
         form->addRow(tr("CRISM scene"), calibrationRow);
@@ -251,7 +258,8 @@ QStringList PredictDialog::arguments() const {
              << mSampler->currentText() << "--seed" << QString::number(mSeed->value());
     if (mInfo.value("uses_metadata").toBool() && !mLocation->currentData().toString().isEmpty()) args << "--location" << mLocation->currentData().toString();
     if (mFilterImage) {
-        args << "--fuse" << mFusion->currentData().toString();
+        if (mRescale->isChecked()) args << "--fuse" << mFusion->currentData().toString();
+        else args << "--no-rescale";
         const QString radiometry = mRadiometry->currentData().toString();
         if (radiometry == "match") args << "--match-training";
         if (radiometry == "calibrate") args << "--calibrate-with" << mCalibration->text();

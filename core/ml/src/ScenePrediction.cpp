@@ -92,7 +92,7 @@ std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, Spectra
 // A fine filter image: predicted on its degraded copy at the model's pixel, then fused back.
 ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCube& cube, const ScenePredictionOptions& options, double factor,
                                     std::vector<std::string> warnings, TaskControl* control) {
-    const double sigma = psfSigmaForReduction(factor);
+    const double sigma = psfSigmaForReduction(factor, options.psfMtfAtNyquist);
     if (options.fusion == FusionMethod::Learned) {
         if (!options.fusionModel) throw Error("the learned fusion (sr) needs a fusion model");
         requireFusionModel(*options.fusionModel);
@@ -281,7 +281,7 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     }
     const double factor = options.modelPixelMetres / pixel;
     ScenePrediction result;
-    if (factor > 1.05) {
+    if (factor > 1.05 && options.rescale) {
         result = predictAtModelScale(predictor, image, options, factor, warnings, &predicting);
     } else if (options.matchTrainingStatistics) {
         SpectralCube matched = image;
@@ -292,6 +292,13 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
     } else {
         result = predictOnGrid(predictor, image, options, &predicting);
     }
+    if (factor > 1.05 && !options.rescale) {
+        char line[200];
+        std::snprintf(line, sizeof line, "predicted on the image's own %.3g m pixels, not the model's %.3g m: the model sees finer detail than it was trained on",
+                      pixel, options.modelPixelMetres);
+        warnings.push_back(line);
+    }
+    if (!(factor > 1.05 && options.rescale)) result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end()); // predictAtModelScale's carry them
     result.filterNames = cube.metadata().filterNames;
     result.noiseSigma = noise;
     result.calibration = fits;

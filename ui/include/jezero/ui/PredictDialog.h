@@ -5,6 +5,7 @@
 #include <QDialog>
 #include <QJsonObject>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -57,6 +58,7 @@ private:
     QSpinBox* mSeed;
     QComboBox* mDevice;
     QComboBox* mLocation; // metadata-conditioned models: the place they are told the scene shows
+    QCheckBox* mRescale = nullptr;      // a CaSSIS image: to the model's pixel first (the default), or as it is
     QComboBox* mFusion = nullptr;       // a CaSSIS image: gs, guided, hpf, bicubic
     QComboBox* mRadiometry = nullptr;   // as it is, match the training statistics, calibrate with a CRISM scene
     QLineEdit* mCalibration = nullptr;  // the CRISM scene

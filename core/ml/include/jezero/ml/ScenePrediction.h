@@ -36,6 +36,11 @@ struct ScenePredictionOptions {
     const Predictor* fusionModel = nullptr;
     SamplingOptions fusionSampling{4, 10, "dpm", 1.0, 1.0, 0};
     double modelPixelMetres = 18.0; // the training data's pixel (CRISM MTRDR, nominally 18 m)
+    // The scale step, switchable: off, a filter image is predicted on its own grid as it is (no PSF, no
+    // resampling, no fusion); on, the PSF between the grids puts the MTF at the model grid's Nyquist
+    // frequency at psfMtfAtNyquist (core/ScaleFusion psfSigmaForReduction).
+    bool rescale = true;
+    double psfMtfAtNyquist = 0.3;
     double imagePixelMetres = 0;    // 0: the image's geotransform (a projected CRS in metres), else CaSSIS's nominal 4.6 m
     // A filter image calibrated against an overlapping CRISM scene in the same CRS (core/Harmonisation;
     // the caller checks the CRS, e.g. with io::sameCrs) before anything else; null: as it is. The lines
