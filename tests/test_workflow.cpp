@@ -372,6 +372,8 @@ private slots:
             return QString();
         };
         const int pan = static_cast<int>(std::find(r.input.channelNames.begin(), r.input.channelNames.end(), "PAN") - r.input.channelNames.begin());
+        // All three input values have their cells beside the one probability column.
+        QVERIFY2(cell("Input", 3).startsWith(QString::fromStdString(r.input.channelNames[2]) + " "), qPrintable(cell("Input", 3)));
         const double before = cell("Input", pan + 1).section(' ', 1).toDouble(), after = cell("Input, calibrated", pan + 1).section(' ', 1).toDouble();
         QVERIFY2(before > 0 && std::abs(after - (2 * before - 0.01)) < 3e-3 * std::abs(after) + 1e-4, qPrintable(cell("Input, calibrated", pan + 1)));
     }

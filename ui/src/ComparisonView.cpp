@@ -58,7 +58,8 @@ std::vector<MetricRow> metricRows(const ComparisonResult& r) {
         rows.push_back({"RMSE (0–255)", number(e.rmse255), QObject::tr("After mapping both by the truth's per-channel min–max onto 0–255")});
         rows.push_back({"PCC", number(e.physical.pcc), QObject::tr("Pearson correlation, mean over channels")});
         rows.push_back({QObject::tr("Cosine"), number(e.physical.cosine), QObject::tr("Cosine similarity, mean over channels")});
-        rows.push_back({"SAM (°)", number(e.physical.samDeg), QObject::tr("Mean spectral angle between the predicted and true pixel vectors")});
+        if (r.prediction.mean.channels() > 1) // one channel has no spectral angle
+            rows.push_back({"SAM (°)", number(e.physical.samDeg), QObject::tr("Mean spectral angle between the predicted and true pixel vectors")});
         rows.push_back({"SSIM", number(e.ssim255), QObject::tr("Structural similarity on the 0–255 renderings")});
         rows.push_back({"LPIPS", QObject::tr("not configured"), QObject::tr("Needs a TorchScript LPIPS network (jezero-cli evaluate --lpips)")});
         if (e.hasCarbonateChannel) {
@@ -333,11 +334,17 @@ void ComparisonView::selectPixel(QPoint pixel) {
     if (mResult.prediction.stddev) rows.push_back({tr("Uncertainty (std)"), valuesOf(*mResult.prediction.stddev)});
     if (mResult.prediction.probability)
         rows.push_back({QString::fromStdString(mResult.prediction.probabilityName), valuesOf(*mResult.prediction.probability)});
+    // The input rows may have more channels than the prediction (PAN, NIR, RED beside one probability):
+    // every value gets its cell (input cells name their channel).
+    std::size_t widest = 0;
+    for (const auto& row : rows) widest = std::max(widest, row.second.size());
+    while (columns.size() < static_cast<int>(widest) + 1) columns << QString();
+    mPixelValues->setColumnCount(columns.size());
+    mPixelValues->setHorizontalHeaderLabels(columns);
     mPixelValues->setRowCount(static_cast<int>(rows.size()));
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
         mPixelValues->setItem(r, 0, new QTableWidgetItem(rows[r].first));
-        for (int c = 0; c < static_cast<int>(rows[r].second.size()) && c + 1 < columns.size(); ++c)
-            mPixelValues->setItem(r, c + 1, new QTableWidgetItem(rows[r].second[c]));
+        for (int c = 0; c < static_cast<int>(rows[r].second.size()); ++c) mPixelValues->setItem(r, c + 1, new QTableWidgetItem(rows[r].second[c]));
     }
 }
 
