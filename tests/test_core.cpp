@@ -541,6 +541,26 @@ private slots:
     }
 
     // Scale bar, north arrow and graticule against closed forms on analytic grids.
+    void colourBarTicksAreRoundValuesInsideTheRange() {
+        // By hand: 0.02421…0.06883 spans 0.0446; a fifth is 0.0089 → step 0.01 → 0.03, 0.04, 0.05, 0.06.
+        const auto near = [](const std::vector<double>& got, const std::vector<double>& want) {
+            if (got.size() != want.size()) return false;
+            for (std::size_t i = 0; i < got.size(); ++i)
+                if (std::abs(got[i] - want[i]) > 1e-12) return false;
+            return true;
+        };
+        const auto a = niceTicks(0.02421, 0.06883, 5);
+        QVERIFY(near(a, {0.03, 0.04, 0.05, 0.06}));
+        QCOMPARE(tickDecimals(a), 2);
+        // −0.008875…0.002575: step 0.005 gives only 2 ticks, so 0.002: −0.008 … 0.002, zero exactly 0.
+        const auto b = niceTicks(-0.008875, 0.002575, 5);
+        QVERIFY(near(b, {-0.008, -0.006, -0.004, -0.002, 0.0, 0.002}));
+        QCOMPARE(tickDecimals(b), 3);
+        QVERIFY(near(niceTicks(0, 1, 5), {0, 0.2, 0.4, 0.6, 0.8, 1.0}));
+        QCOMPARE(tickDecimals(niceTicks(0, 400, 5)), 0);
+        QVERIFY(niceTicks(1, 1).empty() && niceTicks(2, 1).empty() && niceTicks(0, NAN).empty());
+    }
+
     void mapFiguresMeasureOnTheMarsSphere() {
         // 18 m pixels at the equator: 64 px (a quarter of 256) = 1152 m → a 1 km bar of 1000/18 px.
         const auto equator = chooseScaleBar(TurnedEquirectangular(0, 77, 18, 0, 256), 256, 256);

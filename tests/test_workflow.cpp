@@ -285,6 +285,7 @@ private slots:
         QStringList rows;
         for (int i = 0; i < view->pixelTable()->rowCount(); ++i) rows << view->pixelTable()->item(i, 0)->text();
         QVERIFY2(rows.contains("At the model's scale") && rows.contains("Prediction"), qPrintable(rows.join(", ")));
+        QVERIFY2(rows.filter("P(CARBONATE").isEmpty(), qPrintable(rows.join(", "))); // a probability model's value is the probability
         // What the chain did and found, under the metrics: the fusion chosen, the PSF, each filter's
         // noise and the lines that matched the training statistics (PAN, NIR, RED of this PNR model).
         const auto metric = [view](const QString& name) {

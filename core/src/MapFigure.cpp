@@ -37,6 +37,23 @@ double niceAbove(double value) {
     return 10 * decade;
 }
 
+std::vector<double> niceTicks(double low, double high, int about) {
+    std::vector<double> ticks;
+    if (!(low < high) || !std::isfinite(low) || !std::isfinite(high) || about < 2) return ticks;
+    // The largest 1-2-5 step still giving about − 1 ticks or more (a step down when it gives too few).
+    double step = niceAbove((high - low) / about);
+    const auto count = [&](double s) { return std::floor(high / s + 1e-9) - std::ceil(low / s - 1e-9) + 1; };
+    while (count(step) < about - 1) step = niceBelow(step * 0.99);
+    for (double k = std::ceil(low / step - 1e-9); k <= std::floor(high / step + 1e-9); ++k) ticks.push_back(k * step == 0 ? 0.0 : k * step);
+    return ticks;
+}
+
+int tickDecimals(const std::vector<double>& ticks) {
+    if (ticks.size() < 2) return 0;
+    const double step = ticks[1] - ticks[0];
+    return std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+}
+
 double marsSurfaceDistanceM(const LatLon& a, const LatLon& b) {
     const double p1 = a.latitudeDeg * kDegToRad, p2 = b.latitudeDeg * kDegToRad;
     const double dp = p2 - p1, dl = longitudeDelta(a.longitudeDeg, b.longitudeDeg) * kDegToRad;

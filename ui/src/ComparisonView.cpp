@@ -332,7 +332,10 @@ void ComparisonView::selectPixel(QPoint pixel) {
         rows.push_back({tr("|Error|"), error});
     }
     if (mResult.prediction.stddev) rows.push_back({tr("Uncertainty (std)"), valuesOf(*mResult.prediction.stddev)});
-    if (mResult.prediction.probability)
+    // A calibrated probability model's own value is the probability: its "P(CARBONATE > 0.5)" (the value
+    // thresholded at 0.5, above what such a model ever gives) would only read 0.
+    const bool probabilityModel = !mResult.prediction.stddev && p.channelNames == std::vector<std::string>{kCarbonateLabelChannel};
+    if (mResult.prediction.probability && !probabilityModel)
         rows.push_back({QString::fromStdString(mResult.prediction.probabilityName), valuesOf(*mResult.prediction.probability)});
     // The input rows may have more channels than the prediction (PAN, NIR, RED beside one probability):
     // every value gets its cell (input cells name their channel).

@@ -23,6 +23,14 @@ namespace {
 // (PNG pixels); text and margins scale with it so a PDF looks the same as the PNG.
 constexpr double kTargetMapSide = 1200;
 
+// Sizes in figure units (pixels), not points: a PNG, an SVG and a PDF then lay out alike whatever
+// resolution their device reports.
+QFont fontOf(double size) {
+    QFont font("DejaVu Sans");
+    font.setPixelSize(std::max(1, static_cast<int>(std::lround(size))));
+    return font;
+}
+
 struct Metrics {
     double unit;   // one "point" of text and lines
     double margin, titleHeight, labelSpace, colourBarWidth, bottomSpace;
@@ -35,17 +43,13 @@ Metrics metricsFor(const MapFigureContent& content, double mapWidth, double mapH
     m.titleHeight = 28 * m.unit;
     m.labelSpace = content.geolocator && content.grid ? 56 * m.unit : 0;
     m.colourBarWidth = content.colourBar ? 110 * m.unit : content.channelKey ? 210 * m.unit : 0;
+    // Room for the colour bar's title ("MIN2295_2480 (unitless)"), drawn over the bar's column.
+    if (content.colourBar)
+        m.colourBarWidth = std::max(m.colourBarWidth, QFontMetricsF(fontOf(9 * m.unit)).horizontalAdvance(content.colourBar->name) + 8 * m.unit);
     m.bottomSpace = (content.geolocator && content.grid ? 22 * m.unit : 0) + (content.geolocator && content.scaleBar ? 34 * m.unit : 0);
     return m;
 }
 
-// Sizes in figure units (pixels), not points: a PNG, an SVG and a PDF then lay out alike whatever
-// resolution their device reports.
-QFont fontOf(double size) {
-    QFont font("DejaVu Sans");
-    font.setPixelSize(std::max(1, static_cast<int>(std::lround(size))));
-    return font;
-}
 
 // Text drawn so it reads on any map colour: a light halo, then dark text.
 void haloText(QPainter& painter, QPointF at, const QString& text, const QFont& font, double unit) {
@@ -188,11 +192,13 @@ MapFigureLayout paintMapFigure(QPainter& painter, const MapFigureContent& conten
         painter.setBrush(gradient);
         painter.drawRect(strip);
         painter.setFont(fontOf(8.5 * u));
-        for (int i = 0; i <= 4; ++i) {
-            const double t = i / 4.0, y = strip.bottom() - t * strip.height();
+        // Round values, as a printed colour bar has them (the stretch's own limits are in the title's text).
+        const std::vector<double> ticks = niceTicks(bar.scale.low, bar.scale.high, 5);
+        const int decimals = tickDecimals(ticks);
+        for (const double value : ticks) {
+            const double t = (value - bar.scale.low) / (bar.scale.high - bar.scale.low), y = strip.bottom() - t * strip.height();
             painter.drawLine(QPointF(strip.right(), y), QPointF(strip.right() + 4 * u, y));
-            painter.drawText(QRectF(strip.right() + 6 * u, y - 8 * u, 80 * u, 16 * u), Qt::AlignLeft | Qt::AlignVCenter,
-                             formatValue(bar.scale.low + t * (bar.scale.high - bar.scale.low)));
+            painter.drawText(QRectF(strip.right() + 6 * u, y - 8 * u, 80 * u, 16 * u), Qt::AlignLeft | Qt::AlignVCenter, QString::number(value, 'f', decimals));
         }
         painter.setFont(fontOf(9 * u));
         painter.drawText(QRectF(strip.left(), map.top() - 2 * u, m.colourBarWidth, 18 * u), Qt::AlignLeft | Qt::AlignVCenter, bar.name);

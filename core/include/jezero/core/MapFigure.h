@@ -19,6 +19,11 @@ constexpr double kMarsRadiusM = 3396190.0;
 // smallest not under it (value > 0).
 double niceBelow(double value);
 double niceAbove(double value);
+// Round values for an axis from low to high: multiples of a 1-2-5 step giving at least `about` − 1
+// ticks inside [low, high] (both ends inclusive); empty unless low < high. And the decimals that
+// show that step exactly (0 for a step ≥ 1).
+std::vector<double> niceTicks(double low, double high, int about = 5);
+int tickDecimals(const std::vector<double>& ticks);
 
 // Great-circle distance between two points on the Mars sphere, metres.
 double marsSurfaceDistanceM(const LatLon& a, const LatLon& b);
