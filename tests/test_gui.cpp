@@ -829,8 +829,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(second->caption().startsWith("CAR browse"), 30000); // once the parameters are computed
         QVERIFY2(second->caption().contains("R D2300 ") && second->caption().contains("G BD2500_2 "), qPrintable(second->caption())); // with each channel's limits
         QVERIFY(second->view()->hasImage());
+        QVERIFY(!second->colourScale() && !second->findChild<QWidget*>("linkedMapColourBar")->isVisible()); // a browse product has its R/G/B caption
         second->setLayer("param:D2300");
         QTRY_VERIFY(second->caption().startsWith("D2300 ("));
+        // A parameter gets its colour bar under the map: the limits the caption names.
+        QVERIFY(second->colourScale() && second->colourScale()->low < second->colourScale()->high);
+        QVERIFY(second->findChild<QWidget*>("linkedMapColourBar")->isVisible());
+        QVERIFY2(second->caption().contains(QString::number(second->colourScale()->low, 'g', 4)), qPrintable(second->caption()));
         QCOMPARE(w.currentLayer(), QString("composite")); // the first map keeps its layer
         // …and says which, above it, as the second says its own.
         auto* firstHeader = w.findChild<QLabel*>("firstMapHeader");

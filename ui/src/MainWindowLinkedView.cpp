@@ -82,6 +82,7 @@ void MainWindow::showLinkedLayer() {
         else QTimer::singleShot(0, mLinked, [this] { mLinked->view()->setView(mSceneView->viewTransform(), mSceneView->viewCentre()); });
     };
     if (id == "composite") {
+        mLinked->setColourScale(std::nullopt);
         if (!mLastComposite.rgba.empty()) show(mLastComposite, QString::fromStdString(mLastComposite.rgb.name));
         return;
     }
@@ -94,6 +95,7 @@ void MainWindow::showLinkedLayer() {
         const MapScale scale = id.startsWith("param:") ? MapScaleBar::rememberedScale(name, *mParameterMaps, mParameterMaps->channelIndex(name.toStdString()))
                                                       : MapScale{};
         const auto [image, label] = layerImage(id, scale);
+        mLinked->setColourScale(id.startsWith("param:") ? std::optional<MapScale>(scale) : std::nullopt);
         QString caption = label;
         if (id.startsWith("browse:")) { // what the first map's R/G/B key says, in one line
             QStringList limits;

@@ -1,9 +1,13 @@
 #pragma once
 // The second map of View › Side by side: any layer (the composite beside a parameter map, or two
 // parameters) whose zoom, pan and cursor follow the first map's (MainWindow links them).
+#include "jezero/core/ColourMap.h"
+
 #include <QImage>
 #include <QString>
 #include <QWidget>
+
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -24,6 +28,9 @@ public:
     void showImage(const QImage& image, const QString& caption);
     QString caption() const;
     void setCaption(const QString& caption);
+    // A parameter layer's colour bar under the map (its table from low to high, labelled); none hides it.
+    void setColourScale(std::optional<MapScale> scale);
+    std::optional<MapScale> colourScale() const { return mScale; }
 
     // Zoom and pan of either view follow the other's; the pixel under the cursor in one is marked
     // with a cross in the other.
@@ -36,6 +43,8 @@ private:
     QComboBox* mLayer;
     QLabel* mCaption;
     SceneView* mView;
+    QWidget* mColourBar;
+    std::optional<MapScale> mScale;
 };
 
 } // namespace jezero::ui
