@@ -99,12 +99,12 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         auto& gt = *modelGrid.geoTransform;
         for (int i : {1, 2, 4, 5}) gt[i] *= prediction.scaleFactor;
     }
+    const auto removeQuietly = [](const std::string& file) {
+        std::error_code ignored;
+        std::filesystem::remove(file, ignored);
+    };
     const auto writeBeside = [&](const std::string& sidecar, bool present, const ImageStack& image, const std::string& product) {
-        if (!present) {
-            std::error_code ignored;
-            std::filesystem::remove(sidecar, ignored);
-            return;
-        }
+        if (!present) return removeQuietly(sidecar);
         std::map<std::string, std::string> sidecarMeta = meta;
         sidecarMeta["JEZERO_PRODUCT"] = product;
         io::writeGeoTiff(sidecar, image, modelGrid, sidecarMeta);
@@ -117,10 +117,7 @@ void writePredictionGeoTiff(const std::string& path, const ml::ScenePrediction& 
         io::writeGeoTiff(path, prediction.image, cube.metadata(), meta);
     } catch (...) {
         // Never this prediction's sidecars beside an older main file.
-        for (const std::string& sidecar : {modelScalePredictionPath(path), modelInputPath(path)}) {
-            std::error_code ignored;
-            std::filesystem::remove(sidecar, ignored);
-        }
+        for (const std::string& sidecar : {modelScalePredictionPath(path), modelInputPath(path)}) removeQuietly(sidecar);
         throw;
     }
 }

@@ -138,13 +138,15 @@ ImageStack selectChannels(const ImageStack& image, const std::vector<std::string
     return out;
 }
 
+bool isSpreadBand(const std::string& name) { return endsWith(name, " std"); }
+
 PredictionLayers splitPredictionBands(const ImageStack& bands) {
     std::vector<std::string> meanBands, meanNames, stdBands, stdNames;
     PredictionLayers layers;
     for (const std::string& name : bands.channelNames) {
         if (name.rfind("P(", 0) == 0) {
             layers.probabilityName = name;
-        } else if (endsWith(name, " std")) {
+        } else if (isSpreadBand(name)) {
             stdBands.push_back(name);
             stdNames.push_back(name.substr(0, name.size() - 4));
         } else {

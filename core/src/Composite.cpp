@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace jezero {
 namespace {
@@ -28,6 +29,29 @@ ChannelRange percentileRange(std::vector<float> values, int band, const Stretch&
     ChannelRange range{band, limits[0], limits[1]};
     if (!std::isfinite(range.low)) range.low = range.high = 0.0;
     return range;
+}
+
+// The stretch limits of three channels of an image stack.
+std::array<ChannelRange, 3> channelRanges(const ImageStack& image, const std::array<int, 3>& channels, const Stretch& stretch) {
+    std::array<ChannelRange, 3> ranges{};
+    const int n = image.channels();
+    for (int c = 0; c < 3; ++c) {
+        std::vector<float> values(image.pixelCount());
+        for (std::size_t p = 0; p < values.size(); ++p) values[p] = image.values[p * n + channels[c]];
+        ranges[c] = percentileRange(std::move(values), channels[c], stretch);
+    }
+    return ranges;
+}
+
+// image drawn with the given ranges.
+CompositeImage drawChannels(const ImageStack& image, const std::array<ChannelRange, 3>& ranges) {
+    CompositeImage out;
+    out.width = image.width;
+    out.height = image.height;
+    out.channels = ranges;
+    const int n = image.channels();
+    fillRgba(out, [&](std::size_t p, int c) { return image.values[p * n + out.channels[c].band]; });
+    return out;
 }
 
 } // namespace
@@ -70,46 +94,28 @@ CompositeImage renderComposite(const SpectralCube& cube, const RgbChannels& rgb,
 
 CompositeImage renderChannels(const ImageStack& image, const std::array<int, 3>& channels, const Stretch& stretch,
                               const std::string& name) {
-    CompositeImage out;
-    out.width = image.width;
-    out.height = image.height;
+    CompositeImage out = drawChannels(image, channelRanges(image, channels, stretch));
     out.rgb.name = name;
-    const int n = image.channels();
-    for (int c = 0; c < 3; ++c) {
-        std::vector<float> values(image.pixelCount());
-        for (std::size_t p = 0; p < values.size(); ++p) values[p] = image.values[p * n + channels[c]];
-        out.channels[c] = percentileRange(std::move(values), channels[c], stretch);
-    }
-    fillRgba(out, [&](std::size_t p, int c) { return image.values[p * n + out.channels[c].band]; });
     return out;
 }
 
 std::vector<CompositeImage> renderOnOneStretch(const std::vector<const ImageStack*>& images, const std::array<int, 3>& channels,
                                                const Stretch& stretch) {
-    std::vector<CompositeImage> out(images.size());
     for (const ImageStack* image : images)
         for (const int c : channels)
             if (image && (c < 0 || c >= image->channels())) throw Error("no channel " + std::to_string(c) + " in an image of " + std::to_string(image->channels()));
     // Each image's own percentiles, then per channel the range that spans them all.
-    std::array<ChannelRange, 3> shared{};
-    bool first = true;
-    for (std::size_t i = 0; i < images.size(); ++i) {
-        if (!images[i]) continue;
-        out[i] = renderChannels(*images[i], channels, stretch, "");
-        for (int c = 0; c < 3; ++c) {
-            const ChannelRange& own = out[i].channels[c];
-            shared[c] = first ? own : ChannelRange{own.band, std::min(shared[c].low, own.low), std::max(shared[c].high, own.high)};
-        }
-        first = false;
+    std::optional<std::array<ChannelRange, 3>> shared;
+    for (const ImageStack* image : images) {
+        if (!image) continue;
+        const auto own = channelRanges(*image, channels, stretch);
+        if (!shared) shared = own;
+        else
+            for (int c = 0; c < 3; ++c) (*shared)[c] = {own[c].band, std::min((*shared)[c].low, own[c].low), std::max((*shared)[c].high, own[c].high)};
     }
-    for (std::size_t i = 0; i < images.size(); ++i) {
-        if (!images[i]) continue;
-        const ImageStack& image = *images[i];
-        CompositeImage& o = out[i];
-        o.channels = shared;
-        const int n = image.channels();
-        fillRgba(o, [&](std::size_t p, int c) { return image.values[p * n + o.channels[c].band]; });
-    }
+    std::vector<CompositeImage> out(images.size());
+    for (std::size_t i = 0; i < images.size(); ++i)
+        if (images[i]) out[i] = drawChannels(*images[i], *shared);
     return out;
 }
 

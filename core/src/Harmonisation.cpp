@@ -1,7 +1,9 @@
 #include "jezero/core/Harmonisation.h"
 
 #include "jezero/core/Error.h"
+#include "jezero/core/ModelInputs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -102,6 +104,14 @@ ImageStack sampleOnGrid(const ImageStack& source, const SceneMetadata& sourceGeo
             }
         }
     return out;
+}
+
+SpectralCube withBandFits(const SpectralCube& filterImage, const std::vector<BandFit>& fits) {
+    ImageStack bands = filterImageBands(filterImage);
+    applyBandFits(bands, fits);
+    SpectralCube calibrated = filterImage;
+    std::copy(bands.values.begin(), bands.values.end(), calibrated.data());
+    return calibrated;
 }
 
 } // namespace jezero

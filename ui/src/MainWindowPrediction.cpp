@@ -130,11 +130,7 @@ void MainWindow::showPrediction(const QString& path, const QJsonObject& done, co
         r.chain = cassisChainRows(done);
         if (const std::vector<BandFit> fits = calibrationFits(done); !fits.empty()) {
             // The first step of the harmonisation: the fitted lines applied to the image's filter bands.
-            ImageStack bands = filterImageBands(*cube);
-            applyBandFits(bands, fits);
-            SpectralCube calibrated = *cube;
-            std::copy(bands.values.begin(), bands.values.end(), calibrated.data());
-            r.calibratedInput = makeModelInput(calibrated, parseInputKind(inputKind), cassisFilters());
+            r.calibratedInput = makeModelInput(withBandFits(*cube, fits), parseInputKind(inputKind), cassisFilters());
         }
         control.setProgress(0.5, "ground truth");
         const auto entry = io::catalogEntry(cube->metadata().sourcePath);

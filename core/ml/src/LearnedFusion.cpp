@@ -27,7 +27,7 @@ ImageStack fuseLearned(const Predictor& model, const ImageStack& coarse, const I
     const int tilesPerBatch = model.stochastic() ? 1 : 16;
     for (int c = 0; c < n; ++c) {
         const std::string& name = coarse.channelNames[c];
-        if (name.size() > 4 && name.compare(name.size() - 4, 4, " std") == 0) continue;
+        if (isSpreadBand(name)) continue;
         TaskControl channelPart(control, static_cast<double>(c) / n, static_cast<double>(c + 1) / n); // each channel its share
         const LearnedFusionInput view = learnedFusionInput(selectChannels(coarse, {name}), fineBands, factor);
         if (!(view.scale > 0)) continue;

@@ -49,6 +49,9 @@ ScenePrediction predictOnGrid(const Predictor& predictor, const SpectralCube& cu
 // responsivity, the solar flux, the photometric angles all multiply I/F). Not the spread: the training
 // inputs' spread pools many scenes (albedo from one to the next), several times one scene's own — matched
 // to it, one scene's contrast would be stretched threefold.
+// The units the network sees its inputs in (and a training match's lines are given in).
+std::string networkUnits(const Predictor& predictor) { return predictor.inputStatistics().logInputs ? "ln I/F" : "I/F"; }
+
 std::vector<BandFit> matchTrainingStatistics(const Predictor& predictor, SpectralCube& cube) {
     const auto statistics = predictor.inputStatistics();
     const auto channels = predictor.inputChannelNames();
@@ -123,7 +126,7 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
     TaskControl predicting(control, 0, predicted), fusing(control, predicted, 1);
     ScenePrediction result = predictOnGrid(predictor, coarseCube, options, &predicting);
     result.trainingMatch = matched;
-    if (!matched.empty()) result.trainingMatchUnits = predictor.inputStatistics().logInputs ? "ln I/F" : "I/F";
+    if (!matched.empty()) result.trainingMatchUnits = networkUnits(predictor);
     // The guide: PAN (CaSSIS's sharpest, widest filter), else all the filters (fusion averages them).
     const ImageStack bands = filterImageBands(cube);
     const ImageStack guide = bands.channelIndex("PAN") >= 0 ? selectChannels(bands, {"PAN"}) : bands;
@@ -136,15 +139,19 @@ ScenePrediction predictAtModelScale(const Predictor& predictor, const SpectralCu
                                                            : fuseToFineGrid(result.coarse, guide, fusion);
     // An ensemble's spread is not a field with detail: upsampled, never injected (it could go negative).
     // Probabilities stay probabilities after detail injection.
-    const ImageStack upsampled = resampleBicubic(result.coarse, result.image.width, result.image.height, 1.0 / factor);
+    std::vector<std::string> spreads;
+    for (const std::string& name : result.coarse.channelNames)
+        if (isSpreadBand(name)) spreads.push_back(name);
+    const ImageStack upsampled =
+        spreads.empty() ? ImageStack() : resampleBicubic(selectChannels(result.coarse, spreads), result.image.width, result.image.height, 1.0 / factor);
     const int n = result.image.channels();
     for (int c = 0; c < n; ++c) {
         const std::string& name = result.image.channelNames[c];
-        const bool spread = name.size() > 4 && name.compare(name.size() - 4, 4, " std") == 0;
+        const int spread = upsampled.channelIndex(name);
         const bool probability = name.rfind("P(", 0) == 0 || name == kCarbonateLabelChannel;
         for (std::size_t p = 0; p < result.image.pixelCount(); ++p) {
             float& v = result.image.values[p * n + c];
-            if (spread) v = std::max(upsampled.values[p * n + c], 0.0f);
+            if (spread >= 0) v = std::max(upsampled.values[p * upsampled.channels() + spread], 0.0f);
             if (probability && std::isfinite(v)) v = std::clamp(v, 0.0f, 1.0f);
         }
     }
@@ -238,7 +245,7 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
             result.warnings.push_back("a spectrometer scene is predicted on its own grid: the CaSSIS options (fusion, training match, calibration) are ignored");
         return result;
     }
-    ImageStack bands = filterImageBands(cube);
+    const ImageStack bands = filterImageBands(cube);
     const std::vector<double> noise = estimateNoiseSigma(bands);
     // Calibration against an overlapping CRISM scene: the image's bands fitted to the ones CRISM gives.
     std::vector<BandFit> fits;
@@ -259,9 +266,7 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         const double ratio = imageSide > 0 && referenceSide > 0 ? std::min(referenceSide / imageSide, 64.0) : 1.0;
         const ImageStack atReferenceScale = ratio > 1.05 ? gaussianBlur(bands, psfSigmaForReduction(ratio)) : bands;
         fits = fitToReference(atReferenceScale, sampleOnGrid(simulated, reference.metadata(), cube.width(), cube.height(), cube.metadata()));
-        applyBandFits(bands, fits);
-        calibrated = cube;
-        std::copy(bands.values.begin(), bands.values.end(), calibrated->data());
+        calibrated = withBandFits(cube, fits);
     }
     const SpectralCube& image = calibrated ? *calibrated : cube;
     std::vector<std::string> warnings;
@@ -288,7 +293,7 @@ ScenePrediction predictScene(const Predictor& predictor, const SpectralCube& cub
         const auto fits = matchTrainingStatistics(predictor, matched);
         result = predictOnGrid(predictor, matched, options, &predicting);
         result.trainingMatch = fits;
-        result.trainingMatchUnits = predictor.inputStatistics().logInputs ? "ln I/F" : "I/F";
+        result.trainingMatchUnits = networkUnits(predictor);
     } else {
         result = predictOnGrid(predictor, image, options, &predicting);
     }

@@ -39,6 +39,8 @@ struct PredictionLayers {
 };
 // Throws Error when there is no prediction band, or std bands do not match the mean bands.
 PredictionLayers splitPredictionBands(const ImageStack& bands);
+// Whether a prediction band is an ensemble's spread ("<ch> std").
+bool isSpreadBand(const std::string& name);
 // Where jezero-cli predict writes, beside a filter image's (CaSSIS) prediction, the prediction made at
 // the model's scale before it was fused back ("out.tif" → "out.model-scale.tif"; on its own grid).
 std::string modelScalePredictionPath(const std::string& predictionPath);

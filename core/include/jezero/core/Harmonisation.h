@@ -9,6 +9,7 @@
 //   the least-squares line reference ≈ gain · image + offset over the pixels valid in both.
 #include "jezero/core/ImageStack.h"
 #include "jezero/core/SceneMetadata.h"
+#include "jezero/core/SpectralCube.h"
 
 #include <cstddef>
 #include <string>
@@ -31,6 +32,8 @@ struct BandFit {
 std::vector<BandFit> fitToReference(const ImageStack& image, const ImageStack& reference);
 // Applies the lines in place (NaN stays NaN).
 void applyBandFits(ImageStack& image, const std::vector<BandFit>& fits);
+// A filter image (CaSSIS) with the lines applied to its filter bands: the image as calibrated.
+SpectralCube withBandFits(const SpectralCube& filterImage, const std::vector<BandFit>& fits);
 
 // source (on its georeference) sampled bilinearly at the pixel centres of a width × height grid on
 // target's georeference; NaN outside source. Both must be in one CRS — the caller checks that (the
