@@ -267,6 +267,7 @@ private slots:
         QVERIFY(cards && cards->isVisible());
         const QString text = cards->findChild<QTextBrowser*>("modelCardsText")->toPlainText();
         QVERIFY2(text.contains("carbonate-probability U-Net") && text.contains("weak, context-driven skill"), qPrintable(text.left(300)));
+        cards->grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-help-model-cards.png");
         cards->close();
     }
 
