@@ -1,7 +1,10 @@
 // Data-parallel training with 2 local CPU ranks (c10d Gloo), driven through jezero-cli as a script or
 // a Slurm step would: the ranks hold identical weights, train the single-process curve of the same
-// global batch, stop together, resume exactly, and a rank that dies ends the run with one line.
+// global batch, stop together, resume exactly, and a rank that dies ends the run with one line; a
+// group of one gives the single-process curve; the ranks' choice between NCCL and Gloo.
 #include "TestPaths.h"
+#include "jezero/core/Error.h"
+#include "jezero/ml/Distributed.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -106,7 +109,7 @@ private slots:
         QCOMPARE(one.exitCode, 0);
         const Run two = cli({"train", "--config", c, "--out", "two", "--nproc", "2"});
         QVERIFY2(two.exitCode == 0, two.err.constData());
-        QVERIFY(two.err.contains("2 ranks, data-parallel"));
+        QVERIFY2(two.err.contains("2 ranks, data-parallel (c10d gloo)"), two.err.constData());
         const auto a = events(one.out, "epoch"), b = events(two.out, "epoch");
         QCOMPARE(a.size(), 4);
         QCOMPARE(b.size(), 4);
@@ -192,6 +195,58 @@ private slots:
         QCOMPARE(QDir::temp().entryList({"jezero-ranks-" + QString::number(train.processId()) + "-*"}).size(), 0);
     }
 
+    void aGroupOfOneTrainsTheSingleProcessCurve() {
+        // JEZERO_WORLD_SIZE=1 with a meeting point: every collective goes through the backend (how a
+        // backend is checked on one GPU); the curve is the single process's, to the last digit.
+        const QString c = config("group-of-one", 2);
+        const Run single = cli({"train", "--config", c, "--out", "single"});
+        QCOMPARE(single.exitCode, 0);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("JEZERO_WORLD_SIZE", "1");
+        env.insert("JEZERO_RENDEZVOUS", "file:" + mDir.path() + "/group-of-one.store");
+        const Run group = cli({"train", "--config", c, "--out", "group"}, env);
+        QVERIFY2(group.exitCode == 0, group.err.constData());
+        const auto a = events(single.out, "epoch"), b = events(group.out, "epoch");
+        QCOMPARE(b.size(), 2);
+        for (int e = 0; e < 2; ++e) {
+            QCOMPARE(b[e]["loss"].toDouble(), a[e]["loss"].toDouble());
+            QCOMPARE(b[e]["val_loss"].toDouble(), a[e]["val_loss"].toDouble());
+            QCOMPARE(digests(b[e]).size(), 1);
+        }
+        // Without JEZERO_WORLD_SIZE a meeting point alone does not make a group.
+        QProcessEnvironment stray = QProcessEnvironment::systemEnvironment();
+        stray.insert("JEZERO_RENDEZVOUS", "nowhere");
+        const Run plain = cli({"train", "--config", c, "--out", "plain"}, stray);
+        QVERIFY2(plain.exitCode == 0, plain.err.constData());
+        QVERIFY(!events(plain.out, "epoch").first().contains("weight_digests"));
+    }
+
+    void theRanksAgreeOnTheBackend() {
+        using jezero::ml::chooseBackend;
+        using jezero::ml::RankPlacement;
+        const RankPlacement gpu0{true, "node1", "0000:1b:00"}, gpu1{true, "node1", "0000:1c:00"}, otherNode{true, "node2", "0000:1b:00"};
+        QCOMPARE(chooseBackend({gpu0, gpu1}, "auto"), std::string("nccl"));
+        QCOMPARE(chooseBackend({gpu0, otherNode}, "auto"), std::string("nccl")); // the same bus address on another host is another GPU
+        QCOMPARE(chooseBackend({gpu0}, "nccl"), std::string("nccl"));
+        QCOMPARE(chooseBackend({gpu0, gpu1}, "gloo"), std::string("gloo"));
+        QCOMPARE(chooseBackend({gpu0, gpu0}, "auto"), std::string("gloo")); // two ranks on one GPU
+        const RankPlacement cpu{true, "node1", ""}, noNccl{false, "node1", "0000:1d:00"};
+        QCOMPARE(chooseBackend({gpu0, cpu}, "auto"), std::string("gloo"));
+        QCOMPARE(chooseBackend({gpu0, noNccl}, "auto"), std::string("gloo"));
+        const auto refusal = [](const std::vector<RankPlacement>& ranks) {
+            try {
+                chooseBackend(ranks, "nccl");
+            } catch (const jezero::Error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        QVERIFY(refusal({gpu0, gpu0}).find("rank 1 shares GPU 0000:1b:00 of node1 with another rank") != std::string::npos);
+        QVERIFY(refusal({gpu0, cpu}).find("rank 1 trains on the CPU") != std::string::npos);
+        QVERIFY(refusal({noNccl}).find("rank 0's LibTorch has no NCCL") != std::string::npos);
+        QVERIFY_THROWS_EXCEPTION(jezero::Error, chooseBackend({gpu0}, "mpi"));
+    }
+
     void badDistributedSetupsAreOneLineErrors() {
         const auto oneLine = [](const Run& r, const char* expected) {
             QCOMPARE(r.exitCode, 1);
@@ -199,6 +254,9 @@ private slots:
             QVERIFY2(err.startsWith("jezero-cli: error: ") && err.count('\n') == 0 && err.contains(expected), err.constData());
         };
         oneLine(cli({"train", "--config", config("small", 1, 2), "--out", "split", "--nproc", "3"}), "cannot be split over 3 ranks");
+        // NCCL asked for where it cannot serve (this build, or these CPU ranks): the reason, not a hang.
+        oneLine(cli({"train", "--config", mLong, "--out", "nccl", "--nproc", "2", "--backend", "nccl"}), "NCCL needs every rank on a GPU of its own");
+        QVERIFY(!QFile::exists("nccl/latest.pt"));
         QVERIFY(!QFile::exists("split/latest.pt"));
         QProcessEnvironment slurm = QProcessEnvironment::systemEnvironment();
         slurm.insert("SLURM_STEP_NUM_TASKS", "2");

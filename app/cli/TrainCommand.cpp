@@ -16,7 +16,7 @@ namespace {
 
 struct Options {
     std::string config, out;
-    std::string rendezvous;
+    std::string rendezvous, backend;
     bool resume = false, allowConfigChange = false;
     int processes = 1;
 };
@@ -47,7 +47,7 @@ void train(const Options& o) {
     gControl = &control;
     std::signal(SIGINT, requestCancel);
     std::signal(SIGTERM, requestCancel);
-    if (speaks && trainer.ranks() > 1) std::cerr << trainer.ranks() << " ranks, data-parallel (c10d Gloo); ";
+    if (speaks && trainer.ranks() > 1) std::cerr << trainer.ranks() << " ranks, data-parallel (c10d " << trainer.backend() << "); ";
     if (speaks) std::cerr << "training on " << trainer.device() << "; progress as JSON lines; Ctrl-C (or a file named 'cancel' in the run folder) saves and stops\n";
     trainer.run(control, [](const ml::TrainingProgress& p) {
         nlohmann::json j{{"event", p.event}, {"epoch", p.epoch}, {"step", p.step}, {"loss", p.loss}, {"learning_rate", p.learningRate},
@@ -76,12 +76,15 @@ std::vector<Command> addTrainCommands(CLI::App& app) {
     cmd->add_flag("--resume", o->resume, "Continue the run in --out exactly where it stopped (a --config given too must match the run's)");
     cmd->add_flag("--allow-config-change", o->allowConfigChange, "With --resume and --config: go on with the new settings (e.g. more epochs)");
     cmd->add_option("--nproc", o->processes,
-                    "Data-parallel ranks on this machine (c10d Gloo), each with its share of the cores; the config's batch is the global batch")
+                    "Data-parallel ranks on this machine (c10d: NCCL with a GPU each, else Gloo), each with its share of the cores; the config's batch is the global batch")
         ->check(CLI::Range(1, 256));
+    cmd->add_option("--backend", o->backend, "How the ranks all-reduce: auto (NCCL when every rank has a GPU of its own, else Gloo), gloo or nccl")
+        ->check(CLI::IsMember({"auto", "gloo", "nccl"}));
     cmd->add_option("--rendezvous", o->rendezvous,
                     "Where the ranks of a Slurm step meet: tcp://HOST:PORT or file:PATH on a shared file system (default tcp://$MASTER_ADDR:$MASTER_PORT)");
     return {{cmd, [o] {
                  if (!o->resume && o->config.empty()) throw Error("train needs --config (or --resume)");
+                 if (!o->backend.empty()) ::setenv("JEZERO_BACKEND", o->backend.c_str(), 1); // the local ranks inherit it
                  if (o->processes > 1 && !std::getenv("JEZERO_WORLD_SIZE")) { // the launcher, not a rank
                      std::vector<std::string> arguments{"train", "--out", o->out};
                      if (!o->config.empty()) arguments.insert(arguments.end(), {"--config", o->config});

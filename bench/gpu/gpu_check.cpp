@@ -5,7 +5,8 @@
 // compares them within the tolerances below. Prints one line per check and the images/s of each
 // device; exit status 0 when every check passes, 1 when one fails, 2 when there is nothing to compare
 // (no CUDA device). Needs only jezero_core and jezero_ml, so it builds on a bare CUDA machine
-// (tools/gpu-check).
+// (tools/gpu-check). The distributed checks start this program again as the ranks of a data-parallel
+// run (--rank-train) and compare their curve with a single process's.
 #include "jezero/core/CassisSimulator.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/ModelInputs.h"
@@ -14,6 +15,7 @@
 #include "jezero/core/SyntheticDataset.h"
 #include "jezero/core/Task.h"
 #include "jezero/core/TrainingConfig.h"
+#include "jezero/ml/Distributed.h"
 #include "jezero/ml/Predictor.h"
 #include "jezero/ml/ScenePrediction.h"
 #include "jezero/ml/Trainer.h"
@@ -24,9 +26,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <ftw.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace jezero;
@@ -48,7 +58,16 @@ struct Options {
     int scenes = 24;
     int epochs = 8;
     int sceneSize = 512;
+    std::string only;      // "distributed": only the data-parallel checks
+    std::string rankTrain; // a rank of a data-parallel run: its run folder (started by the check itself)
 };
+
+// rm -r without std::filesystem::remove_all: a pip PyTorch's libtorch.so exports its own copy of that
+// function, the executable binds to it, and it crashes on a folder that is not empty (seen on an H100,
+// LibTorch 2.11.0+cu130).
+void removeTree(const std::string& path) {
+    ::nftw(path.c_str(), [](const char* name, const struct stat*, int, struct FTW*) { return ::remove(name) == 0 ? 0 : -1; }, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 double seconds(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -75,7 +94,7 @@ TrainingRun train(const TrainingConfig& base, const std::string& runDirectory, c
     TrainingConfig config = base;
     config.device = device;
     config.bf16 = bf16;
-    fs::remove_all(runDirectory);
+    removeTree(runDirectory);
     const auto start = std::chrono::steady_clock::now();
     ml::Trainer trainer(config, runDirectory, false);
     TrainingRun run;
@@ -176,6 +195,165 @@ void compareDiffusion(const std::string& checkpoint, const ImageStack& input, co
     report("diffusion: mean |mean_gpu - mean_cpu| / spread (worst channel)", worst, kDiffusionMeanDiff);
 }
 
+// --- Data-parallel training (c10d): ranks are this program again, with the launcher's environment.
+
+TrainingConfig distributedRecipe(const Options& o) {
+    TrainingConfig config = TrainingConfig::read(resourcePath("models/unet-pnr-carbonate.json"));
+    config.dataset = o.work + "/dataset";
+    config.epochs = o.epochs;
+    config.device = "auto"; // a rank takes GPU localRank
+    return config;
+}
+
+// One rank: trains and, as rank 0, prints one line the launcher reads.
+int rankTrain(const Options& o) {
+    const ml::DistributedSetup setup = ml::DistributedSetup::fromEnvironment();
+    ml::Trainer trainer(distributedRecipe(o), o.rankTrain, false, false, setup);
+    std::vector<double> losses;
+    std::vector<std::string> digests;
+    long steps = 0, firstEpochSteps = 0;
+    std::chrono::steady_clock::time_point firstEpochEnd;
+    TaskControl control;
+    trainer.run(control, [&](const ml::TrainingProgress& p) {
+        if (p.event != "epoch") return;
+        losses.push_back(p.loss), digests = p.weightDigests, steps = p.step;
+        if (p.epoch == 1) firstEpochEnd = std::chrono::steady_clock::now(), firstEpochSteps = p.step;
+    });
+    // Steady state, as train() measures it: from the end of epoch 1 (start-up, cuDNN autotuning) on.
+    const double imagesPerSecond = static_cast<double>(steps - firstEpochSteps) * distributedRecipe(o).batch / seconds(firstEpochEnd);
+    if (trainer.rank() == 0) {
+        std::printf("RESULT %s %d %s %.6g %ld %.6g", trainer.backend().empty() ? "none" : trainer.backend().c_str(), trainer.ranks(),
+                    trainer.device().c_str(), trainer.bytesCommunicated(), steps, imagesPerSecond);
+        for (const double l : losses) std::printf(" %.9g", l);
+        std::printf(" |");
+        for (const auto& d : digests) std::printf(" %s", d.c_str());
+        std::printf("\n");
+    }
+    return 0;
+}
+
+struct RanksRun {
+    int status = 0;
+    std::string backend, device, output;
+    int ranks = 0;
+    double bytes = 0, imagesPerSecond = 0;
+    long steps = 0;
+    std::vector<double> losses;
+    std::vector<std::string> digests;
+};
+
+// Starts `count` ranks of this program (a file store in the work folder, backend as asked), waits.
+RanksRun runRanks(const Options& o, int count, const std::string& backend, const std::string& name) {
+    const std::string run = o.work + "/" + name, store = o.work + "/" + name + ".store";
+    removeTree(run), fs::remove(store);
+    fs::create_directories(run);
+    const std::string self = fs::read_symlink("/proc/self/exe").string();
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<pid_t> pids;
+    std::fflush(nullptr); // or the children write this program's buffered lines again
+    for (int rank = 0; rank < count; ++rank) {
+        const std::string log = run + "/rank-" + std::to_string(rank) + ".out";
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::setenv("JEZERO_RANK", std::to_string(rank).c_str(), 1);
+            ::setenv("JEZERO_WORLD_SIZE", std::to_string(count).c_str(), 1);
+            ::setenv("JEZERO_RENDEZVOUS", ("file:" + store).c_str(), 1);
+            ::setenv("JEZERO_BACKEND", backend.c_str(), 1);
+            ::setenv("JEZERO_THREADS_PER_RANK", std::to_string(std::max(1u, cores / count)).c_str(), 1);
+            if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen((log + ".err").c_str(), "w", stderr)) ::_exit(126);
+            const std::string epochs = std::to_string(o.epochs);
+            ::execl(self.c_str(), self.c_str(), "--work", o.work.c_str(), "--epochs", epochs.c_str(), "--rank-train", run.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        pids.push_back(pid);
+    }
+    RanksRun r;
+    for (const pid_t pid : pids) {
+        int code = 0;
+        ::waitpid(pid, &code, 0);
+        if (!WIFEXITED(code) || WEXITSTATUS(code) != 0) r.status = 1;
+    }
+    for (int rank = 0; rank < count; ++rank)
+        for (const char* suffix : {".out", ".out.err"}) {
+            std::ifstream in(run + "/rank-" + std::to_string(rank) + suffix);
+            r.output.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+    const auto at = r.output.find("RESULT ");
+    if (at != std::string::npos) {
+        std::istringstream line(r.output.substr(at + 7, r.output.find('\n', at) - at - 7));
+        line >> r.backend >> r.ranks >> r.device >> r.bytes >> r.steps >> r.imagesPerSecond;
+        std::string word;
+        bool digests = false;
+        while (line >> word) {
+            if (word == "|") digests = true;
+            else if (digests) r.digests.push_back(word);
+            else r.losses.push_back(std::stod(word));
+        }
+    }
+    std::printf("     %d rank%s, backend asked %-4s: %s, %s on %s; %.1f images/s; %.2f MB all-reduced per rank per step; losses", count, count == 1 ? " " : "s",
+                backend.c_str(), r.status ? "failed" : "ran", r.backend.empty() ? "-" : r.backend.c_str(), r.device.empty() ? "-" : r.device.c_str(),
+                r.imagesPerSecond, r.steps ? r.bytes / r.steps / 1e6 : 0.0);
+    for (const double l : r.losses) std::printf(" %.4f", l);
+    std::printf("\n");
+    return r;
+}
+
+std::string lastErrorLine(const std::string& output) {
+    std::istringstream in(output);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (line.rfind("error:", 0) == 0) last = line;
+    return last;
+}
+
+void checkDistributed(const Options& o) {
+    const TrainingConfig config = distributedRecipe(o);
+    const TrainingRun single = train(config, o.work + "/dist-single", o.device, config.bf16); // the recipe as the ranks run it
+    const auto lossDifference = [&](const RanksRun& r) {
+        double worst = r.losses.size() == single.epochLoss.size() ? 0.0 : INFINITY;
+        for (std::size_t e = 0; std::isfinite(worst) && e < r.losses.size(); ++e) worst = std::max(worst, relative(r.losses[e], single.epochLoss[e]));
+        return worst;
+    };
+    // A group of one: every collective (gradient sums, cancel flag, weight digests, the first broadcast)
+    // goes through the backend; with NCCL that is a real ncclAllReduce on one GPU.
+    const int gpus = ml::computeDevices().cudaDevices;
+    const RanksRun one = gpus ? runRanks(o, 1, "nccl", "dist-nccl-1") : RanksRun{};
+    if (!gpus) {
+        std::printf("skip 1-rank NCCL group: no GPU\n");
+    } else if (one.status == 0) {
+        report("1-rank NCCL group: epoch losses vs one process, relative", lossDifference(one), kTrainLossFirstEpoch);
+        report("1-rank NCCL group: backend is nccl (0 = yes)", one.backend == "nccl" ? 0 : 1, 0);
+        std::printf("     1-rank NCCL group %.1f images/s vs one process %.1f (%.2fx): the cost of the collectives on one GPU\n", one.imagesPerSecond,
+                    single.imagesPerSecond, one.imagesPerSecond / single.imagesPerSecond);
+    } else {
+        std::printf("FAIL 1-rank NCCL group did not run: %s\n", lastErrorLine(one.output).c_str());
+        ++failures;
+    }
+    // Two ranks: on two GPUs NCCL, on one GPU Gloo (NCCL allows one rank per GPU).
+    const RanksRun two = runRanks(o, 2, "auto", "dist-auto-2");
+    if (two.status == 0) {
+        report("2 ranks: epoch losses vs one process (same global batch), relative", lossDifference(two), kTrainLossLastEpoch);
+        const bool same = two.digests.size() == 2 && two.digests[0] == two.digests[1];
+        report("2 ranks: weights identical on both ranks (0 = yes)", same ? 0 : 1, 0);
+        report(std::string("2 ranks on ") + std::to_string(gpus) + " GPU(s): backend " + (gpus >= 2 ? "nccl" : "gloo") + " (0 = yes)",
+               two.backend == (gpus >= 2 ? "nccl" : "gloo") ? 0 : 1, 0);
+        std::printf("     data-parallel overhead: 2 ranks %.1f images/s vs one process %.1f (%.2fx)\n", two.imagesPerSecond, single.imagesPerSecond,
+                    two.imagesPerSecond / single.imagesPerSecond);
+    } else if (gpus < 2 && two.output.find("no c10d Gloo backend") != std::string::npos) {
+        // Two ranks on one GPU need Gloo; a pip PyTorch's LibTorch ships no Gloo headers to build it with.
+        std::printf("skip 2 ranks on one GPU: %s\n", lastErrorLine(two.output).c_str());
+    } else {
+        std::printf("FAIL 2 ranks did not run: %s\n", lastErrorLine(two.output).c_str());
+        ++failures;
+    }
+    if (gpus == 1) { // NCCL asked for two ranks that must share the GPU: a one-line refusal, not a hang
+        const RanksRun forced = runRanks(o, 2, "nccl", "dist-nccl-2");
+        const std::string why = lastErrorLine(forced.output);
+        std::printf("     NCCL forced on 2 ranks of one GPU: %s\n", why.empty() ? "(no error line)" : why.c_str());
+        report("2 ranks, one GPU, NCCL forced: refused with a reason (0 = yes)", forced.status != 0 && why.find("GPU of its own") != std::string::npos ? 0 : 1, 0);
+    }
+}
+
 Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -189,12 +367,15 @@ Options parse(int argc, char** argv) {
         else if (a == "--scenes") o.scenes = std::stoi(value());
         else if (a == "--epochs") o.epochs = std::stoi(value());
         else if (a == "--scene-size") o.sceneSize = std::stoi(value());
+        else if (a == "--only") o.only = value();
+        else if (a == "--rank-train") o.rankTrain = value();
         else if (a == "-h" || a == "--help") {
-            std::cout << "usage: jezero-gpu-check [--device cuda|cuda:N|cpu] [--work DIR] [--scenes N] [--epochs N] [--scene-size PX]\n";
+            std::cout << "usage: jezero-gpu-check [--device cuda|cuda:N|cpu] [--work DIR] [--scenes N] [--epochs N] [--scene-size PX] [--only distributed]\n";
             std::exit(0);
         } else throw Error("unknown option " + a);
     }
     if (o.scenes < 4 || o.epochs < 2 || o.sceneSize < 128) throw Error("--scenes must be at least 4, --epochs 2 and --scene-size 128");
+    if (!o.only.empty() && o.only != "distributed") throw Error("--only takes distributed");
     return o;
 }
 
@@ -211,7 +392,7 @@ int run(const Options& o) {
     auto start = std::chrono::steady_clock::now();
     const SynthesisInputs inputs = defaultSynthesisInputs(ImageStack{}); // procedural unit shapes: no GDAL
     if (!fs::exists(dataset + "/manifest.json")) {
-        fs::remove_all(dataset);
+        removeTree(dataset);
         SyntheticDatasetOptions d;
         d.synthesis.size = 256;
         d.synthesis.seed = 7;
@@ -222,6 +403,11 @@ int run(const Options& o) {
     }
     std::printf("     dataset: %d synthetic scenes of 256x256 in %.1f s\n", o.scenes, seconds(start));
 
+    if (o.only == "distributed") {
+        checkDistributed(o);
+        std::printf("%s: %d check%s failed\n", failures ? "FAILED" : "PASSED", failures, failures == 1 ? "" : "s");
+        return failures ? 1 : 0;
+    }
     TrainingConfig config = TrainingConfig::read(resourcePath("models/unet-pnr-carbonate.json"));
     config.dataset = dataset;
     config.epochs = o.epochs;
@@ -244,6 +430,7 @@ int run(const Options& o) {
     comparePredictions("shipped carbonate U-Net", resolveModel("carbonate"), scene.cube, o.device);
     comparePredictions("U-Net trained here on the GPU (bf16)", o.work + "/run-gpu-bf16/latest.pt", scene.cube, o.device);
     compareDiffusion(resolveModel("diffusion"), input, o.device);
+    checkDistributed(o);
     std::printf("%s: %d check%s failed\n", failures ? "FAILED" : "PASSED", failures, failures == 1 ? "" : "s");
     return failures ? 1 : 0;
 }
@@ -252,7 +439,8 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     try {
-        return run(parse(argc, argv));
+        const Options o = parse(argc, argv);
+        return o.rankTrain.empty() ? run(o) : rankTrain(o);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 3;

@@ -319,7 +319,7 @@ bool TrainingDialog::launch(const QString& run, const QStringList& arguments, in
     connect(mTraining, &CliProcess::logLine, this, [this](const QString& line) {
         if (line.contains(": error: ")) return; // it comes with finished
         // "training on cpu; progress as JSON lines; Ctrl-C …": the device is what matters here.
-        // "2 ranks, data-parallel (c10d Gloo); training on cpu; …" from a run of several processes.
+        // "2 ranks, data-parallel (c10d gloo); training on cpu; …" from a run of several processes.
         const int on = line.indexOf("training on ");
         const QString ranks = line.startsWith("training on ") ? QString() : line.section(" ranks,", 0, 0);
         showStatus(on < 0 ? line

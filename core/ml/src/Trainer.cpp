@@ -300,7 +300,7 @@ struct Trainer::Impl {
             }
         }
         model->setTraining(true);
-        if (comm->size() > 1) {
+        {
             std::vector<torch::Tensor> sums{torch::tensor({loss, weight}, torch::kFloat64), torch::tensor(squared, torch::kFloat64),
                                             torch::tensor(count, torch::kFloat64)};
             comm->sum(sums);
@@ -406,8 +406,8 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
     }
     if (resume && keepGivenConfig && leader) writeTextFileAtomically(runDirectory + "/config.json", d.configJson + "\n");
     // The ranks meet only now, after every check a bad config or dataset fails: then they all fail alike.
-    d.comm = detail::Communicator::connect(distributed);
-    if (d.comm->size() > 1) {
+    d.comm = detail::Communicator::connect(distributed, d.device);
+    if (distributed.grouped()) {
         // Same seed, same data: the ranks built the same model; rank 0's copy makes that certain.
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> state = d.model->trainableParameters();
@@ -422,6 +422,7 @@ std::string Trainer::device() const { return mImpl->device.str(); }
 bool Trainer::hasValidation() const { return mImpl->val && mImpl->val->size() > 0; }
 int Trainer::rank() const { return mImpl->comm->rank(); }
 int Trainer::ranks() const { return mImpl->comm->size(); }
+std::string Trainer::backend() const { return mImpl->comm->backend(); }
 double Trainer::bytesCommunicated() const { return mImpl->comm->bytesReduced(); }
 std::string Trainer::modelSummary() const { return mImpl->model->summary(); }
 
@@ -520,7 +521,7 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
                            stepsThisRun * static_cast<double>(d.config.batch) / std::max(elapsed, 1e-9),
                            stepsThisRun ? elapsed / stepsThisRun * (totalSteps - position.step) : 0.0,
                            d.config.learningRate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(position.step) / totalSteps))};
-        if (ranks > 1) {
+        if (!d.comm->backend().empty()) { // in a process group (of one, too)
             // The ranks must hold the same weights after every step; checked once an epoch.
             const auto digests = d.comm->gather(weightsDigest(d.model->trainableParameters()));
             for (const auto digest : digests) p.weightDigests.push_back(hex(digest));

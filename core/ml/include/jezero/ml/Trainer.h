@@ -55,6 +55,7 @@ public:
     std::string modelSummary() const; // kind, size and parameter count
     int rank() const;
     int ranks() const;
+    std::string backend() const; // the ranks' c10d backend ("gloo", "nccl"); empty for a single process
     // Bytes this rank has sent (= received) in gradient all-reduces so far; 0 for a single process.
     double bytesCommunicated() const;
 
