@@ -838,6 +838,22 @@ private slots:
         QVERIFY(second->findChild<QWidget*>("linkedMapColourBar")->isVisible());
         QVERIFY2(second->caption().contains(QString::number(second->colourScale()->low, 'g', 4)), qPrintable(second->caption()));
         QCOMPARE(w.currentLayer(), QString("composite")); // the first map keeps its layer
+        {
+            // File › Export second map figure: its own layer with its colour bar; the first map's is the
+            // composite with its R/G/B key.
+            QTemporaryDir dir;
+            const jezero::ui::MapFigureLayout secondFigure = w.exportMapFigure(dir.path() + "/second.svg", true);
+            QVERIFY(secondFigure.colourBarDrawn && secondFigure.scaleBarDrawn);
+            QFile svg(dir.path() + "/second.svg");
+            QVERIFY(svg.open(QIODevice::ReadOnly));
+            const QByteArray text = svg.readAll();
+            QVERIFY(text.contains("D2300"));
+            const jezero::ui::MapFigureLayout firstFigure = w.exportMapFigure(dir.path() + "/first.svg");
+            QVERIFY(firstFigure.colourBarDrawn); // the channel key
+            QFile first(dir.path() + "/first.svg");
+            QVERIFY(first.open(QIODevice::ReadOnly));
+            QVERIFY(first.readAll().contains("I/F "));
+        }
         // …and says which, above it, as the second says its own.
         auto* firstHeader = w.findChild<QLabel*>("firstMapHeader");
         QVERIFY(firstHeader && firstHeader->isVisible());
@@ -935,6 +951,7 @@ private slots:
         w.resize(1200, 760);
         QTRY_VERIFY(bothWhole());
         w.setSideBySide(false);
+        QVERIFY_THROWS_EXCEPTION(jezero::Error, w.exportMapFigure(QDir::tempPath() + "/jezero-no-second-map.png", true));
     }
 
     // File › Export map figure: the map as shown, its pixels sharp at an integer zoom, with a colour
@@ -991,6 +1008,56 @@ private slots:
         QCOMPARE(plain.gridLines, 0);
         QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");
         QFile::copy(dir.path() + "/figure.png", QStringLiteral(JEZERO_TEST_OUTPUT) + "/map-figure.png");
+    }
+
+    // The spectrum plot's Save… (and File › Export spectrum plot): the plot as shown — curves, legend,
+    // filter curves — as a 300-dpi PNG, an SVG whose text stays text, and a PDF.
+    void theSpectrumPlotSavesAsAFigure() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        waitShown(w, jezero::test::sampleMtrdrTiff());
+        w.selectPixel({10, 10}, false);
+        QCOMPARE(w.spectrumPlot()->spectrumCount(), 1);
+        QVERIFY(w.spectrumPlot()->findChild<QToolButton*>("saveFigure"));
+        QVERIFY(w.findChild<QAction*>("exportPlot"));
+        jezero::ui::SpectrumPlot* plot = w.spectrumPlot();
+        plot->writeFigure(dir.path() + "/plot.png");
+        const QImage png(dir.path() + "/plot.png");
+        const QSizeF size = plot->figureSize();
+        QVERIFY(size.width() >= 720 && size.height() >= 400);
+        QCOMPARE(png.size(), QSize(int(std::ceil(size.width() * 300 / 96)), int(std::ceil(size.height() * 300 / 96))));
+        QCOMPARE(png.dotsPerMeterX(), 11811);
+        // The spectrum's colour is in it, and the figure is not mostly blank.
+        const QColor curve = plot->plot()->graph(0)->pen().color();
+        int curvePixels = 0, inked = 0;
+        for (int y = 0; y < png.height(); y += 2)
+            for (int x = 0; x < png.width(); x += 2) {
+                const QColor c = png.pixelColor(x, y);
+                if (c != Qt::white) ++inked;
+                if (std::abs(c.red() - curve.red()) + std::abs(c.green() - curve.green()) + std::abs(c.blue() - curve.blue()) < 30) ++curvePixels;
+            }
+        QVERIFY2(curvePixels > 200, qPrintable(QString::number(curvePixels)));
+        QVERIFY(inked > 2000);
+        plot->writeFigure(dir.path() + "/plot.svg");
+        QSvgRenderer svg(dir.path() + "/plot.svg");
+        QVERIFY(svg.isValid());
+        QFile svgFile(dir.path() + "/plot.svg");
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray text = svgFile.readAll();
+        QVERIFY(text.contains("Wavelength") && text.contains("I/F")); // the axis labels, as text
+        plot->writeFigure(dir.path() + "/plot.pdf");
+        QFile pdf(dir.path() + "/plot.pdf");
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY_THROWS_EXCEPTION(jezero::Error, plot->writeFigure(dir.path() + "/plot.bmp"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{"plot.pdf", "plot.png", "plot.svg"}));
+        // The widget is drawn at its own size again afterwards.
+        QCOMPARE(plot->plot()->viewport().size(), plot->plot()->size());
+        QFile::remove(QStringLiteral(JEZERO_TEST_OUTPUT) + "/spectrum-figure.png");
+        QFile::copy(dir.path() + "/plot.png", QStringLiteral(JEZERO_TEST_OUTPUT) + "/spectrum-figure.png");
     }
 
     // A first start (no settings, no data) shows the sample scene with a carbonate-rich pixel's

@@ -311,7 +311,9 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("Export map layer as &GeoTIFF..."), this, [this] { chooseExport(true); })->setObjectName("exportLayer");
     file->addAction(tr("Export &spectra as CSV..."), this, [this] { chooseExport(false); })->setObjectName("exportSpectra");
-    file->addAction(tr("Export map &figure (PNG, SVG, PDF)..."), this, &MainWindow::chooseFigureExport)->setObjectName("exportFigure");
+    file->addAction(tr("Export map &figure (PNG, SVG, PDF)..."), this, [this] { chooseFigureExport(false); })->setObjectName("exportFigure");
+    file->addAction(tr("Export second map figure (PNG, SVG, PDF)..."), this, [this] { chooseFigureExport(true); })->setObjectName("exportSecondFigure");
+    file->addAction(tr("Export spectrum &plot (PNG, SVG, PDF)..."), mSpectrumPlot, &SpectrumPlot::chooseFigureFile)->setObjectName("exportPlot");
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     // Clean-up before spectra and parameters: a step toggled re-reads the open scene with it.
@@ -577,6 +579,14 @@ void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
     showMapImage(composite, keepView, tr("%1: %2 nm").arg(QString::fromStdString(composite.rgb.name), parts.join(" / ")));
 }
 
+QStringList MainWindow::channelNames(const QString& layerId, const CompositeImage& image) const {
+    QStringList names;
+    for (const ChannelRange& c : image.channels)
+        names << (layerId == "composite" ? tr("I/F %1 nm").arg(mCube->wavelengthsNm()[c.band], 0, 'f', 0)
+                                         : QString::fromStdString(mParameterMaps->channelNames[c.band]));
+    return names;
+}
+
 void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const QString& label) {
     mComposite = image;
     mSceneView->setImage(toQImage(image), keepView);
@@ -587,11 +597,7 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
     if (mLayer.startsWith("param:")) {
         mChannelLegend->hide();
     } else {
-        QStringList names;
-        for (const ChannelRange& c : image.channels)
-            names << (mLayer == "composite" ? tr("I/F %1 nm").arg(mCube->wavelengthsNm()[c.band], 0, 'f', 0)
-                                            : QString::fromStdString(mParameterMaps->channelNames[c.band]));
-        mChannelLegend->setChannels(names, image.channels);
+        mChannelLegend->setChannels(channelNames(mLayer, image), image.channels);
         mChannelLegend->show();
     }
     emit compositeShown();

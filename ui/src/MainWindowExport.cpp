@@ -10,6 +10,7 @@
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/ChannelLegend.h"
+#include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
 #include "jezero/ui/MapFigure.h"
@@ -84,27 +85,39 @@ void MainWindow::exportSpectraCsv(const QString& path) const {
     writeTextFileAtomically(path.toStdString(), csv.str());
 }
 
-MapFigureLayout MainWindow::exportMapFigure(const QString& path) const {
-    if (!mCube || mComposite.rgba.empty()) throw Error("no map is shown");
+MapFigureLayout MainWindow::exportMapFigure(const QString& path, bool secondMap) const {
+    if (secondMap && mLinked->isHidden()) throw Error("the second map is not shown (View › Side by side)");
+    const CompositeImage& image = secondMap ? mLinkedComposite : mComposite;
+    if (!mCube || image.rgba.empty()) throw Error("no map is shown");
+    const QString layer = secondMap ? mLinked->layer() : mLayer;
     MapFigureContent figure;
-    figure.map = toQImage(mComposite);
-    figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + mCompositeLabel->text().trimmed();
+    figure.map = toQImage(image);
+    figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + (secondMap ? mLinkedLabel : mCompositeLabel->text().trimmed());
     figure.geolocator = mCube->geolocator();
-    if (mLayer.startsWith("param:") && mMapScale->parameter() == mLayer.section(':', 1))
-        figure.colourBar = MapFigureContent::ColourBar{mShownScale, parameterWithUnit(mMapScale->parameter())};
-    else if (!mLayer.startsWith("param:"))
-        figure.channelKey = MapFigureContent::ChannelKey{mChannelLegend->channelNames(), mComposite.channels};
+    if (layer.startsWith("param:")) {
+        // The scale the map was drawn with: the second map's own, the first's as last applied.
+        const std::optional<MapScale> scale = secondMap ? mLinked->colourScale()
+                                              : mMapScale->parameter() == layer.section(':', 1) ? std::optional<MapScale>(mShownScale) : std::nullopt;
+        if (scale) figure.colourBar = MapFigureContent::ColourBar{*scale, parameterWithUnit(layer.section(':', 1))};
+    } else {
+        figure.channelKey = MapFigureContent::ChannelKey{channelNames(layer, image), image.channels};
+    }
     return writeMapFigure(path, figure);
 }
 
-void MainWindow::chooseFigureExport() {
-    QFileDialog dialog(this, tr("Export map figure"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+void MainWindow::chooseFigureExport(bool secondMap) {
+    if (secondMap && mLinked->isHidden()) {
+        showError(tr("The second map is not shown: View › Side by side shows it."));
+        return;
+    }
+    QFileDialog dialog(this, secondMap ? tr("Export second map figure") : tr("Export map figure"), {},
+                       tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
     dialog.setAcceptMode(QFileDialog::AcceptSave);
     dialog.setDefaultSuffix("png");
     if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
     const QString path = dialog.selectedFiles().first();
     try {
-        const MapFigureLayout drawn = exportMapFigure(path);
+        const MapFigureLayout drawn = exportMapFigure(path, secondMap);
         statusBar()->showMessage(drawn.scaleBarDrawn ? tr("Wrote %1 (grid, %2 scale bar, north arrow)").arg(path, drawn.scaleBarLabel)
                                                      : tr("Wrote %1 (the scene has no georeference: no grid, scale bar or north arrow)").arg(path),
                                  8000);

@@ -73,8 +73,9 @@ bool MainWindow::sideBySide() const { return !mLinked->isHidden(); }
 void MainWindow::showLinkedLayer() {
     if (!mCube || mLinked->isHidden()) return;
     const QString id = mLinked->layer();
-    const auto show = [this](const CompositeImage& image, const QString& caption) {
+    const auto show = [this](const CompositeImage& image, const QString& caption, const QString& label) {
         const bool fitted = mapsFitted(); // asked before the new image moves either view
+        mLinkedComposite = image, mLinkedLabel = label; // for its figure
         mLinked->showImage(toQImage(image), caption);
         // Fitted maps stay fitted (both whole); else the second starts where the first is, and from
         // then on they move together.
@@ -83,7 +84,7 @@ void MainWindow::showLinkedLayer() {
     };
     if (id == "composite") {
         mLinked->setColourScale(std::nullopt);
-        if (!mLastComposite.rgba.empty()) show(mLastComposite, QString::fromStdString(mLastComposite.rgb.name));
+        if (!mLastComposite.rgba.empty()) show(mLastComposite, QString::fromStdString(mLastComposite.rgb.name), QString::fromStdString(mLastComposite.rgb.name));
         return;
     }
     if (!ensureParameterMaps()) {
@@ -103,7 +104,7 @@ void MainWindow::showLinkedLayer() {
                 limits << QString("%1 %2…%3").arg(QString::fromStdString(mParameterMaps->channelNames[c.band])).arg(c.low, 0, 'g', 3).arg(c.high, 0, 'g', 3);
             caption = tr("%1 browse — R %2, G %3, B %4").arg(id.section(':', 1), limits.value(0), limits.value(1), limits.value(2));
         }
-        show(image, caption);
+        show(image, caption, label);
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }

@@ -1,17 +1,14 @@
 #include "jezero/ui/MapFigure.h"
+#include "jezero/ui/FigureFile.h"
 
 #include "jezero/core/Error.h"
 #include "jezero/core/MapFigure.h"
 
-#include <QFileInfo>
 #include <QFont>
 #include <QFontMetricsF>
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPainterPath>
-#include <QPdfWriter>
-#include <QSaveFile>
-#include <QSvgGenerator>
 
 #include <algorithm>
 #include <cmath>
@@ -233,44 +230,14 @@ MapFigureLayout paintMapFigure(QPainter& painter, const MapFigureContent& conten
 }
 
 MapFigureLayout writeMapFigure(const QString& path, const MapFigureContent& content) {
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix != "png" && suffix != "svg" && suffix != "pdf") throw Error("a map figure is written as .png, .svg or .pdf, not '" + path.toStdString() + "'");
     const MapFigureLayout layout = layoutMapFigure(content);
-    QSaveFile file(path); // a reader never sees half a figure; a failed write leaves the old one
-    if (!file.open(QIODevice::WriteOnly)) throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
     MapFigureLayout drawn;
-    if (suffix == "png") {
-        QImage image(static_cast<int>(std::ceil(layout.width)), static_cast<int>(std::ceil(layout.height)), QImage::Format_ARGB32);
-        image.setDotsPerMeterX(11811); // 300 dpi
-        image.setDotsPerMeterY(11811);
-        QPainter painter(&image);
+    writeFigureFile({path, QSizeF(layout.width, layout.height), 300, content.title, "Jezero map figure"}, [&](QPaintDevice& device, double scale) {
+        QPainter painter(&device);
         if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
+        painter.scale(scale, scale);
         drawn = paintMapFigure(painter, content);
-        painter.end();
-        if (!image.save(&file, "PNG")) throw Error("cannot write " + path.toStdString());
-    } else if (suffix == "svg") {
-        QSvgGenerator svg;
-        svg.setOutputDevice(&file);
-        svg.setSize(QSize(static_cast<int>(std::ceil(layout.width)), static_cast<int>(std::ceil(layout.height))));
-        svg.setViewBox(QRectF(0, 0, layout.width, layout.height));
-        svg.setTitle(content.title);
-        svg.setDescription("Jezero map figure");
-        QPainter painter(&svg);
-        if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
-        drawn = paintMapFigure(painter, content);
-    } else {
-        QPdfWriter pdf(&file);
-        pdf.setTitle(content.title);
-        pdf.setCreator("Jezero");
-        pdf.setResolution(300);
-        // A page the figure's size (figure units taken as 300 dpi pixels), no margins.
-        pdf.setPageSize(QPageSize(QSizeF(layout.width / 300.0 * 25.4, layout.height / 300.0 * 25.4), QPageSize::Millimeter));
-        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        QPainter painter(&pdf);
-        if (!painter.isActive()) throw Error("cannot draw the figure for " + path.toStdString());
-        drawn = paintMapFigure(painter, content);
-    }
-    if (!file.commit()) throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
+    });
     return drawn;
 }
 

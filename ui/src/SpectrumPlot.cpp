@@ -1,18 +1,23 @@
 #include "jezero/ui/SpectrumPlot.h"
 
+#include "jezero/core/Error.h"
 #include "jezero/core/Roi.h"
 #include "jezero/core/SpectrumGaps.h"
+#include "jezero/ui/FigureFile.h"
 
 #include <qcustomplot.h>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QMenu>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -134,6 +139,12 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
     reset->setToolTip(tr("Fit the axes to the curves (or double-click the plot). Drag pans, the wheel zooms."));
     connect(reset, &QToolButton::clicked, this, &SpectrumPlot::resetZoom);
     tools->addWidget(reset);
+    auto* save = new QToolButton(this);
+    save->setText(tr("Save…"));
+    save->setObjectName("saveFigure");
+    save->setToolTip(tr("Save the plot as it is shown (curves, legend, filter curves, shading) as a figure: PNG at 300 dpi, SVG or PDF"));
+    connect(save, &QToolButton::clicked, this, &SpectrumPlot::chooseFigureFile);
+    tools->addWidget(save);
     tools->addStretch(1);
     layout->addLayout(mFilterBar);
     layout->addLayout(tools); // a second row: one row of everything made the plot crowd the map out
@@ -164,6 +175,36 @@ SpectrumPlot::SpectrumPlot(QWidget* parent)
 }
 
 void SpectrumPlot::resetZoom() { updateRanges(); }
+
+QSizeF SpectrumPlot::figureSize() const {
+    // The plot as laid out on screen, but never smaller than a column figure (7.5 × 4.2 in at 96 units an inch).
+    return QSizeF(std::max(mPlot->width(), 720), std::max(mPlot->height(), 400));
+}
+
+void SpectrumPlot::writeFigure(const QString& path) const {
+    const QSizeF size = figureSize();
+    writeFigureFile({path, size, 96, tr("Spectra"), "Jezero spectrum plot"}, [&](QPaintDevice& device, double scale) {
+        QCPPainter painter(&device);
+        if (!painter.isActive()) throw Error("cannot draw the plot for " + path.toStdString());
+        painter.setMode(QCPPainter::pmNonCosmetic); // line widths scale with the figure
+        if (device.devType() != QInternal::Image) painter.setMode(QCPPainter::pmVectorized);
+        painter.scale(scale, scale);
+        mPlot->toPainter(&painter, static_cast<int>(size.width()), static_cast<int>(size.height()));
+    });
+    mPlot->replot(); // back to the widget's own size
+}
+
+void SpectrumPlot::chooseFigureFile() {
+    QFileDialog dialog(this, tr("Save spectrum plot"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix("png");
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    try {
+        writeFigure(dialog.selectedFiles().first());
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Save spectrum plot"), QString::fromStdString(e.what()));
+    }
+}
 
 void SpectrumPlot::setLegendVisible(bool visible) {
     if (mLegendToggle->isChecked() != visible) mLegendToggle->setChecked(visible);

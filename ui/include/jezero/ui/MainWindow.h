@@ -103,9 +103,10 @@ public:
     // mean and std) as CSV, one row per channel. Atomic; throw Error.
     void exportLayerGeoTiff(const QString& path) const;
     void exportSpectraCsv(const QString& path) const;
-    // The map as shown, as a figure (.png, .svg or .pdf): title, the map, a parameter's colour bar, and
-    // for a georeferenced scene a latitude/longitude grid, scale bar and north arrow. Atomic; throws Error.
-    MapFigureLayout exportMapFigure(const QString& path) const;
+    // The map as shown, as a figure (.png, .svg or .pdf): title, the map, a parameter's colour bar or a
+    // three-channel map's R/G/B key, and for a georeferenced scene a latitude/longitude grid, scale bar
+    // and north arrow; secondMap: the second map of View › Side by side. Atomic; throws Error.
+    MapFigureLayout exportMapFigure(const QString& path, bool secondMap = false) const;
     // Where the ROIs of the open scene are kept by default: <scene>.rois.geojson beside it.
     QString roiSidecarPath() const;
     // View › Side by side: a second map (any layer) beside the first, zoom, pan and cursor linked.
@@ -166,7 +167,9 @@ private:
     // The open scene read again (with the clean-up steps ticked now), its last clicked pixel kept.
     void rereadScene();
     void chooseExport(bool layer);
-    void chooseFigureExport();
+    void chooseFigureExport(bool secondMap);
+    // What each colour of a three-channel layer shows ("I/F 2529 nm", "R2529").
+    QStringList channelNames(const QString& layerId, const CompositeImage& image) const;
     void loadFilterCurves(const QString& path);
     void renderComposite(const RgbChannels& rgb, const Stretch& stretch);
     // The composite the user chose for a scene is kept per product id; opening it renders that one.
@@ -225,6 +228,8 @@ private:
     FilterSet mFilters;
     CompositeImage mComposite;        // what the map shows now
     CompositeImage mLastComposite;    // the scene's composite as last drawn (the second map may show it)
+    CompositeImage mLinkedComposite;  // what the second map shows now, and its layer's label
+    QString mLinkedLabel;
     MapScale mShownScale;             // the scale the map's parameter layer was drawn with
     QString mLayer = "composite";
     std::shared_ptr<const ImageStack> mParameterMaps;             // all 56, computed on first need

@@ -2,11 +2,13 @@
 // Spectra of clicked pixels against wavelength (µm), each in its own colour, with coverage gaps drawn
 // as gaps; the broad-band filter curves (CaSSIS by default) on a secondary axis, toggled per filter.
 // The legend sits under the plot (never over a band) and can be hidden; the channels the CRISM team's
-// parameter code drops are shaded; a double-click or Reset zoom brings the view back to the data.
+// parameter code drops are shaded; a double-click or Reset zoom brings the view back to the data;
+// Save… writes the plot as a figure (PNG, SVG, PDF).
 #include "jezero/core/BadBands.h"
 #include "jezero/core/FilterResponse.h"
 
 #include <QColor>
+#include <QSizeF>
 #include <QString>
 #include <QWidget>
 
@@ -67,6 +69,12 @@ public:
     QCustomPlot* plot() const { return mPlot; }
     // Fits the axes to the curves shown (after dragging or wheel-zooming).
     void resetZoom();
+    // Writes the plot as shown (curves, legend, filter curves, shading) as a figure: .png (300 dpi),
+    // .svg or .pdf, atomically, at figureSize() (96 units an inch). Throws Error.
+    void writeFigure(const QString& path) const;
+    QSizeF figureSize() const;
+    // Asks where to save the figure (its Save… button, File › Export spectrum plot) and writes it.
+    void chooseFigureFile();
     void setLegendVisible(bool visible);
     // Where the legend sits: in its own row under the axes (never over a curve; the default), or
     // inside the axes at a corner the curves leave free. Kept for the session's plots.
