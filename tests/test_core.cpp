@@ -415,6 +415,12 @@ private slots:
         // …and never stretched beyond 0.05 when they are all tiny.
         for (int x = 0; x < 101; ++x) probability.values[x] = x / 10000.0f;
         QCOMPARE(renderComparison(input, &label, probability, nullptr).prediction.channels[0].high, kMinimumProbabilityScale);
+        // A second prediction in the truth's place (a CaSSIS image's at the model's scale) shares the
+        // prediction's range, and the difference panel is a share of it.
+        const ComparisonImages two = renderComparison(input, &probability, probability, nullptr, {}, true);
+        QCOMPARE(two.truth.channels[0].high, two.prediction.channels[0].high);
+        QCOMPARE(two.truth.rgba, two.prediction.rgba);
+        QVERIFY(renderComparison(input, &probability, probability, nullptr).truth.channels[0].high == 1.0); // a label: 0–1
     }
 
     void imagesOnOneStretchShowTheirDifferenceInBrightness() {

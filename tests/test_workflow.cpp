@@ -112,9 +112,22 @@ private slots:
         for (int i = 0; i < jezero::ui::ComparisonView::kPanels; ++i) QVERIFY(view->panel(i)->hasImage());
         QVERIFY(view->pixelTable()->horizontalHeaderItem(0));
         QCOMPARE(view->pixelTable()->horizontalHeaderItem(0)->text(), QString("x 4, y 15"));
+        // Each panel says what its colours mean: the input's and the prediction's R/G/B channels with
+        // their limits, the error as a grey scale; the same key goes into the panel's figure.
+        const auto inputKey = view->panelKey(0), predictionKey = view->panelKey(2), errorKey = view->panelKey(3);
+        QVERIFY(inputKey.channels && !inputKey.bar);
+        QCOMPARE(inputKey.channels->names, (QStringList{"PAN", "NIR", "RED"}));
+        QVERIFY(predictionKey.channels && predictionKey.channels->names == (QStringList{"D2300", "BD2500_2", "BD1900_2"}));
+        QVERIFY(predictionKey.channels->channels[0].low < predictionKey.channels->channels[0].high);
+        QVERIFY(errorKey.bar && errorKey.bar->scale.high == 50 && errorKey.bar->name.startsWith("|error|"));
+        QVERIFY(!view->panelKey(4).bar && !view->panelKey(4).channels); // a deterministic model: no uncertainty panel
+        QVERIFY2(view->channelKeyText(2).contains("BD2500_2"), qPrintable(view->channelKeyText(2)));
+        QVERIFY(view->findChild<QLabel*>("comparisonChannels2")->isVisible() && view->findChild<QWidget*>("comparisonScale3")->isVisible());
         // Any panel as a figure: the map-projected sample gets its grid, scale bar and north arrow.
         const auto panelFigure = view->savePanelFigure(2, mOut + "/prediction-panel.pdf");
         QVERIFY(panelFigure.scaleBarDrawn && panelFigure.northArrowDrawn && panelFigure.gridLines >= 2);
+        QVERIFY(panelFigure.colourBarDrawn); // the R/G/B key
+        QVERIFY(view->savePanelFigure(3, mOut + "/error-panel.png").colourBarDrawn);
         QFile pdf(mOut + "/prediction-panel.pdf");
         QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
         QCOMPARE(view->pixelTable()->rowCount(), 5);

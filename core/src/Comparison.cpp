@@ -58,7 +58,7 @@ void requireSameGrid(const ImageStack& a, const ImageStack& b, const char* what)
 } // namespace
 
 ComparisonImages renderComparison(const ImageStack& input, const ImageStack* truth, const ImageStack& prediction, const ImageStack* stddev,
-                                  const Stretch& stretch) {
+                                  const Stretch& stretch, bool truthIsPrediction) {
     requireSameGrid(prediction, input, "the input");
     if (truth) requireSameGrid(prediction, *truth, "the ground truth");
     if (stddev) requireSameGrid(prediction, *stddev, "the uncertainty");
@@ -91,6 +91,10 @@ ComparisonImages renderComparison(const ImageStack& input, const ImageStack* tru
             high = std::clamp(static_cast<double>(*at), kMinimumProbabilityScale, 1.0);
         }
         for (ChannelRange& range : out.prediction.channels) range.low = 0, range.high = high;
+        if (truth && truthIsPrediction) { // two predictions on one range, and their difference as a share of it
+            out.truth.channels = out.prediction.channels;
+            fillRgba(out.truth, [&](std::size_t p, int) { return static_cast<double>(reference.values[p]); });
+        }
     }
     fillRgba(out.prediction, [&](std::size_t p, int k) { return static_cast<double>(prediction.values[p * c + rgb[k]]); });
     if (truth) {

@@ -6,6 +6,7 @@
 #include "jezero/core/Error.h"
 #include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
+#include "jezero/ui/ColourScaleStrip.h"
 #include "jezero/ui/HarmonisationDialog.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
@@ -25,6 +26,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTimer>
+#include <QVBoxLayout>
 
 #include <cmath>
 #include <sstream>
@@ -133,6 +135,22 @@ ComparisonView::ComparisonView(QWidget* parent)
         mViews[i]->setMinimumSize(120, 120);
         grid->addWidget(mTitles[i], 0, i);
         grid->addWidget(mViews[i], 1, i);
+        // Under the panel, what its colours mean: a grey scale, or one line for R, G and B.
+        auto* key = new QWidget;
+        auto* keyLayout = new QVBoxLayout(key);
+        keyLayout->setContentsMargins(0, 0, 0, 0);
+        mScales[i] = new ColourScaleStrip;
+        mScales[i]->setObjectName(QString("comparisonScale%1").arg(i));
+        mChannelKeys[i] = new QLabel;
+        mChannelKeys[i]->setObjectName(QString("comparisonChannels%1").arg(i));
+        mChannelKeys[i]->setWordWrap(true);
+        mChannelKeys[i]->setAlignment(Qt::AlignCenter);
+        mChannelKeys[i]->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        keyLayout->addWidget(mScales[i]);
+        keyLayout->addWidget(mChannelKeys[i]);
+        mScales[i]->hide();
+        mChannelKeys[i]->hide();
+        grid->addWidget(key, 2, i);
         connect(mViews[i], &SceneView::viewChanged, this, [this, i] { follow(i); });
         mViews[i]->setContextMenuPolicy(Qt::CustomContextMenu);
         connect(mViews[i], &QWidget::customContextMenuRequested, this, [this, i](const QPoint& at) {
@@ -251,7 +269,8 @@ void ComparisonView::render() {
     // Without a truth, a CaSSIS prediction's model-scale version takes its place (same stretch; the error
     // panel then shows what fusing it back to the image's grid changed).
     const ImageStack* second = mResult.truth ? &*mResult.truth : mResult.modelScale ? &*mResult.modelScale : nullptr;
-    mImages = renderComparison(mResult.input, second, mResult.prediction.mean, mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr, stretch);
+    mImages = renderComparison(mResult.input, second, mResult.prediction.mean, mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr, stretch,
+                               !mResult.truth && mResult.modelScale);
     const CompositeImage* images[kPanels] = {&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty};
     for (int i = 0; i < kPanels; ++i) mViews[i]->setImage(toQImage(*images[i]), true);
     mTitles[0]->setText(tr("Input: %1").arg(names(mResult.input)));
@@ -268,6 +287,14 @@ void ComparisonView::render() {
                         : modelScale ? tr("|Fused − model scale|: what fusion added (white ≥ 50 % of range)")
                                      : tr("|Error|: no truth"));
     mTitles[4]->setText(mResult.prediction.stddev ? tr("Uncertainty (ensemble std)") : tr("Uncertainty: deterministic model"));
+    for (int i = 0; i < kPanels; ++i) {
+        const PanelKey key = panelKey(i);
+        mScales[i]->setScale(key.bar ? std::optional<MapScale>(key.bar->scale) : std::nullopt, i >= 3 ? "%" : QString());
+        mScales[i]->setToolTip(key.bar ? key.bar->name : QString());
+        mScales[i]->setVisible(key.bar.has_value());
+        mChannelKeys[i]->setText(channelKeyText(i));
+        mChannelKeys[i]->setVisible(key.channels.has_value());
+    }
     // A deterministic model has no spread to show: its panel gives the others the room.
     mViews[4]->setVisible(mResult.prediction.stddev.has_value());
     mTitles[4]->setVisible(mResult.prediction.stddev.has_value());
@@ -369,6 +396,45 @@ void ComparisonView::savePanelsPng(const QString& path) const {
     io::writePng(path.toStdString(), sideBySide({&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty}, 4));
 }
 
+ComparisonView::PanelKey ComparisonView::panelKey(int panel) const {
+    if (!mHasResult || panel < 0 || panel >= kPanels) return {};
+    const CompositeImage* images[kPanels] = {&mImages.input, &mImages.truth, &mImages.prediction, &mImages.error, &mImages.uncertainty};
+    const ImageStack* second = mResult.truth ? &*mResult.truth : mResult.modelScale ? &*mResult.modelScale : nullptr;
+    const ImageStack* stacks[kPanels] = {&mResult.input, second, &mResult.prediction.mean, second ? &mResult.prediction.mean : nullptr,
+                                         mResult.prediction.stddev ? &*mResult.prediction.stddev : nullptr};
+    const ImageStack* stack = stacks[panel];
+    const CompositeImage& image = *images[panel];
+    if (!stack || image.rgba.empty()) return {};
+    PanelKey key;
+    if (panel >= 3) { // grey: the largest share of a channel's display range, white at half of it
+        const QString what = panel == 3 ? (mResult.truth ? tr("|error|") : tr("|fused − model scale|")) : tr("ensemble std");
+        key.bar = MapFigureContent::ColourBar{MapScale{0, 50, ColourTable::Grey}, tr("%1, % of the channel's range").arg(what)};
+        return key;
+    }
+    const auto name = [&](int band) {
+        return band >= 0 && band < stack->channels() ? QString::fromStdString(stack->channelNames[static_cast<std::size_t>(band)]) : QString();
+    };
+    const auto& c = image.channels;
+    if (c[0].band == c[1].band && c[1].band == c[2].band)
+        key.bar = MapFigureContent::ColourBar{MapScale{c[0].low, c[0].high, ColourTable::Grey}, name(c[0].band)};
+    else
+        key.channels = MapFigureContent::ChannelKey{{name(c[0].band), name(c[1].band), name(c[2].band)}, c};
+    return key;
+}
+
+QString ComparisonView::channelKeyText(int panel) const {
+    const PanelKey key = panelKey(panel);
+    if (!key.channels) return {};
+    static const char* colours[3] = {"#d62728", "#2ca02c", "#1f77b4"};
+    QStringList parts;
+    for (int k = 0; k < 3; ++k)
+        parts << QString("<b style='color:%1'>%2</b> %3 %4–%5")
+                     .arg(colours[k], QString("RGB")[k], key.channels->names[k].toHtmlEscaped())
+                     .arg(key.channels->channels[k].low, 0, 'g', 3)
+                     .arg(key.channels->channels[k].high, 0, 'g', 3);
+    return parts.join("&nbsp; ");
+}
+
 MapFigureLayout ComparisonView::savePanelFigure(int panel, const QString& path) const {
     if (!mHasResult) throw Error("no comparison to save");
     if (panel < 0 || panel >= kPanels) throw Error("no panel " + std::to_string(panel));
@@ -377,6 +443,9 @@ MapFigureLayout ComparisonView::savePanelFigure(int panel, const QString& path) 
     figure.map = toQImage(*images[panel]);
     figure.title = mHeading->text() + " — " + mTitles[panel]->text();
     figure.geolocator = mGeolocator;
+    const PanelKey key = panelKey(panel);
+    figure.colourBar = key.bar;
+    figure.channelKey = key.channels;
     return writeMapFigure(path, figure);
 }
 

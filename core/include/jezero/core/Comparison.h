@@ -22,9 +22,11 @@ struct ComparisonImages {
 };
 
 // truth and stddev may be null (a scene without the target's wavelengths; a deterministic model).
-// Without truth the prediction is stretched by its own percentiles. Throws Error when sizes differ.
+// Without truth the prediction is stretched by its own percentiles. truthIsPrediction: "truth" is
+// another prediction (a CaSSIS image's at the model's scale), so a carbonate probability there is
+// drawn on the prediction's range, not the 0–1 of a label. Throws Error when sizes differ.
 ComparisonImages renderComparison(const ImageStack& input, const ImageStack* truth, const ImageStack& prediction,
-                                  const ImageStack* stddev, const Stretch& stretch = {});
+                                  const ImageStack* stddev, const Stretch& stretch = {}, bool truthIsPrediction = false);
 
 // The images left to right with gap white pixels between them (all must have the same height).
 CompositeImage sideBySide(const std::vector<const CompositeImage*>& images, int gap);

@@ -1,7 +1,8 @@
 #pragma once
 // A prediction beside its ground truth: input | ground truth | prediction | |error| | uncertainty — for a
 // CaSSIS image: input | prediction at the model's scale | fused at the image's | what fusion changed | uncertainty —
-// panned and zoomed together on one stretch, with the per-image metrics and, for a clicked pixel,
+// panned and zoomed together on one stretch, each with its colour key (a grey scale's limits, or what R, G
+// and B show), with the per-image metrics and, for a clicked pixel,
 // its values in every panel. Export of the panels (PNG), the metrics (CSV) and the prediction
 // (GeoTIFF with the scene's georeference).
 #include "jezero/ui/CassisChainReport.h"
@@ -31,6 +32,7 @@ class QSplitter;
 
 namespace jezero::ui {
 
+class ColourScaleStrip;
 class HarmonisationDialog;
 class SceneView;
 class SpectrumPlot;
@@ -87,6 +89,16 @@ public:
     // Not owned: the window sets it with each prediction and clears it when the scene goes.
     void setGeolocator(const PixelGeolocator* geolocator) { mGeolocator = geolocator; }
 
+    // What panel's colours mean, as its key under it and in its figure shows: a grey scale with its
+    // limits (one channel, the error and the uncertainty), or what red, green and blue show and
+    // between which values. Neither for an empty panel (no truth, a deterministic model).
+    struct PanelKey {
+        std::optional<MapFigureContent::ColourBar> bar;
+        std::optional<MapFigureContent::ChannelKey> channels;
+    };
+    PanelKey panelKey(int panel) const;
+    QString channelKeyText(int panel) const; // the R/G/B line under a three-channel panel
+
     // Exports; throw Error with a one-line reason. All writes are atomic.
     void savePanelsPng(const QString& path) const;
     // One panel as a map figure (.png, .svg, .pdf: its title, grid, scale bar, north arrow when the
@@ -110,6 +122,8 @@ private:
 
     std::array<SceneView*, kPanels> mViews{};
     std::array<QLabel*, kPanels> mTitles{};
+    std::array<ColourScaleStrip*, kPanels> mScales{};
+    std::array<QLabel*, kPanels> mChannelKeys{};
     QGridLayout* mPanelGrid = nullptr;
     QLabel* mHeading;
     QDoubleSpinBox* mLow;

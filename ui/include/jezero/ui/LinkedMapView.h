@@ -14,6 +14,7 @@ class QLabel;
 
 namespace jezero::ui {
 
+class ColourScaleStrip;
 class SceneView;
 
 class LinkedMapView : public QWidget {
@@ -30,7 +31,7 @@ public:
     void setCaption(const QString& caption);
     // A parameter layer's colour bar under the map (its table from low to high, labelled); none hides it.
     void setColourScale(std::optional<MapScale> scale);
-    std::optional<MapScale> colourScale() const { return mScale; }
+    std::optional<MapScale> colourScale() const;
 
     // Zoom and pan of either view follow the other's; the pixel under the cursor in one is marked
     // with a cross in the other.
@@ -43,8 +44,7 @@ private:
     QComboBox* mLayer;
     QLabel* mCaption;
     SceneView* mView;
-    QWidget* mColourBar;
-    std::optional<MapScale> mScale;
+    ColourScaleStrip* mColourBar;
 };
 
 } // namespace jezero::ui
