@@ -163,8 +163,13 @@ private slots:
             }
         }
         QVERIFY(inside > 200);
+        // Band depths, not I/F: the filter curves and their axis step aside, their boxes kept.
+        QVERIFY(!w.spectrumPlot()->isFilterVisible("NIR") && !plot->yAxis2->visible());
+        QVERIFY(!w.spectrumPlot()->findChild<QCheckBox*>("filterToggle_NIR")->isEnabled());
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-continuum-range.png");
         w.spectrumPlot()->findChild<QCheckBox*>("continuumToggle")->click();
+        QVERIFY(w.spectrumPlot()->isFilterVisible("NIR") && plot->yAxis2->visible());
+        QVERIFY(w.spectrumPlot()->findChild<QCheckBox*>("filterToggle_NIR")->isChecked());
         // The channels CRISM users leave out are shaded: for this MTRDR (joined) scene five ranges.
         QCOMPARE(w.spectrumPlot()->badBandRangesUm().size(), std::size_t(5));
         QCOMPARE(plot->itemCount(), 5);

@@ -359,6 +359,7 @@ void SpectrumPlot::setContinuumRemoved(bool removed) {
     if (mContinuumToggle->isChecked() != removed) mContinuumToggle->setChecked(removed);
     mPlot->yAxis->setLabel(removed ? tr("Continuum-removed I/F") : QString("I/F"));
     renderCurves();
+    showFilters();
 }
 
 // (Re)draws every curve from its stored values, so toggling continuum removal changes them all.
@@ -474,16 +475,25 @@ void SpectrumPlot::setFilters(const FilterSet& filters) {
         mFilterBar->insertWidget(1 + static_cast<int>(mFilters.size()), toggle); // after the label and earlier filters
         mFilters.push_back({name, graph, toggle});
     }
-    updateRanges();
+    showFilters();
 }
 
 void SpectrumPlot::setFilterVisible(const QString& name, bool visible) {
+    for (Filter& f : mFilters)
+        if (f.name == name && f.toggle->isChecked() != visible) f.toggle->setChecked(visible);
+    showFilters();
+}
+
+void SpectrumPlot::showFilters() {
+    // Filter responses go with I/F; a continuum-removed plot shows band depths (often over 1–2.6 µm,
+    // where no CaSSIS filter reaches), so the curves and their axis step aside until it is I/F again.
     for (Filter& f : mFilters) {
-        if (f.name != name) continue;
-        f.graph->setVisible(visible);
+        const bool shown = f.toggle->isChecked() && !mContinuumRemoved;
+        f.graph->setVisible(shown);
         f.graph->removeFromLegend();
-        if (visible) f.graph->addToLegend();
-        if (f.toggle->isChecked() != visible) f.toggle->setChecked(visible);
+        if (shown) f.graph->addToLegend();
+        f.toggle->setEnabled(!mContinuumRemoved);
+        f.toggle->setToolTip(mContinuumRemoved ? tr("Filter curves are hidden while the continuum is removed") : QString());
     }
     updateRanges();
 }

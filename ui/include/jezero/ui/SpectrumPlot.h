@@ -62,6 +62,8 @@ public:
     int validChannelCount(int i) const;
 
     void setFilters(const FilterSet& filters);
+    // Whether a filter's curve is wanted (its check box); it is drawn only while the plot shows I/F, not
+    // a removed continuum. isFilterVisible: drawn now.
     void setFilterVisible(const QString& name, bool visible);
     bool isFilterVisible(const QString& name) const;
     QStringList filterNames() const;
@@ -102,6 +104,7 @@ protected:
 
 private:
     void updateRanges();
+    void showFilters(); // each filter's curve drawn as its box and the continuum removal say
     // Under the axes: three legend columns, fewer when the widest entry would not fit.
     void fitLegendColumns();
     void renderCurves();
