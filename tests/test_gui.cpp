@@ -463,10 +463,31 @@ private slots:
         QCOMPARE(w.parametersPanel()->shownValue("D2300"), QString::number(expected[1], 'g', 5));
         w.grab().save(QStringLiteral(JEZERO_TEST_OUTPUT) + "/gui-fal-layer.png");
 
+        // The browse product's stretch: CRISM's limits by default, or percentiles of each channel's own
+        // values — remembered for the product, and shown in its R/G/B key.
+        auto* stretch = w.findChild<QComboBox*>("browseStretch");
+        QVERIFY(stretch && stretch->isVisible());
+        QCOMPARE(stretch->currentData().toInt(), 0);
+        const auto standard = w.shownMap().channels;
+        const int before = shown.count();
+        stretch->setCurrentIndex(stretch->findData(1));
+        emit stretch->activated(stretch->currentIndex());
+        QCOMPARE(shown.count(), before + 1);
+        const auto own = w.shownMap().channels;
+        for (int c = 0; c < 3; ++c) QVERIFY(own[c].low != standard[c].low || own[c].high != standard[c].high);
+        QVERIFY(own[0].low < own[0].high);
+        QVERIFY2(w.findChild<jezero::ui::ChannelLegend*>()->text(0).contains(QString::number(own[0].low, 'g', 4)),
+                 qPrintable(w.findChild<jezero::ui::ChannelLegend*>()->text(0)));
+        QCOMPARE(QSettings().value("browseStretch/FAL").toInt(), 1);
+        stretch->setCurrentIndex(stretch->findData(0));
+        emit stretch->activated(stretch->currentIndex());
+        QCOMPARE(w.shownMap().channels[1].low, standard[1].low);
+
         // Back to the composite.
         choice->setCurrentIndex(choice->findData("composite"));
         QVERIFY(shown.wait(10000));
         QVERIFY(w.compositeControls()->isEnabled());
+        QVERIFY(!stretch->isVisible()); // the composite has its own stretch controls
     }
 
     void aLayerChosenWhileParametersComputeIsTheOneShown() {

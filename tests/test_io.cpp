@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -541,6 +542,27 @@ private slots:
         QCOMPARE(bd530->high.floor, 0.28279391);
         QCOMPARE(QString::fromStdString(browseStretchOf("R770")->product), QString("VNA"));
         QVERIFY(!browseStretchOf("NOT_A_PARAMETER"));
+    }
+
+    void aBrowseProductCanBeStretchedToItsOwnPercentiles() {
+        // FAL of a 101-pixel strip whose channels run 0…1, 0…2 and 0…4 (and one NaN): the table's fixed
+        // limits, or 2–98 % of each channel's own values.
+        ImageStack parameters(102, 1, {"R2529", "R1506", "R1080"});
+        for (int x = 0; x < 101; ++x)
+            for (int c = 0; c < 3; ++c) parameters.at(x, 0, c) = static_cast<float>(x / 100.0 * (1 << c));
+        for (int c = 0; c < 3; ++c) parameters.at(101, 0, c) = std::numeric_limits<float>::quiet_NaN();
+        const BrowseProduct fal = browseProduct("FAL");
+        const CompositeImage standard = renderBrowse(parameters, fal);
+        std::vector<float> red;
+        for (int x = 0; x < 102; ++x) red.push_back(parameters.at(x, 0, 0));
+        QCOMPARE(standard.channels[0].low, fal.low[0].resolve(red)); // the table's limit (FAL's: a percentile)
+        const CompositeImage own = renderBrowse(parameters, withPercentileStretch(fal, 2, 98));
+        for (int c = 0; c < 3; ++c) {
+            QVERIFY(std::abs(own.channels[c].low - 0.02 * (1 << c)) < 1e-6);
+            QVERIFY(std::abs(own.channels[c].high - 0.98 * (1 << c)) < 1e-6);
+        }
+        QVERIFY(std::abs(int(own.rgba[50 * 4]) - (0.5 - 0.02) / 0.96 * 255) <= 1); // the middle pixel's red
+        QVERIFY_THROWS_EXCEPTION(Error, withPercentileStretch(fal, 98, 2));
     }
 
     void pngWriterWritesAtomically() {

@@ -84,6 +84,16 @@ std::optional<ParameterStretch> browseStretchOf(const std::string& parameter) {
     return std::nullopt;
 }
 
+BrowseProduct withPercentileStretch(BrowseProduct product, double lowPercent, double highPercent) {
+    if (!(lowPercent >= 0 && lowPercent < highPercent && highPercent <= 100))
+        throw Error("a percentile stretch needs 0 ≤ low < high ≤ 100, not " + std::to_string(lowPercent) + "–" + std::to_string(highPercent));
+    for (int c = 0; c < 3; ++c) {
+        product.low[c] = StretchLimit{0.0, lowPercent};
+        product.high[c] = StretchLimit{0.0, highPercent};
+    }
+    return product;
+}
+
 CompositeImage renderBrowse(const ImageStack& parameters, const BrowseProduct& product) {
     CompositeImage image;
     image.width = parameters.width;

@@ -1,5 +1,6 @@
 #include "jezero/ui/ChannelLegend.h"
 
+#include <QComboBox>
 #include <QGridLayout>
 #include <QLabel>
 #include <QLinearGradient>
@@ -31,7 +32,7 @@ private:
 
 } // namespace
 
-ChannelLegend::ChannelLegend(QWidget* parent) : QWidget(parent) {
+ChannelLegend::ChannelLegend(QWidget* parent) : QWidget(parent), mStretchLabel(new QLabel(tr("Stretch"), this)), mStretch(new QComboBox(this)) {
     setObjectName("channelLegend");
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(4, 2, 4, 2);
@@ -51,7 +52,27 @@ ChannelLegend::ChannelLegend(QWidget* parent) : QWidget(parent) {
     }
     grid->setColumnStretch(1, 2);
     grid->setColumnStretch(2, 3);
+    mStretch->setObjectName("browseStretch");
+    mStretch->addItem(tr("CRISM standard limits"), CrismStandard);
+    mStretch->addItem(tr("2–98 % of each channel"), Percent2);
+    mStretch->addItem(tr("0.1–99.9 % of each channel"), Percent01);
+    mStretch->setToolTip(tr("How the browse product's parameters map to colour: the limits of CRISM's browse products (the same on every scene, "
+                            "so scenes compare), or percentiles of this scene's own values (when they sit far inside or beyond those limits)"));
+    grid->addWidget(mStretchLabel, 3, 0, 1, 2);
+    grid->addWidget(mStretch, 3, 2, 1, 2);
+    mStretchLabel->hide();
+    mStretch->hide();
+    connect(mStretch, &QComboBox::activated, this, [this](int index) { emit browseStretchChosen(mStretch->itemData(index).toInt()); });
 }
+
+void ChannelLegend::showBrowseStretch(bool shown, int mode) {
+    mStretchLabel->setVisible(shown);
+    mStretch->setVisible(shown);
+    const int index = mStretch->findData(mode);
+    if (index >= 0) mStretch->setCurrentIndex(index);
+}
+
+int ChannelLegend::browseStretch() const { return mStretch->currentData().toInt(); }
 
 void ChannelLegend::setChannels(const QStringList& names, const std::array<ChannelRange, 3>& channels) {
     for (int c = 0; c < 3; ++c) {

@@ -128,6 +128,13 @@ MainWindow::MainWindow(QWidget* parent)
     mapLayout->addWidget(mMapScale);
     mChannelLegend = new ChannelLegend;
     mChannelLegend->hide();
+    connect(mChannelLegend, &ChannelLegend::browseStretchChosen, this, [this](int mode) {
+        if (!mLayer.startsWith("browse:")) return;
+        // Remembered per product, as a parameter's scale is: both maps, and the next scene, show it so.
+        QSettings().setValue("browseStretch/" + mLayer.section(':', 1).toUpper(), mode);
+        showLayer(mLayer);
+        if (sideBySide() && mLinked->layer() == mLayer) showLinkedLayer();
+    });
     mapLayout->addWidget(mChannelLegend);
     // The map and, with View › Side by side, a second map linked to it.
     auto* maps = new QSplitter(Qt::Horizontal);
@@ -598,6 +605,8 @@ void MainWindow::showMapImage(const CompositeImage& image, bool keepView, const 
         mChannelLegend->hide();
     } else {
         mChannelLegend->setChannels(channelNames(mLayer, image), image.channels);
+        mChannelLegend->showBrowseStretch(mLayer.startsWith("browse:"),
+                                          QSettings().value("browseStretch/" + mLayer.section(':', 1).toUpper(), ChannelLegend::CrismStandard).toInt());
         mChannelLegend->show();
     }
     emit compositeShown();
@@ -693,10 +702,19 @@ std::vector<std::string> MainWindow::layerParameters(const QString& id) {
     return {name};
 }
 
+BrowseProduct MainWindow::stretchedBrowseProduct(const QString& name) {
+    const BrowseProduct product = browseProduct(name.toStdString());
+    switch (QSettings().value("browseStretch/" + name.toUpper(), ChannelLegend::CrismStandard).toInt()) {
+    case ChannelLegend::Percent2: return withPercentileStretch(product, 2, 98);
+    case ChannelLegend::Percent01: return withPercentileStretch(product, 0.1, 99.9);
+    default: return product;
+    }
+}
+
 std::pair<CompositeImage, QString> MainWindow::layerImage(const QString& id, const MapScale& scale) const {
     const QString name = id.section(':', 1);
     if (id.startsWith("browse:")) {
-        const BrowseProduct product = browseProduct(name.toStdString());
+        const BrowseProduct product = stretchedBrowseProduct(name);
         return {renderBrowse(*mParameterMaps, product),
                 tr("%1 browse: %2 / %3 / %4").arg(name, QString::fromStdString(product.parameters[0]), QString::fromStdString(product.parameters[1]),
                                                   QString::fromStdString(product.parameters[2]))};

@@ -34,6 +34,9 @@ struct BrowseProduct {
 std::vector<BrowseProduct> browseProducts(const std::string& path = {});
 // The product called name (case-insensitive); throws Error listing the known names.
 BrowseProduct browseProduct(const std::string& name);
+// The product with each channel stretched between two percentiles of its own finite values, in place of
+// the table's (CRISM's standard) limits: for a scene whose values sit far inside or beyond them.
+BrowseProduct withPercentileStretch(BrowseProduct product, double lowPercent, double highPercent);
 
 // The stretch CRISM's browse products give one parameter: its limits in the first product (table
 // order) that shows it, and that product's name; nullopt when no product shows it.

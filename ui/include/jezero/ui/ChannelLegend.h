@@ -1,6 +1,7 @@
 #pragma once
 // Under a three-channel map (the composite, a browse product): what red, green and blue show and
-// between which values — "R  D2300  0.005 … 0.035" — each with its black-to-colour ramp.
+// between which values — "R  D2300  0.005 … 0.035" — each with its black-to-colour ramp; for a browse
+// product, how its channels are stretched (CRISM's standard limits, or percentiles of its own values).
 #include "jezero/core/Composite.h"
 
 #include <QStringList>
@@ -8,6 +9,7 @@
 
 #include <array>
 
+class QComboBox;
 class QLabel;
 
 namespace jezero::ui {
@@ -20,9 +22,18 @@ public:
     void setChannels(const QStringList& names, const std::array<ChannelRange, 3>& channels);
     QString text(int channel) const; // "R  D2300  0.005 … 0.035", for tests
     QStringList channelNames() const;
+    // The stretch choice under the channels (browse products): shown with mode chosen, or hidden.
+    enum BrowseStretch { CrismStandard = 0, Percent2 = 1, Percent01 = 2 };
+    void showBrowseStretch(bool shown, int mode = CrismStandard);
+    int browseStretch() const;
+
+signals:
+    void browseStretchChosen(int mode);
 
 private:
     std::array<QLabel*, 3> mNames{}, mLimits{};
+    QLabel* mStretchLabel;
+    QComboBox* mStretch;
 };
 
 } // namespace jezero::ui

@@ -35,6 +35,7 @@ class QToolButton;
 
 namespace jezero {
 class TaskControl;
+struct BrowseProduct;
 }
 
 namespace jezero::ui {
@@ -186,6 +187,8 @@ private:
     bool ensureParameterMaps();
     // A browse or parameter layer drawn from the computed maps, with its caption.
     std::pair<CompositeImage, QString> layerImage(const QString& id, const MapScale& scale) const;
+    // A browse product as its stretch was last chosen (CRISM's limits, or percentiles of its own values).
+    static BrowseProduct stretchedBrowseProduct(const QString& name);
     static std::vector<std::string> layerParameters(const QString& id); // the parameters a layer shows
     void showMapImage(const CompositeImage& image, bool keepView, const QString& label);
     void connectRoiPanel();
