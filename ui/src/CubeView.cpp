@@ -287,6 +287,7 @@ protected:
         // Seen from above, the depth edge is foreshortened and the ticks crowd together: a label is drawn
         // only clear of the last one drawn (every tick keeps its mark).
         QRectF lastLabel;
+        std::vector<QRectF> drawn;
         for (const auto& t : ticks) {
             painter.drawLine(t.position, t.position - QPointF(6, 0));
             const QRectF box(t.position + QPointF(-9 - metrics.horizontalAdvance(t.label), 4 - metrics.ascent()),
@@ -294,9 +295,23 @@ protected:
             if (!lastLabel.isNull() && box.adjusted(0, -2, 0, 2).intersects(lastLabel)) continue;
             painter.drawText(t.position + QPointF(-9 - metrics.horizontalAdvance(t.label), 4), t.label);
             lastLabel = box;
+            drawn.push_back(box);
         }
+        // The axis title above the first tick, or — when the edge is seen end-on and the labels stack
+        // up there — above the highest label, clear of them all.
         const QString title = tr("λ ↓");
-        painter.drawText(ticks.front().position + QPointF(-9 - metrics.horizontalAdvance(title), -14), title);
+        const QSizeF titleSize(metrics.horizontalAdvance(title), metrics.height());
+        QPointF at = ticks.front().position + QPointF(-9 - titleSize.width(), -14);
+        const auto clashes = [&](QPointF baseline) {
+            const QRectF box(baseline - QPointF(0, metrics.ascent()), titleSize);
+            return std::any_of(drawn.begin(), drawn.end(), [&](const QRectF& label) { return label.adjusted(0, -2, 0, 2).intersects(box); });
+        };
+        if (clashes(at)) {
+            double top = at.y();
+            for (const QRectF& label : drawn) top = std::min(top, label.top());
+            at.setY(top - 4);
+        }
+        painter.drawText(at, title);
     }
 };
 
