@@ -31,6 +31,8 @@ LinkedMapView::LinkedMapView(QWidget* parent) : QWidget(parent), mLayer(new QCom
     layout->addWidget(mView, 1);
     mColourBar = new ColourScaleStrip;
     mColourBar->setObjectName("linkedMapColourBar");
+    mColourBar->setToolTip(tr("The parameter's own stretch, kept per parameter: set it under the first map while that shows this parameter, "
+                              "and both maps (and later scenes) use it"));
     mColourBar->hide();
     layout->addWidget(mColourBar);
     connect(mLayer, &QComboBox::currentIndexChanged, this, [this] { emit layerChosen(layer()); });

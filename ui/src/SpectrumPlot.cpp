@@ -470,7 +470,7 @@ void SpectrumPlot::setFilters(const FilterSet& filters) {
         auto* toggle = new QCheckBox(name, this);
         toggle->setObjectName("filterToggle_" + name);
         toggle->setChecked(true);
-        toggle->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; }").arg(filterColour(name).name()));
+        toggle->setStyleSheet(QString("QCheckBox { color: %1; font-weight: bold; } QCheckBox:disabled { color: palette(mid); }").arg(filterColour(name).name()));
         connect(toggle, &QCheckBox::toggled, this, [this, name](bool on) { setFilterVisible(name, on); });
         mFilterBar->insertWidget(1 + static_cast<int>(mFilters.size()), toggle); // after the label and earlier filters
         mFilters.push_back({name, graph, toggle});
