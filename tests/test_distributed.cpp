@@ -196,8 +196,9 @@ private slots:
     }
 
     void aGroupOfOneTrainsTheSingleProcessCurve() {
-        // JEZERO_WORLD_SIZE=1 with a meeting point: every collective goes through the backend (how a
-        // backend is checked on one GPU); the curve is the single process's, to the last digit.
+        // JEZERO_WORLD_SIZE=1 with a meeting point: every collective — the gradient sums too — goes
+        // through the backend (how a backend is checked on one GPU); the curve is the single process's
+        // (the loss weighted by its pixels and divided again: 1e-5 relative allowed, ~1e-7 measured).
         const QString c = config("group-of-one", 2);
         const Run single = cli({"train", "--config", c, "--out", "single"});
         QCOMPARE(single.exitCode, 0);
@@ -209,8 +210,10 @@ private slots:
         const auto a = events(single.out, "epoch"), b = events(group.out, "epoch");
         QCOMPARE(b.size(), 2);
         for (int e = 0; e < 2; ++e) {
-            QCOMPARE(b[e]["loss"].toDouble(), a[e]["loss"].toDouble());
-            QCOMPARE(b[e]["val_loss"].toDouble(), a[e]["val_loss"].toDouble());
+            for (const char* key : {"loss", "val_loss"}) {
+                const double x = a[e][key].toDouble(), y = b[e][key].toDouble();
+                QVERIFY2(std::abs(x - y) <= 1e-5 * std::abs(x), qPrintable(QString("epoch %1 %2: %3 vs %4").arg(e + 1).arg(key).arg(x).arg(y)));
+            }
             QCOMPARE(digests(b[e]).size(), 1);
         }
         // Without JEZERO_WORLD_SIZE a meeting point alone does not make a group.

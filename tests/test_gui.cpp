@@ -1028,6 +1028,7 @@ private slots:
         // No georeference (the TRR3 strip): the map, its title and its R/G/B key, nothing that would need one.
         waitShown(w, jezero::test::sampleVnirLabel());
         w.parametersPanel()->setCurrentLayer("composite");
+        QTRY_VERIFY_WITH_TIMEOUT(w.shownMap().width == w.cube()->width() && !w.shownMap().rgba.empty(), 30000);
         const jezero::ui::MapFigureLayout plain = w.exportMapFigure(dir.path() + "/plain.png");
         QVERIFY(!plain.scaleBarDrawn && !plain.northArrowDrawn);
         QVERIFY(plain.colourBarDrawn); // the three channels' key

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,20 +250,40 @@ RanksRun runRanks(const Options& o, int count, const std::string& backend, const
     fs::create_directories(run);
     const std::string self = fs::read_symlink("/proc/self/exe").string();
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    // Everything the child needs is made before fork: this process already runs CUDA and torch threads,
+    // so between fork and exec the child only calls async-signal-safe functions (open, dup2, execve).
+    struct Child {
+        std::vector<std::string> environment, arguments, logs;
+        std::vector<char*> envp, argv;
+    };
+    std::vector<Child> children(static_cast<std::size_t>(count));
+    for (int rank = 0; rank < count; ++rank) {
+        Child& c = children[static_cast<std::size_t>(rank)];
+        for (char** e = ::environ; *e; ++e) { // environ: declared by unistd.h (GNU)
+            const std::string entry = *e;
+            if (entry.rfind("JEZERO_", 0) != 0) c.environment.push_back(entry);
+        }
+        c.environment.push_back("JEZERO_RANK=" + std::to_string(rank));
+        c.environment.push_back("JEZERO_WORLD_SIZE=" + std::to_string(count));
+        c.environment.push_back("JEZERO_RENDEZVOUS=file:" + store);
+        c.environment.push_back("JEZERO_BACKEND=" + backend);
+        c.environment.push_back("JEZERO_THREADS_PER_RANK=" + std::to_string(std::max(1u, cores / count)));
+        c.arguments = {self, "--work", o.work, "--epochs", std::to_string(o.epochs), "--rank-train", run};
+        const std::string log = run + "/rank-" + std::to_string(rank) + ".out";
+        c.logs = {log, log + ".err"};
+        for (auto& e : c.environment) c.envp.push_back(e.data());
+        c.envp.push_back(nullptr);
+        for (auto& a : c.arguments) c.argv.push_back(a.data());
+        c.argv.push_back(nullptr);
+    }
     std::vector<pid_t> pids;
     std::fflush(nullptr); // or the children write this program's buffered lines again
-    for (int rank = 0; rank < count; ++rank) {
-        const std::string log = run + "/rank-" + std::to_string(rank) + ".out";
+    for (Child& c : children) {
         const pid_t pid = ::fork();
         if (pid == 0) {
-            ::setenv("JEZERO_RANK", std::to_string(rank).c_str(), 1);
-            ::setenv("JEZERO_WORLD_SIZE", std::to_string(count).c_str(), 1);
-            ::setenv("JEZERO_RENDEZVOUS", ("file:" + store).c_str(), 1);
-            ::setenv("JEZERO_BACKEND", backend.c_str(), 1);
-            ::setenv("JEZERO_THREADS_PER_RANK", std::to_string(std::max(1u, cores / count)).c_str(), 1);
-            if (!std::freopen(log.c_str(), "w", stdout) || !std::freopen((log + ".err").c_str(), "w", stderr)) ::_exit(126);
-            const std::string epochs = std::to_string(o.epochs);
-            ::execl(self.c_str(), self.c_str(), "--work", o.work.c_str(), "--epochs", epochs.c_str(), "--rank-train", run.c_str(), static_cast<char*>(nullptr));
+            const int out = ::open(c.logs[0].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), err = ::open(c.logs[1].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (out < 0 || err < 0 || ::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0) ::_exit(126);
+            ::execve(c.argv[0], c.argv.data(), c.envp.data());
             ::_exit(127);
         }
         pids.push_back(pid);

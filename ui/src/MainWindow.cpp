@@ -486,6 +486,10 @@ void MainWindow::openSceneFrom(const QString& what, std::function<std::pair<std:
         const QString path = QString::fromStdString(scene.path);
         mCube = scene.cube;
         mParameterMaps.reset();
+        // What the maps showed belongs to the old scene: no figure of it under the new scene's name.
+        mComposite = {};
+        mLinkedComposite = {};
+        mLinkedLabel.clear();
         if (mParameterTask) mParameterTask->cancel(); // the old scene's maps are not wanted any more
         mParameterTask = nullptr;
         // A filter image (CaSSIS) has no parameters: its maps and pixel values are no data, said as such.
@@ -588,9 +592,13 @@ void MainWindow::showComposite(const CompositeImage& composite, bool keepView) {
 
 QStringList MainWindow::channelNames(const QString& layerId, const CompositeImage& image) const {
     QStringList names;
-    for (const ChannelRange& c : image.channels)
-        names << (layerId == "composite" ? tr("I/F %1 nm").arg(mCube->wavelengthsNm()[c.band], 0, 'f', 0)
-                                         : QString::fromStdString(mParameterMaps->channelNames[c.band]));
+    for (const ChannelRange& c : image.channels) {
+        const auto band = static_cast<std::size_t>(c.band);
+        if (layerId == "composite")
+            names << (mCube && band < mCube->wavelengthsNm().size() ? tr("I/F %1 nm").arg(mCube->wavelengthsNm()[band], 0, 'f', 0) : QString());
+        else
+            names << (mParameterMaps && band < mParameterMaps->channelNames.size() ? QString::fromStdString(mParameterMaps->channelNames[band]) : QString());
+    }
     return names;
 }
 

@@ -88,8 +88,9 @@ void MainWindow::exportSpectraCsv(const QString& path) const {
 MapFigureLayout MainWindow::exportMapFigure(const QString& path, bool secondMap) const {
     if (secondMap && mLinked->isHidden()) throw Error("the second map is not shown (View › Side by side)");
     const CompositeImage& image = secondMap ? mLinkedComposite : mComposite;
-    if (!mCube || image.rgba.empty()) throw Error("no map is shown");
+    if (!mCube || image.rgba.empty()) throw Error(secondMap ? "the second map has nothing drawn yet (its layer is still being computed)" : "no map is shown");
     const QString layer = secondMap ? mLinked->layer() : mLayer;
+    if (layer != "composite" && !mParameterMaps) throw Error("the summary parameters are still being computed: export again in a moment");
     MapFigureContent figure;
     figure.map = toQImage(image);
     figure.title = QString::fromStdString(mCube->metadata().productId) + " — " + (secondMap ? mLinkedLabel : mCompositeLabel->text().trimmed());

@@ -88,6 +88,7 @@ void MainWindow::showLinkedLayer() {
         return;
     }
     if (!ensureParameterMaps()) {
+        mLinkedComposite = {}; // what stays on screen is the layer before: not the figure of this one
         mLinked->setCaption(tr("Computing summary parameters…")); // the image stays: the views keep their zoom
         return;
     }
@@ -106,6 +107,7 @@ void MainWindow::showLinkedLayer() {
         }
         show(image, caption, label);
     } catch (const std::exception& e) {
+        mLinkedComposite = {};
         showError(QString::fromStdString(e.what()));
     }
 }

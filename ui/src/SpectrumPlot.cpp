@@ -183,6 +183,11 @@ QSizeF SpectrumPlot::figureSize() const {
 
 void SpectrumPlot::writeFigure(const QString& path) const {
     const QSizeF size = figureSize();
+    // toPainter lays the plot out at the figure's size: laid out at the widget's again however it ends.
+    struct Replot {
+        QCustomPlot* plot;
+        ~Replot() { plot->replot(); }
+    } replotAfter{mPlot};
     writeFigureFile({path, size, 96, tr("Spectra"), "Jezero spectrum plot"}, [&](QPaintDevice& device, double scale) {
         QCPPainter painter(&device);
         if (!painter.isActive()) throw Error("cannot draw the plot for " + path.toStdString());
@@ -191,7 +196,6 @@ void SpectrumPlot::writeFigure(const QString& path) const {
         painter.scale(scale, scale);
         mPlot->toPainter(&painter, static_cast<int>(size.width()), static_cast<int>(size.height()));
     });
-    mPlot->replot(); // back to the widget's own size
 }
 
 void SpectrumPlot::chooseFigureFile() {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <exception>
 #include <set>
 #include <sstream>
 
@@ -128,7 +129,12 @@ c10::intrusive_ptr<c10d::Store> openStore(const DistributedSetup& setup, std::ch
         throw Error("rendezvous " + where + " is neither tcp://HOST:PORT nor file:PATH");
     }
     store->setTimeout(timeout);
-    return c10::make_intrusive<c10d::PrefixStore>("jezero", store);
+    // A file store on a shared file system can outlive its run (a crash, then --resume): keys of this
+    // Slurm job step only, so a later step never reads an earlier one's.
+    const char* job = std::getenv("SLURM_JOB_ID");
+    const char* step = std::getenv("SLURM_STEP_ID");
+    const std::string run = job ? std::string(job) + "." + (step ? step : "0") : "local";
+    return c10::make_intrusive<c10d::PrefixStore>("jezero/" + run, store);
 }
 
 std::vector<std::uint8_t> bytes(const std::string& text) { return {text.begin(), text.end()}; }
@@ -146,21 +152,25 @@ std::string agreeOnBackend(c10d::Store& store, const DistributedSetup& setup, co
 #else
     if (device.is_cuda()) mine.gpu = device.str();
 #endif
-    store.set("placement/" + std::to_string(setup.rank), bytes(std::string(mine.ncclAvailable ? "1" : "0") + "\n" + mine.host + "\n" + mine.gpu));
+    // Rank 0's requested backend rules (the ranks' environments could differ).
+    store.set("placement/" + std::to_string(setup.rank),
+              bytes(std::string(mine.ncclAvailable ? "1" : "0") + "\n" + mine.host + "\n" + mine.gpu + "\n" + setup.backend));
     std::vector<std::string> keys;
     for (int r = 0; r < setup.worldSize; ++r) keys.push_back("placement/" + std::to_string(r));
     store.wait(keys);
     std::vector<RankPlacement> ranks;
+    std::string requested;
     for (const auto& key : keys) {
         const std::vector<std::uint8_t> value = store.get(key);
         std::istringstream in(std::string(value.begin(), value.end()));
-        std::string nccl;
+        std::string nccl, asked;
         RankPlacement p;
-        std::getline(in, nccl), std::getline(in, p.host), std::getline(in, p.gpu);
+        std::getline(in, nccl), std::getline(in, p.host), std::getline(in, p.gpu), std::getline(in, asked);
         p.ncclAvailable = nccl == "1";
+        if (ranks.empty()) requested = asked;
         ranks.push_back(p);
     }
-    return chooseBackend(ranks, setup.backend);
+    return chooseBackend(ranks, requested);
 }
 
 // The collectives over one c10d process group (Gloo's or NCCL's: the same calls). NCCL works on GPU
@@ -172,7 +182,15 @@ public:
         : mGroup(std::move(group)), mRank(rank), mSize(size), mBackend(std::move(backend)), mDevice(collectiveDevice) {}
     ~GroupCommunicator() override {
         try {
-            if constexpr (kHasShutdown<Group>) mGroup->shutdown(); // NCCL warns when its group is destroyed without it
+            // NCCL warns when its group is destroyed without shutdown; while an error unwinds (a peer
+            // gone) a graceful shutdown could wait for it, so the group is aborted instead.
+            if constexpr (kHasAbort<Group>) {
+                if (std::uncaught_exceptions() > 0) {
+                    mGroup->abort();
+                    return;
+                }
+            }
+            if constexpr (kHasShutdown<Group>) mGroup->shutdown();
         } catch (...) {
         }
     }
@@ -219,6 +237,12 @@ private:
     struct HasShutdown<G, std::void_t<decltype(std::declval<G&>().shutdown())>> : std::true_type {};
     template <class G>
     static constexpr bool kHasShutdown = HasShutdown<G>::value;
+    template <class G, class = void>
+    struct HasAbort : std::false_type {};
+    template <class G>
+    struct HasAbort<G, std::void_t<decltype(std::declval<G&>().abort())>> : std::true_type {};
+    template <class G>
+    static constexpr bool kHasAbort = HasAbort<G>::value;
 
     // Gloo takes tensors where they are (it stages GPU tensors in host memory itself); NCCL needs them
     // on the GPU.

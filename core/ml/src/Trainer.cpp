@@ -487,7 +487,7 @@ void Trainer::run(TaskControl& control, const std::function<void(const TrainingP
             if (rank > 0) noiseSeed = mix(noiseSeed, static_cast<std::uint64_t>(rank)); // each rank its own diffusion noise
             d.optimizer->zero_grad();
             double lossValue = 0;
-            if (ranks == 1) {
+            if (d.comm->backend().empty()) { // one process, no group: the plain step
                 const torch::Tensor loss = d.trainingLoss(d.batch(d.train, indices, d.config.augment, augmentSeed), noiseSeed);
                 lossValue = loss.item<double>();
                 if (std::isfinite(lossValue)) loss.backward();
