@@ -1078,6 +1078,12 @@ private slots:
         QCOMPARE(carbonate["target_channels"].toArray().first().toString(), QString("CARBONATE"));
         QVERIFY(carbonate["summary"].toString().contains("carbonate probability"));
         QVERIFY(carbonate["card"].toObject()["skill"].toString().startsWith("weak"));
+        // The PCA one takes the per-image principal components and says what its skill comes from.
+        const QJsonObject pca = QJsonDocument::fromJson(cli({"model-info", "carbonate-pca", "--json"}).out).object();
+        QCOMPARE(pca["input"].toString(), QString("pca"));
+        QCOMPARE(pca["target_channels"].toArray().first().toString(), QString("CARBONATE"));
+        QVERIFY(pca["card"].toObject()["skill"].toString().contains("scene-relative colour"));
+        QCOMPARE(pca["card"].toObject()["overlay_threshold"].toDouble(), 0.1);
         const QJsonObject fal = QJsonDocument::fromJson(cli({"model-info", "fal", "--json"}).out).object();
         QCOMPARE(fal["target"].toString(), QString("fal"));
         QVERIFY(fal["card"].toObject()["skill"].toString().startsWith("moderate"));

@@ -345,7 +345,7 @@ std::vector<Command> addEvaluateCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     o->sampling.samples = 4;
     auto* cmd = app.add_subcommand("evaluate", "Evaluate a model on a dataset split (per-image metrics, carbonate detection, panels)");
-    cmd->add_option("--model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, fal, unet, diffusion")->required();
+    cmd->add_option("--model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, carbonate-pca, fal, unet, diffusion")->required();
     cmd->add_option("--data", o->data, "Dataset folder (jezero-cli dataset build)")->required();
     cmd->add_option("--split", o->split, "train, val, test (default; also reports test_balanced) or test_balanced");
     cmd->add_option("--out", o->out, "Report folder (per_image.csv/json, summary.csv/json, panels/)")->required();

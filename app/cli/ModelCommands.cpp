@@ -96,7 +96,7 @@ void devices(const Options& o) {
 std::vector<Command> addModelCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* info = app.add_subcommand("model-info", "What a checkpoint takes and predicts (input kind, target, channels, tile)");
-    info->add_option("model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, fal, unet, diffusion")->required();
+    info->add_option("model", o->model, "Checkpoint (.pt), or a shipped model: carbonate, carbonate-pca, fal, unet, diffusion")->required();
     info->add_flag("--json", o->json, "Print JSON");
     auto* dev = app.add_subcommand("devices", "The CUDA devices LibTorch can use here, and the CPU threads");
     dev->add_flag("--json", o->json, "Print JSON");

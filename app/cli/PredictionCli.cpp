@@ -17,7 +17,7 @@
 namespace jezero::cli {
 
 void addPredictionOptions(CLI::App* cmd, PredictionSettings& o) {
-    cmd->add_option("--model", o.model, "Checkpoint (.pt), or a shipped model: carbonate, fal, unet, diffusion")->required();
+    cmd->add_option("--model", o.model, "Checkpoint (.pt), or a shipped model: carbonate, carbonate-pca, fal, unet, diffusion")->required();
     cmd->add_option("--samples", o.scene.sampling.samples, "Diffusion: samples per tile (default 8)")->check(CLI::Range(1, 1024));
     cmd->add_option("--steps", o.scene.sampling.steps, "Diffusion: sampler steps (default 18)")->check(CLI::Range(1, 1000));
     cmd->add_option("--sampler", o.scene.sampling.sampler, "Diffusion: heun (default), euler, dpm")->check(CLI::IsMember({"heun", "euler", "dpm"}));

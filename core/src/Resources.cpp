@@ -40,7 +40,7 @@ std::string userDataDirectory() {
 namespace {
 // Shipped name → checkpoint in resources/models.
 const std::pair<const char*, const char*> kShippedModels[] = {
-    {"carbonate", "unet-pnr-carbonate.pt"}, {"fal", "unet-pnr-fal.pt"}, {"unet", "unet-pnr-car.pt"}, {"diffusion", "diffusion-pnr-car.pt"},
+    {"carbonate", "unet-pnr-carbonate.pt"}, {"carbonate-pca", "unet-pca-carbonate.pt"}, {"fal", "unet-pnr-fal.pt"}, {"unet", "unet-pnr-car.pt"}, {"diffusion", "diffusion-pnr-car.pt"},
     {"fusion", "fusion-unet.pt"}, {"fusion-diffusion", "fusion-diffusion.pt"}};
 } // namespace
 

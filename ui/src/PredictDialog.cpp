@@ -45,6 +45,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
     setObjectName("predictDialog");
     mModel->setObjectName("predictModel");
     mModel->addItem(tr("Shipped carbonate-probability U-Net (PNR → carbonate)"), "carbonate");
+    mModel->addItem(tr("Shipped carbonate-probability U-Net (PCA 4→3 → carbonate; the experiment's best)"), "carbonate-pca");
     mModel->addItem(tr("Shipped FAL U-Net (PNR → FAL browse product)"), "fal");
     mModel->addItem(tr("Shipped U-Net (PNR → CAR)"), "unet");
     mModel->addItem(tr("Shipped diffusion model (PNR → CAR, ensembles)"), "diffusion");
