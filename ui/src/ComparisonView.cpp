@@ -7,6 +7,7 @@
 #include "jezero/core/Statistics.h"
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/ColourScaleStrip.h"
+#include "jezero/ui/FigureFile.h"
 #include "jezero/ui/HarmonisationDialog.h"
 #include "jezero/ui/QtImages.h"
 #include "jezero/ui/SceneView.h"
@@ -157,11 +158,8 @@ ComparisonView::ComparisonView(QWidget* parent)
             if (!mHasResult) return;
             QMenu menu;
             menu.addAction(tr("Export this panel as a figure (PNG, SVG, PDF)…"), this, [this, i] {
-                QFileDialog dialog(this, tr("Export panel figure"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-                dialog.setAcceptMode(QFileDialog::AcceptSave);
-                dialog.setDefaultSuffix("png"); // a name typed without one
-                if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
-                const QString path = dialog.selectedFiles().first();
+                const QString path = askFigurePath(this, tr("Export panel figure"));
+                if (path.isEmpty()) return;
                 try {
                     savePanelFigure(i, path);
                 } catch (const std::exception& e) {

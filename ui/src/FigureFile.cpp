@@ -2,6 +2,7 @@
 
 #include "jezero/core/Error.h"
 
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
 #include <QPageSize>
@@ -53,6 +54,14 @@ void writeFigureFile(const FigureFile& figure, const std::function<void(QPaintDe
         draw(pdf, 1.0);
     }
     if (!file.commit()) throw Error("cannot write " + figure.path.toStdString() + ": " + file.errorString().toStdString());
+}
+
+QString askFigurePath(QWidget* parent, const QString& title) {
+    QFileDialog dialog(parent, title, {}, QObject::tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix("png"); // a name typed without one
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return {};
+    return dialog.selectedFiles().first();
 }
 
 } // namespace jezero::ui

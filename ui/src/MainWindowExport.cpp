@@ -10,6 +10,7 @@
 #include "jezero/io/ImageWriter.h"
 #include "jezero/ui/CompositeControls.h"
 #include "jezero/ui/ChannelLegend.h"
+#include "jezero/ui/FigureFile.h"
 #include "jezero/ui/LinkedMapView.h"
 #include "jezero/ui/MainWindow.h"
 #include "jezero/ui/ParametersPanel.h"
@@ -111,12 +112,8 @@ void MainWindow::chooseFigureExport(bool secondMap) {
         showError(tr("The second map is not shown: View › Side by side shows it."));
         return;
     }
-    QFileDialog dialog(this, secondMap ? tr("Export second map figure") : tr("Export map figure"), {},
-                       tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-    dialog.setAcceptMode(QFileDialog::AcceptSave);
-    dialog.setDefaultSuffix("png");
-    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
-    const QString path = dialog.selectedFiles().first();
+    const QString path = askFigurePath(this, secondMap ? tr("Export second map figure") : tr("Export map figure"));
+    if (path.isEmpty()) return;
     try {
         const MapFigureLayout drawn = exportMapFigure(path, secondMap);
         statusBar()->showMessage(drawn.scaleBarDrawn ? tr("Wrote %1 (grid, %2 scale bar, north arrow)").arg(path, drawn.scaleBarLabel)

@@ -9,7 +9,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -199,12 +198,10 @@ void SpectrumPlot::writeFigure(const QString& path) const {
 }
 
 void SpectrumPlot::chooseFigureFile() {
-    QFileDialog dialog(this, tr("Save spectrum plot"), {}, tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-    dialog.setAcceptMode(QFileDialog::AcceptSave);
-    dialog.setDefaultSuffix("png");
-    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) return;
+    const QString path = askFigurePath(this, tr("Save spectrum plot"));
+    if (path.isEmpty()) return;
     try {
-        writeFigure(dialog.selectedFiles().first());
+        writeFigure(path);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Save spectrum plot"), QString::fromStdString(e.what()));
     }

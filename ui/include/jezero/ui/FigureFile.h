@@ -8,6 +8,7 @@
 #include <functional>
 
 class QPaintDevice;
+class QWidget;
 
 namespace jezero::ui {
 
@@ -23,5 +24,7 @@ struct FigureFile {
 // made on the device must apply it); the PNG starts white. Throws Error for another suffix or a file
 // that cannot be written (the old file, if any, stays).
 void writeFigureFile(const FigureFile& figure, const std::function<void(QPaintDevice& device, double scale)>& draw);
+// Asks where to save a figure (PNG, SVG or PDF; .png when no suffix is typed); empty when canceled.
+QString askFigurePath(QWidget* parent, const QString& title);
 
 } // namespace jezero::ui
