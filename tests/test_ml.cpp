@@ -34,7 +34,9 @@ using namespace jezero;
 namespace {
 
 // A learnable dataset: 3 smooth input channels, targets = fixed linear mixes of them plus an offset.
-void writeLearnableDataset(const QString& dir, int tile = 16, const std::string& input = "pnr") {
+// locationOffset ≠ 0: the first target channel is also raised by it in Jezero and lowered in Nili
+// Fossae, and both places see the same input tiles — what only the location can tell.
+void writeLearnableDataset(const QString& dir, int tile = 16, const std::string& input = "pnr", float locationOffset = 0) {
     DatasetManifest m;
     m.input = input;
     m.inputChannels = {"PAN", "NIR", "RED"};
@@ -49,9 +51,11 @@ void writeLearnableDataset(const QString& dir, int tile = 16, const std::string&
         for (int y = 0; y < tile; ++y)
             for (int x = 0; x < tile; ++x)
                 for (int c = 0; c < 3; ++c)
-                    in[c * plane + y * tile + x] = static_cast<float>(0.2 + 0.05 * std::sin(0.3 * x * (c + 1) + 0.7 * k) + 0.04 * std::cos(0.25 * y + c + k));
+                    for (const int phase : {locationOffset != 0 ? k / 2 : k})
+                        in[c * plane + y * tile + x] =
+                            static_cast<float>(0.2 + 0.05 * std::sin(0.3 * x * (c + 1) + 0.7 * phase) + 0.04 * std::cos(0.25 * y + c + phase));
         for (int p = 0; p < plane; ++p) {
-            out[p] = 0.5f * in[p] + 0.3f * in[plane + p] + 0.01f;
+            out[p] = 0.5f * in[p] + 0.3f * in[plane + p] + 0.01f + (k % 2 ? locationOffset : -locationOffset);
             out[plane + p] = 0.2f * in[p] + 0.7f * in[2 * plane + p];
             out[2 * plane + p] = in[plane + p] - 0.4f * in[2 * plane + p] + 0.05f;
         }
@@ -169,6 +173,13 @@ private slots:
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"input_transform\": \"log\", \"diffusion\": {\"mode\": \"plain\"}}")
                     .contains("input_transform is for unet and resnet34"));
         QCOMPARE(TrainingConfig::fromJson("{\"dataset\": \"d\"}").positiveWeight, std::string("balanced"));
+        QCOMPARE(message("{\"dataset\": \"d\", \"model\": \"resnet34\", \"metadata\": true}"), QString("metadata is for unet only, not \"resnet34\""));
+        QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"metadata\": true, \"diffusion\": {\"mode\": \"plain\"}}").contains("diffusion.metadata"));
+        QVERIFY(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"metadata\": true}").toJson()).metadata);
+        QCOMPARE(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"correlation_loss\": 0.5}").toJson()).correlationLoss, 0.5);
+        QVERIFY(message("{\"dataset\": \"d\", \"correlation_loss\": -1}").contains("correlation_loss"));
+        QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"correlation_loss\": 1, \"diffusion\": {\"mode\": \"plain\"}}").contains("EDM loss"));
+        QVERIFY(!TrainingConfig::fromJson("{\"dataset\": \"d\", \"metadata\": true}").sameNetworkAs(TrainingConfig::fromJson("{\"dataset\": \"d\"}")));
         const TrainingConfig weighted = TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": 4}");
         QCOMPARE(std::stod(TrainingConfig::fromJson(weighted.toJson()).positiveWeight), 4.0);
         QCOMPARE(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": \"sqrt\"}").toJson()).positiveWeight,
@@ -410,6 +421,45 @@ private slots:
         QVERIFY2(logError / 256 < 0.03, qPrintable(QString::number(logError / 256)));
     }
 
+    void metadataUNetLearnsWhatOnlyTheLocationTells() {
+        QTemporaryDir dir;
+        const QString data = dir.path() + "/data";
+        writeLearnableDataset(data, 16, "pnr", 0.05f);
+        train(tinyConfig(data, 40, false), dir.path() + "/plain");
+        train(tinyConfig(data, 40, false, R"(, "metadata": true)"), dir.path() + "/meta");
+        const auto plain = ml::Predictor::load((dir.path() + "/plain/best.pt").toStdString(), "cpu");
+        const auto meta = ml::Predictor::load((dir.path() + "/meta/best.pt").toStdString(), "cpu");
+        QVERIFY(!plain.usesMetadata());
+        QVERIFY(meta.usesMetadata());
+        QVERIFY2(QString::fromStdString(meta.summary()).contains("metadata-conditioned (2 locations)"), meta.summary().c_str());
+        const auto input = firstTileInput(data);
+        const ml::TileContext jezero{18.4, 77.5, "Jezero"}, nili{21.0, 78.5, "Nili Fossae"}, unknown;
+        // Mean error of the first channel against the truth with the given offset (the tile's mixes as written).
+        const auto error = [&](const ml::Predictor& p, const ml::TileContext& where, float offset) {
+            const auto y = p.predictTile(input, where);
+            double e = 0;
+            for (int i = 0; i < 256; ++i) e += std::abs(y[i] - (0.5f * input[i] + 0.3f * input[256 + i] + 0.01f + offset));
+            return e / 256;
+        };
+        // The same input is +0.05 in Jezero and −0.05 in Nili Fossae: a plain U-Net can only give the
+        // middle (about 0.05 off either way); the metadata U-Net gives each place its own.
+        QVERIFY2(error(plain, nili, -0.05f) > 0.03 && error(plain, jezero, 0.05f) > 0.03,
+                 qPrintable(QString("%1 %2").arg(error(plain, nili, -0.05f)).arg(error(plain, jezero, 0.05f))));
+        QVERIFY2(error(meta, nili, -0.05f) < 0.02 && error(meta, jezero, 0.05f) < 0.02,
+                 qPrintable(QString("%1 %2").arg(error(meta, nili, -0.05f)).arg(error(meta, jezero, 0.05f))));
+        // Without a location it falls back to the middle, as it learned on the one sample in ten without.
+        QVERIFY2(error(meta, unknown, 0.0f) < 0.03, qPrintable(QString::number(error(meta, unknown, 0.0f))));
+        QVERIFY(identical(meta.predictTile(input, jezero), ml::Predictor::load((dir.path() + "/meta/best.pt").toStdString(), "cpu").predictTile(input, jezero)));
+        // A residual diffusion model refines a U-Net without metadata (it conditions on metadata itself).
+        try {
+            ml::Trainer(tinyConfig(data, 1, false, QString(R"(, "model": "diffusion", "diffusion": {"regression": "%1"})").arg(dir.path() + "/meta/best.pt")),
+                        (dir.path() + "/residual").toStdString(), false);
+            QFAIL("a metadata U-Net was taken as a diffusion model's regression model");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("metadata-conditioned U-Net"), e.what());
+        }
+    }
+
     void diffusionResumeIsExactIncludingTheEma() {
         QTemporaryDir dir;
         const QString data = dir.path() + "/data";
@@ -579,6 +629,38 @@ private slots:
         }
         QCOMPARE(ml::Trainer::savedConfig(run).epochs, 3);
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 5, false, R"(, "base_width": 16)"), run, true, true));
+    }
+
+    void correlationLossIsOneMinusTheEvaluationsPearson() {
+        // Two tiles × 3 channels of 12 × 10 with masked pixels: the loss must equal the mean of 1 − r
+        // per tile and channel as the evaluation computes r (ImageMetrics, a second implementation;
+        // masked pixels there are NaN, and it leaves out a pixel NaN in any channel, so whole pixels are masked).
+        torch::manual_seed(5);
+        const torch::Tensor p = torch::randn({2, 3, 10, 12}), t = 0.6 * p + 0.8 * torch::randn({2, 3, 10, 12});
+        torch::Tensor m = torch::ones_like(p);
+        for (int c = 0; c < 3; ++c) m[0][c][3][4] = 0, m[1][c][0][0] = 0, m[1][c][9][11] = 0, m[1][c][2][5] = 0;
+        double expected = 0;
+        for (int n = 0; n < 2; ++n) {
+            ImageStack a(12, 10, {"a", "b", "c"}), b(12, 10, {"a", "b", "c"});
+            for (int c = 0; c < 3; ++c)
+                for (int y = 0; y < 10; ++y)
+                    for (int x = 0; x < 12; ++x) {
+                        a.at(x, y, c) = p[n][c][y][x].item<float>();
+                        b.at(x, y, c) = m[n][c][y][x].item<float>() > 0 ? t[n][c][y][x].item<float>() : std::nanf("");
+                    }
+            for (const double r : compareImages(a, b).pccPerChannel) expected += (1 - r) / 6;
+        }
+        const double loss = ml::detail::maskedCorrelationLoss(p, t, m).item<double>();
+        QVERIFY2(std::abs(loss - expected) < 1e-5, qPrintable(QString("%1 vs %2").arg(loss).arg(expected)));
+        // Scale- and offset-free per tile (what per-image metrics see); −r doubles it; no spread counts r = 0.
+        QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(3 * t + 1, t, m).item<double>()) < 1e-5);
+        QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(-t, t, m).item<double>() - 2) < 1e-5);
+        QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(p, torch::full_like(t, 0.3), m).item<double>() - 1) < 1e-5);
+        // A carbonate-label model cannot take it.
+        QTemporaryDir dir;
+        writeLabelDataset(dir.path() + "/labels");
+        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/labels", 1, false, R"(, "correlation_loss": 0.5)"),
+                                                    (dir.path() + "/run").toStdString(), false));
     }
 
     void plattScalingRecoversAKnownMapping() {

@@ -85,7 +85,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     }
     if (!j.is_object()) throw Error("the config must be a JSON object");
     rejectUnknownKeys(j, {"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs", "augment", "device", "seed", "threads",
-                          "bf16", "positive_weight", "input_transform", "diffusion"},
+                          "bf16", "positive_weight", "input_transform", "metadata", "correlation_loss", "diffusion"},
                       "");
     TrainingConfig c;
     try {
@@ -103,6 +103,8 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
         c.threads = detail::jsonValue(j, "threads", c.threads);
         c.bf16 = detail::jsonValue(j, "bf16", c.bf16);
         c.inputTransform = detail::jsonValue(j, "input_transform", c.inputTransform);
+        c.metadata = detail::jsonValue(j, "metadata", c.metadata);
+        c.correlationLoss = detail::jsonValue(j, "correlation_loss", c.correlationLoss);
         if (j.contains("positive_weight")) {
             const auto& w = j.at("positive_weight");
             c.positiveWeight = w.is_number() ? w.dump() : w.get<std::string>();
@@ -126,6 +128,10 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.model == "diffusion") check(c.diffusion);
     if (c.inputTransform != "none" && c.inputTransform != "log") throw Error("input_transform must be none or log, not " + detail::jsonQuoted(c.inputTransform));
     if (c.inputTransform != "none" && c.model == "diffusion") throw Error("input_transform is for unet and resnet34; a diffusion model takes its regression model's inputs as they are");
+    if (c.metadata && c.model == "diffusion") throw Error("metadata is for unet; a diffusion model takes diffusion.metadata");
+    if (c.metadata && c.model != "unet") throw Error("metadata is for unet only, not " + detail::jsonQuoted(c.model));
+    if (!(c.correlationLoss >= 0 && c.correlationLoss <= 100)) throw Error("correlation_loss must be a weight from 0 to 100");
+    if (c.correlationLoss > 0 && c.model == "diffusion") throw Error("correlation_loss is for unet and resnet34; a diffusion model is trained with the EDM loss");
     if (c.positiveWeight != "balanced" && c.positiveWeight != "sqrt") {
         char* end = nullptr;
         const double w = std::strtod(c.positiveWeight.c_str(), &end);
@@ -141,6 +147,8 @@ std::string TrainingConfig::toJson() const {
                      {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
                      {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
     j["input_transform"] = inputTransform;
+    if (model == "unet") j["metadata"] = metadata;
+    if (model != "diffusion") j["correlation_loss"] = correlationLoss;
     if (positiveWeight == "balanced" || positiveWeight == "sqrt")
         j["positive_weight"] = positiveWeight;
     else
@@ -173,7 +181,7 @@ std::vector<std::string> TrainingConfig::changesFrom(const TrainingConfig& befor
 }
 
 bool TrainingConfig::sameNetworkAs(const TrainingConfig& other) const {
-    return model == other.model && baseWidth == other.baseWidth && depth == other.depth && diffusion.mode == other.diffusion.mode &&
+    return model == other.model && baseWidth == other.baseWidth && depth == other.depth && metadata == other.metadata && diffusion.mode == other.diffusion.mode &&
            diffusion.attention == other.diffusion.attention && diffusion.metadata == other.diffusion.metadata;
 }
 

@@ -18,6 +18,17 @@ torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& ta
     return ((prediction - target).pow(2) * mask).sum() / mask.sum().clamp_min(1.0);
 }
 
+torch::Tensor maskedCorrelationLoss(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
+    const auto sum = [](const torch::Tensor& x) { return x.sum({2, 3}); };
+    const torch::Tensor p = prediction.to(torch::kFloat32), t = target.to(torch::kFloat32), m = mask.to(torch::kFloat32);
+    const torch::Tensor count = sum(m).clamp_min(1.0);
+    const torch::Tensor dp = (p - (sum(p * m) / count).view({p.size(0), p.size(1), 1, 1})) * m;
+    const torch::Tensor dt = (t - (sum(t * m) / count).view({t.size(0), t.size(1), 1, 1})) * m;
+    // The floor keeps r finite (and 0) where a tile's channel has no spread; standardised units make 1e-6 negligible.
+    const torch::Tensor r = sum(dp * dt) / (sum(dp * dp) * sum(dt * dt) + 1e-6 * count * count).sqrt();
+    return (1 - r).mean();
+}
+
 torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight) {
     const auto weight = torch::full({1}, positiveWeight, logits.options());
     return torch::binary_cross_entropy_with_logits(logits, target, mask, weight, at::Reduction::Sum) / mask.sum().clamp_min(1.0);
@@ -87,24 +98,31 @@ void appendParametersAndBuffers(const torch::nn::Module& module, std::vector<tor
 class RegressionModel : public Model {
 public:
     RegressionModel(const TrainingConfig& config, const ModelShape& shape)
-        : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut)), mProbability(shape.probability),
-          mPositiveWeight(shape.positiveWeight) {}
+        : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut, static_cast<int>(shape.locations.size()))),
+          mProbability(shape.probability), mPositiveWeight(shape.positiveWeight), mLocations(shape.locations.size()) {
+        if (mProbability && config.correlationLoss > 0) throw Error("correlation_loss is for image targets, not the carbonate label");
+    }
     std::vector<torch::Tensor> trainableParameters() override { return mNet->parameters(); }
-    torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
-        return loss(c, target, mask);
+    torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) override {
+        if (!mConfig.metadata) return loss(c, target, mask);
+        // A metadata U-Net also learns to predict without the location (one sample in ten, as the
+        // diffusion model's default), so a scene of unknown place still gets its best guess.
+        auto generator = seededGenerator(seed);
+        const auto keep = (torch::rand({c.image.size(0)}, generator) >= kMetadataDropout).to(c.image.device());
+        return loss({c.image, c.metadata * keep.to(torch::kFloat32).view({-1, 1}), c.location * keep.to(torch::kLong)}, target, mask);
     }
     torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
         return loss(c, target, mask);
     }
     torch::Tensor predict(const Conditioning& c, const SampleSettings&, at::Generator&) override {
-        const torch::Tensor out = mNet->forward(c.image);
+        const torch::Tensor out = mNet->forward(c.image, c.metadata, c.location);
         return mProbability ? torch::sigmoid(out.to(torch::kFloat32) * mPlattA + mPlattB) : out;
     }
     void fitCalibration(const std::vector<Conditioning>& c, const std::vector<torch::Tensor>& targets, const std::vector<torch::Tensor>& masks) override {
         if (!mProbability) return;
         std::vector<double> z, y;
         for (std::size_t i = 0; i < c.size(); ++i) {
-            const torch::Tensor logits = mNet->forward(c[i].image).to(torch::kCPU, torch::kFloat32).contiguous();
+            const torch::Tensor logits = mNet->forward(c[i].image, c[i].metadata, c[i].location).to(torch::kCPU, torch::kFloat32).contiguous();
             const torch::Tensor t = targets[i].to(torch::kCPU, torch::kFloat32).contiguous(), m = masks[i].to(torch::kCPU, torch::kFloat32).contiguous();
             const float *pz = logits.data_ptr<float>(), *pt = t.data_ptr<float>(), *pm = m.data_ptr<float>();
             for (int64_t k = 0; k < logits.numel(); ++k)
@@ -140,6 +158,8 @@ public:
         std::ostringstream s;
         s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
         if (mConfig.model == "unet") s << ", depth " << mConfig.depth;
+        if (mConfig.metadata) s << ", metadata-conditioned (" << mLocations << " locations)";
+        if (mConfig.correlationLoss > 0) s << ", loss MSE + " << mConfig.correlationLoss << " × (1 − per-tile r)";
         s << ", " << parameterCount(mNet->parameters()) << " parameters";
         if (mProbability) s << "; carbonate probability (BCE, positive weight " << mConfig.positiveWeight << ", Platt scaling " << mPlattA << ", " << mPlattB << ")";
         return s.str();
@@ -147,9 +167,13 @@ public:
     RegressionNet net() const { return mNet; }
 
 private:
+    static constexpr double kMetadataDropout = 0.1;
+
     torch::Tensor loss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) {
-        const torch::Tensor out = mNet->forward(c.image);
-        return mProbability ? maskedBalancedBce(out, target, mask, mPositiveWeight) : maskedMse(out, target, mask);
+        const torch::Tensor out = mNet->forward(c.image, c.metadata, c.location);
+        if (mProbability) return maskedBalancedBce(out, target, mask, mPositiveWeight);
+        const torch::Tensor mse = maskedMse(out, target, mask);
+        return mConfig.correlationLoss > 0 ? mse + mConfig.correlationLoss * maskedCorrelationLoss(out, target, mask) : mse;
     }
 
     TrainingConfig mConfig;
@@ -157,6 +181,7 @@ private:
     bool mProbability = false;
     double mPositiveWeight = 1.0;
     double mPlattA = 1.0, mPlattB = 0.0;
+    std::size_t mLocations = 0;
 };
 
 // A frozen regression model inside a residual diffusion model, with its own normalisation mapped
@@ -349,6 +374,8 @@ private:
     void loadRegression(const std::string& path) {
         const CheckpointInfo info = readCheckpoint(path);
         if (info.config.model == "diffusion") throw Error("diffusion.regression must be a regression checkpoint (unet or resnet34), not " + path);
+        if (info.config.metadata)
+            throw Error("diffusion.regression " + path + " is a metadata-conditioned U-Net; a residual diffusion model refines a U-Net without metadata (give the diffusion model diffusion.metadata instead)");
         if (info.inputChannels.size() != static_cast<std::size_t>(mShape.channelsIn) ||
             info.targetChannels.size() != static_cast<std::size_t>(mShape.channelsOut))
             throw Error("the regression checkpoint " + path + " maps " + std::to_string(info.inputChannels.size()) + " → " +

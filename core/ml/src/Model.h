@@ -80,6 +80,9 @@ public:
 std::unique_ptr<Model> makeModel(const TrainingConfig& config, const ModelShape& shape, bool forTraining);
 
 torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
+// mean over tiles and channels of (1 − Pearson r) between prediction and target over the valid pixels
+// (N × C × H × W each); a channel of a tile without spread (or under two valid pixels) counts r = 0.
+torch::Tensor maskedCorrelationLoss(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
 // Binary cross-entropy on logits over the valid pixels, positives weighted by positiveWeight.
 torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight);
 // Platt scaling: a, b minimising the cross-entropy of sigmoid(a·z + b) against y (Newton's method).

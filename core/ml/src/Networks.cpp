@@ -1,6 +1,7 @@
 #include "Networks.h"
 
 #include "CheckpointInfo.h"
+#include "Denoiser.h"
 #include "jezero/core/Error.h"
 #include "jezero/core/TrainingConfig.h"
 
@@ -27,32 +28,60 @@ torch::Tensor ConvBlockImpl::forward(torch::Tensor x) {
     return torch::silu(norm2(conv2(x)));
 }
 
-UNetImpl::UNetImpl(int inputChannels, int outputChannels, int baseWidth, int depth_) : depth(depth_) {
+UNetImpl::UNetImpl(int inputChannels, int outputChannels, int baseWidth, int depth_, bool metadata, int locations) : depth(depth_) {
+    const int embedding = 4 * baseWidth;
+    const auto addFilm = [&](int width) {
+        torch::nn::Linear l(embedding, 2 * width);
+        torch::NoGradGuard noGrad;
+        l->weight.zero_();
+        l->bias.zero_();
+        film->push_back(l);
+    };
     int channels = inputChannels;
     for (int level = 0; level < depth; ++level) {
         down->push_back(ConvBlock(channels, baseWidth << level));
         channels = baseWidth << level;
+        if (metadata) addFilm(channels);
     }
     for (int level = depth - 2; level >= 0; --level) {
         up->push_back(ConvBlock(channels + (baseWidth << level), baseWidth << level));
         channels = baseWidth << level;
+        if (metadata) addFilm(channels);
     }
     register_module("down", down);
     register_module("up", up);
     head = register_module("head", conv(channels, outputChannels, 1));
+    if (metadata) {
+        register_module("film", film);
+        metadataLinear = register_module("metadata", torch::nn::Linear(kMetadataFeatures, embedding));
+        locationEmbedding = register_module("location", torch::nn::Embedding(locations + 1, embedding));
+    }
 }
 
-torch::Tensor UNetImpl::forward(torch::Tensor x) {
+torch::Tensor UNetImpl::forward(torch::Tensor x) { return forward(std::move(x), torch::Tensor(), torch::Tensor()); }
+
+torch::Tensor UNetImpl::forward(torch::Tensor x, const torch::Tensor& metadata, const torch::Tensor& location) {
+    torch::Tensor embedding;
+    if (metadataLinear) {
+        if (!metadata.defined() || !location.defined()) throw Error("this U-Net is conditioned on metadata; none was given");
+        embedding = torch::silu(metadataLinear(metadata.to(x.dtype())) + locationEmbedding(location));
+    }
+    std::size_t block = 0;
+    const auto modulated = [&](torch::Tensor h) {
+        if (!embedding.defined()) return h;
+        const auto params = film[block++]->as<torch::nn::Linear>()->forward(embedding).unsqueeze(2).unsqueeze(3).chunk(2, 1);
+        return h * (1 + params[0]) + params[1];
+    };
     std::vector<torch::Tensor> skips;
     for (int level = 0; level < depth; ++level) {
         if (level > 0) x = torch::max_pool2d(x, 2);
-        x = down[level]->as<ConvBlock>()->forward(x);
+        x = modulated(down[level]->as<ConvBlock>()->forward(x));
         skips.push_back(x);
     }
     for (int i = 0; i < depth - 1; ++i) {
         const auto& skip = skips[depth - 2 - i];
         x = upsampledTo(x, skip, torch::nn::functional::InterpolateFuncOptions().mode(torch::kBilinear).align_corners(false));
-        x = up[i]->as<ConvBlock>()->forward(torch::cat({x, skip}, 1));
+        x = modulated(up[i]->as<ConvBlock>()->forward(torch::cat({x, skip}, 1)));
     }
     return head(x);
 }
@@ -120,8 +149,8 @@ torch::Tensor ResNetUNetImpl::forward(torch::Tensor x) {
     return head(y);
 }
 
-RegressionNet makeRegressionNet(const TrainingConfig& config, int inputChannels, int outputChannels) {
-    if (config.model == "unet") return std::make_shared<UNetImpl>(inputChannels, outputChannels, config.baseWidth, config.depth);
+RegressionNet makeRegressionNet(const TrainingConfig& config, int inputChannels, int outputChannels, int locations) {
+    if (config.model == "unet") return std::make_shared<UNetImpl>(inputChannels, outputChannels, config.baseWidth, config.depth, config.metadata, locations);
     if (config.model == "resnet34") return std::make_shared<ResNetUNetImpl>(inputChannels, outputChannels, config.baseWidth);
     throw Error("model '" + config.model + "' is not a regression network");
 }

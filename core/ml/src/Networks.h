@@ -23,12 +23,18 @@ int groupCount(int channels);
 
 struct RegressionNetImpl : torch::nn::Module {
     virtual torch::Tensor forward(torch::Tensor x) = 0;
+    // With the scene's metadata (N × kMetadataFeatures) and location index (N, int64; 0 = unknown):
+    // a network that takes none ignores them.
+    virtual torch::Tensor forward(torch::Tensor x, const torch::Tensor& metadata, const torch::Tensor& location) {
+        (void)metadata, (void)location;
+        return forward(std::move(x));
+    }
 };
 using RegressionNet = std::shared_ptr<RegressionNetImpl>;
 
-// The network a config names ("unet" or "resnet34"); throws Error for another model or a tile the
-// network cannot take.
-RegressionNet makeRegressionNet(const TrainingConfig& config, int inputChannels, int outputChannels);
+// The network a config names ("unet" or "resnet34"); locations: the known location names' count (a
+// metadata-conditioned unet's embedding). Throws Error for another model or a tile the network cannot take.
+RegressionNet makeRegressionNet(const TrainingConfig& config, int inputChannels, int outputChannels, int locations = 0);
 void checkTileFits(const TrainingConfig& config, int tile);
 
 struct ConvBlockImpl : torch::nn::Module {
@@ -39,11 +45,16 @@ struct ConvBlockImpl : torch::nn::Module {
 };
 TORCH_MODULE(ConvBlock);
 
+// metadata: each block's output is scaled and shifted (FiLM) by an embedding of the metadata features
+// and the location name, zero-initialised so that training starts from the plain U-Net.
 struct UNetImpl : RegressionNetImpl {
-    UNetImpl(int inputChannels, int outputChannels, int baseWidth, int depth);
+    UNetImpl(int inputChannels, int outputChannels, int baseWidth, int depth, bool metadata = false, int locations = 0);
     torch::Tensor forward(torch::Tensor x) override;
-    torch::nn::ModuleList down, up;
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& metadata, const torch::Tensor& location) override;
+    torch::nn::ModuleList down, up, film;
     torch::nn::Conv2d head{nullptr};
+    torch::nn::Linear metadataLinear{nullptr};
+    torch::nn::Embedding locationEmbedding{nullptr};
     int depth;
 };
 

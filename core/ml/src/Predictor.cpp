@@ -56,7 +56,10 @@ std::vector<std::string> Predictor::inputChannelNames() const { return mImpl->in
 std::vector<std::string> Predictor::targetChannelNames() const { return mImpl->info.targetChannels; }
 double Predictor::fusionFactor() const { return mImpl->info.fusionFactor; }
 std::vector<std::string> Predictor::locations() const { return mImpl->info.locations; }
-bool Predictor::usesMetadata() const { return mImpl->info.config.model == "diffusion" && mImpl->info.config.diffusion.metadata; }
+bool Predictor::usesMetadata() const {
+    const TrainingConfig& c = mImpl->info.config;
+    return c.model == "diffusion" ? c.diffusion.metadata : c.metadata;
+}
 
 std::string Predictor::knownLocation(const std::string& name) const {
     const auto key = [](const std::string& s) {

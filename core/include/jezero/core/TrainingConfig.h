@@ -43,6 +43,16 @@ struct TrainingConfig {
     // where a mineral's colour lives — become differences a convolution forms directly). unet and
     // resnet34 only (a residual diffusion model may embed such a network).
     std::string inputTransform = "none";
+    // unet only: condition on the scene's latitude, longitude (sin/cos) and location name, as the
+    // diffusion model can (diffusion.metadata) — each block's features scaled and shifted by an
+    // embedding of them (FiLM), starting as the plain U-Net. A region's published mineral assemblage
+    // fixes which minerals its units can hold, so the location tells what PAN/NIR/RED colour leaves open.
+    bool metadata = false;
+    // unet and resnet34 on image targets (not the carbonate label): the weight of a per-tile term
+    // mean(1 − Pearson r) over tiles and channels added to the MSE. The thesis scores each image's own
+    // correlation and structure (PCC, SSIM after per-image min–max scaling), which a global MSE
+    // weighs by each tile's spread: a tile of low contrast barely counts. 0 = MSE only.
+    double correlationLoss = 0;
     DiffusionConfig diffusion;   // model "diffusion" only
 
     // Reads a config file; throws Error with a one-line reason (bad JSON, unknown key, bad value).
