@@ -8,6 +8,7 @@
 #include "jezero/core/Comparison.h"
 #include "jezero/core/Dataset.h"
 #include "jezero/core/Error.h"
+#include "jezero/core/Evaluation.h"
 #include "jezero/core/ImageMetrics.h"
 #include "jezero/core/Task.h"
 #include "jezero/core/Resources.h"
@@ -178,6 +179,7 @@ private slots:
         QVERIFY(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"metadata\": true}").toJson()).metadata);
         QCOMPARE(TrainingConfig::fromJson(TrainingConfig::fromJson("{\"dataset\": \"d\", \"correlation_loss\": 0.5}").toJson()).correlationLoss, 0.5);
         QVERIFY(message("{\"dataset\": \"d\", \"correlation_loss\": -1}").contains("correlation_loss"));
+        QVERIFY(message("{\"dataset\": \"d\", \"ssim_loss\": 1000}").contains("ssim_loss must be a weight"));
         QVERIFY(message("{\"dataset\": \"d\", \"model\": \"diffusion\", \"correlation_loss\": 1, \"diffusion\": {\"mode\": \"plain\"}}").contains("EDM loss"));
         QVERIFY(!TrainingConfig::fromJson("{\"dataset\": \"d\", \"metadata\": true}").sameNetworkAs(TrainingConfig::fromJson("{\"dataset\": \"d\"}")));
         const TrainingConfig weighted = TrainingConfig::fromJson("{\"dataset\": \"d\", \"positive_weight\": 4}");
@@ -631,7 +633,7 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/data", 5, false, R"(, "base_width": 16)"), run, true, true));
     }
 
-    void correlationLossIsOneMinusTheEvaluationsPearson() {
+    void correlationAndSsimLossesAreTheEvaluationsMetrics() {
         // Two tiles × 3 channels of 12 × 10 with masked pixels: the loss must equal the mean of 1 − r
         // per tile and channel as the evaluation computes r (ImageMetrics, a second implementation;
         // masked pixels there are NaN, and it leaves out a pixel NaN in any channel, so whole pixels are masked).
@@ -656,10 +658,34 @@ private slots:
         QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(3 * t + 1, t, m).item<double>()) < 1e-5);
         QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(-t, t, m).item<double>() - 2) < 1e-5);
         QVERIFY(std::abs(ml::detail::maskedCorrelationLoss(p, torch::full_like(t, 0.3), m).item<double>() - 1) < 1e-5);
+        // SSIM: the loss's must be the evaluation's (per-image min–max by the truth, Gaussian windows wholly
+        // inside and free of no-data) on smooth tiles of 24 × 20, where the windows matter.
+        const torch::Tensor ys = torch::arange(20, torch::kFloat32).view({1, 1, 20, 1}), xs = torch::arange(24, torch::kFloat32).view({1, 1, 1, 24});
+        const torch::Tensor truth = torch::sin(0.3 * xs + 0.2 * ys + torch::arange(6, torch::kFloat32).view({2, 3, 1, 1})) + 0.1 * torch::randn({2, 3, 20, 24});
+        const torch::Tensor guess = 0.8 * truth + 0.3 * torch::randn({2, 3, 20, 24}) + 0.5;
+        torch::Tensor valid = torch::ones_like(truth);
+        for (int c = 0; c < 3; ++c) valid[1][c][12][3] = 0;
+        double expectedSsim = 0;
+        for (int n = 0; n < 2; ++n) {
+            ImageStack a(24, 20, {"a", "b", "c"}), b(24, 20, {"a", "b", "c"});
+            for (int c = 0; c < 3; ++c)
+                for (int y = 0; y < 20; ++y)
+                    for (int x = 0; x < 24; ++x) {
+                        a.at(x, y, c) = guess[n][c][y][x].item<float>();
+                        b.at(x, y, c) = valid[n][c][y][x].item<float>() > 0 ? truth[n][c][y][x].item<float>() : std::nanf("");
+                    }
+            expectedSsim += evaluateImage(a, b, -1, 0).ssim255 / 2;
+        }
+        const double ssim = ml::detail::maskedSsim(guess, truth, valid).item<double>();
+        QVERIFY2(std::abs(ssim - expectedSsim) < 1e-4 && expectedSsim > 0.2 && expectedSsim < 0.9, qPrintable(QString("%1 vs %2").arg(ssim).arg(expectedSsim)));
+        QVERIFY(std::abs(ml::detail::maskedSsim(truth, truth, valid).item<double>() - 1) < 1e-5);
+
         // A carbonate-label model cannot take it.
         QTemporaryDir dir;
         writeLabelDataset(dir.path() + "/labels");
         QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/labels", 1, false, R"(, "correlation_loss": 0.5)"),
+                                                    (dir.path() + "/run").toStdString(), false));
+        QVERIFY_THROWS_EXCEPTION(Error, ml::Trainer(tinyConfig(dir.path() + "/labels", 1, false, R"(, "ssim_loss": 0.5)"),
                                                     (dir.path() + "/run").toStdString(), false));
     }
 

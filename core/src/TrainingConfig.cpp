@@ -85,7 +85,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     }
     if (!j.is_object()) throw Error("the config must be a JSON object");
     rejectUnknownKeys(j, {"dataset", "model", "base_width", "depth", "batch", "learning_rate", "epochs", "augment", "device", "seed", "threads",
-                          "bf16", "positive_weight", "input_transform", "metadata", "correlation_loss", "diffusion"},
+                          "bf16", "positive_weight", "input_transform", "metadata", "correlation_loss", "ssim_loss", "diffusion"},
                       "");
     TrainingConfig c;
     try {
@@ -105,6 +105,7 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
         c.inputTransform = detail::jsonValue(j, "input_transform", c.inputTransform);
         c.metadata = detail::jsonValue(j, "metadata", c.metadata);
         c.correlationLoss = detail::jsonValue(j, "correlation_loss", c.correlationLoss);
+        c.ssimLoss = detail::jsonValue(j, "ssim_loss", c.ssimLoss);
         if (j.contains("positive_weight")) {
             const auto& w = j.at("positive_weight");
             c.positiveWeight = w.is_number() ? w.dump() : w.get<std::string>();
@@ -130,8 +131,10 @@ TrainingConfig TrainingConfig::fromJson(const std::string& text, const std::stri
     if (c.inputTransform != "none" && c.model == "diffusion") throw Error("input_transform is for unet and resnet34; a diffusion model takes its regression model's inputs as they are");
     if (c.metadata && c.model == "diffusion") throw Error("metadata is for unet; a diffusion model takes diffusion.metadata");
     if (c.metadata && c.model != "unet") throw Error("metadata is for unet only, not " + detail::jsonQuoted(c.model));
-    if (!(c.correlationLoss >= 0 && c.correlationLoss <= 100)) throw Error("correlation_loss must be a weight from 0 to 100");
-    if (c.correlationLoss > 0 && c.model == "diffusion") throw Error("correlation_loss is for unet and resnet34; a diffusion model is trained with the EDM loss");
+    for (const auto& [key, weight] : {std::pair<const char*, double>{"correlation_loss", c.correlationLoss}, {"ssim_loss", c.ssimLoss}}) {
+        if (!(weight >= 0 && weight <= 100)) throw Error(std::string(key) + " must be a weight from 0 to 100");
+        if (weight > 0 && c.model == "diffusion") throw Error(std::string(key) + " is for unet and resnet34; a diffusion model is trained with the EDM loss");
+    }
     if (c.positiveWeight != "balanced" && c.positiveWeight != "sqrt") {
         char* end = nullptr;
         const double w = std::strtod(c.positiveWeight.c_str(), &end);
@@ -148,7 +151,7 @@ std::string TrainingConfig::toJson() const {
                      {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
     j["input_transform"] = inputTransform;
     if (model == "unet") j["metadata"] = metadata;
-    if (model != "diffusion") j["correlation_loss"] = correlationLoss;
+    if (model != "diffusion") j["correlation_loss"] = correlationLoss, j["ssim_loss"] = ssimLoss;
     if (positiveWeight == "balanced" || positiveWeight == "sqrt")
         j["positive_weight"] = positiveWeight;
     else

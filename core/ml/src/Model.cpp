@@ -29,6 +29,27 @@ torch::Tensor maskedCorrelationLoss(const torch::Tensor& prediction, const torch
     return (1 - r).mean();
 }
 
+torch::Tensor maskedSsim(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
+    const auto n = prediction.size(0), c = prediction.size(1), h = prediction.size(2), w = prediction.size(3);
+    const torch::Tensor m = mask.to(torch::kFloat32).reshape({n * c, 1, h, w});
+    const torch::Tensor t = target.to(torch::kFloat32).reshape({n * c, 1, h, w}), p = prediction.to(torch::kFloat32).reshape({n * c, 1, h, w});
+    // The target's range per tile and channel, over its valid pixels.
+    const torch::Tensor big = torch::full_like(t, 1e30f);
+    const torch::Tensor low = torch::where(m > 0, t, big).amin({2, 3}, true), high = torch::where(m > 0, t, -big).amax({2, 3}, true);
+    const torch::Tensor range = (high - low).clamp_min(1e-2); // standardised units: real tiles span far more; keeps gradients bounded
+    const torch::Tensor ps = (p - low) / range * m, ts = (t - low) / range * m;
+    const torch::Tensor g1 = torch::exp(-torch::arange(-5, 6, t.options()).pow(2) / (2 * 1.5 * 1.5));
+    const torch::Tensor window = (g1.view({11, 1}) * g1.view({1, 11}) / g1.sum().pow(2)).view({1, 1, 11, 11});
+    const auto filter = [&](const torch::Tensor& x) { return torch::conv2d(x, window); }; // valid windows only
+    const torch::Tensor mp = filter(ps), mt = filter(ts);
+    const torch::Tensor vp = filter(ps * ps) - mp * mp, vt = filter(ts * ts) - mt * mt, cpt = filter(ps * ts) - mp * mt;
+    constexpr double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+    const torch::Tensor map = (2 * mp * mt + c1) * (2 * cpt + c2) / ((mp * mp + mt * mt + c1) * (vp + vt + c2));
+    const torch::Tensor whole = (torch::conv2d(1 - m, torch::ones({1, 1, 11, 11}, t.options())) < 0.5).to(torch::kFloat32);
+    const torch::Tensor perChannel = (map * whole).sum({1, 2, 3}) / whole.sum({1, 2, 3}).clamp_min(1.0);
+    return perChannel.mean();
+}
+
 torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight) {
     const auto weight = torch::full({1}, positiveWeight, logits.options());
     return torch::binary_cross_entropy_with_logits(logits, target, mask, weight, at::Reduction::Sum) / mask.sum().clamp_min(1.0);
@@ -100,7 +121,8 @@ public:
     RegressionModel(const TrainingConfig& config, const ModelShape& shape)
         : mConfig(config), mNet(makeRegressionNet(config, shape.channelsIn, shape.channelsOut, static_cast<int>(shape.locations.size()))),
           mProbability(shape.probability), mPositiveWeight(shape.positiveWeight), mLocations(shape.locations.size()) {
-        if (mProbability && config.correlationLoss > 0) throw Error("correlation_loss is for image targets, not the carbonate label");
+        if (mProbability && (config.correlationLoss > 0 || config.ssimLoss > 0))
+            throw Error("correlation_loss and ssim_loss are for image targets, not the carbonate label");
     }
     std::vector<torch::Tensor> trainableParameters() override { return mNet->parameters(); }
     torch::Tensor trainingLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t seed) override {
@@ -159,7 +181,11 @@ public:
         s << (mConfig.model == "resnet34" ? "ResNet34-encoder U-Net" : "GroupNorm/SiLU U-Net") << ", base width " << mConfig.baseWidth;
         if (mConfig.model == "unet") s << ", depth " << mConfig.depth;
         if (mConfig.metadata) s << ", metadata-conditioned (" << mLocations << " locations)";
-        if (mConfig.correlationLoss > 0) s << ", loss MSE + " << mConfig.correlationLoss << " × (1 − per-tile r)";
+        if (mConfig.correlationLoss > 0 || mConfig.ssimLoss > 0) {
+            s << ", loss MSE";
+            if (mConfig.correlationLoss > 0) s << " + " << mConfig.correlationLoss << " × (1 − per-tile r)";
+            if (mConfig.ssimLoss > 0) s << " + " << mConfig.ssimLoss << " × (1 − SSIM)";
+        }
         s << ", " << parameterCount(mNet->parameters()) << " parameters";
         if (mProbability) s << "; carbonate probability (BCE, positive weight " << mConfig.positiveWeight << ", Platt scaling " << mPlattA << ", " << mPlattB << ")";
         return s.str();
@@ -172,8 +198,10 @@ private:
     torch::Tensor loss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask) {
         const torch::Tensor out = mNet->forward(c.image, c.metadata, c.location);
         if (mProbability) return maskedBalancedBce(out, target, mask, mPositiveWeight);
-        const torch::Tensor mse = maskedMse(out, target, mask);
-        return mConfig.correlationLoss > 0 ? mse + mConfig.correlationLoss * maskedCorrelationLoss(out, target, mask) : mse;
+        torch::Tensor total = maskedMse(out, target, mask);
+        if (mConfig.correlationLoss > 0) total = total + mConfig.correlationLoss * maskedCorrelationLoss(out, target, mask);
+        if (mConfig.ssimLoss > 0) total = total + mConfig.ssimLoss * (1 - maskedSsim(out, target, mask));
+        return total;
     }
 
     TrainingConfig mConfig;

@@ -83,6 +83,10 @@ torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& ta
 // mean over tiles and channels of (1 − Pearson r) between prediction and target over the valid pixels
 // (N × C × H × W each); a channel of a tile without spread (or under two valid pixels) counts r = 0.
 torch::Tensor maskedCorrelationLoss(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
+// The mean SSIM over tiles and channels as the evaluation computes it (both scaled by the target's
+// min–max over the valid pixels of that tile and channel, data range 1; Gaussian 11 × 11, σ 1.5,
+// population statistics; windows wholly inside the tile and holding no masked pixel). Differentiable.
+torch::Tensor maskedSsim(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask);
 // Binary cross-entropy on logits over the valid pixels, positives weighted by positiveWeight.
 torch::Tensor maskedBalancedBce(const torch::Tensor& logits, const torch::Tensor& target, const torch::Tensor& mask, double positiveWeight);
 // Platt scaling: a, b minimising the cross-entropy of sigmoid(a·z + b) against y (Newton's method).

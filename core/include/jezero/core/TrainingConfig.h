@@ -53,6 +53,10 @@ struct TrainingConfig {
     // correlation and structure (PCC, SSIM after per-image min–max scaling), which a global MSE
     // weighs by each tile's spread: a tile of low contrast barely counts. 0 = MSE only.
     double correlationLoss = 0;
+    // The same for structure: the weight of (1 − SSIM), SSIM as `evaluate` scores it (each tile's
+    // channels min–max scaled by the target's range; Gaussian 11 × 11, σ 1.5; windows wholly inside
+    // and free of no-data). 0 = none.
+    double ssimLoss = 0;
     DiffusionConfig diffusion;   // model "diffusion" only
 
     // Reads a config file; throws Error with a one-line reason (bad JSON, unknown key, bad value).
