@@ -150,8 +150,10 @@ std::string TrainingConfig::toJson() const {
                      {"batch", batch},     {"learning_rate", learningRate}, {"epochs", epochs}, {"augment", augment},
                      {"device", device},   {"seed", seed},     {"threads", threads}, {"bf16", bf16}};
     j["input_transform"] = inputTransform;
-    if (model == "unet") j["metadata"] = metadata;
-    if (model != "diffusion") j["correlation_loss"] = correlationLoss, j["ssim_loss"] = ssimLoss;
+    // Written only when set, so that a checkpoint of a run without them stays readable by earlier versions.
+    if (metadata) j["metadata"] = true;
+    if (correlationLoss > 0) j["correlation_loss"] = correlationLoss;
+    if (ssimLoss > 0) j["ssim_loss"] = ssimLoss;
     if (positiveWeight == "balanced" || positiveWeight == "sqrt")
         j["positive_weight"] = positiveWeight;
     else

@@ -71,7 +71,7 @@ PredictDialog::PredictDialog(const QString& scenePath, const QString& sceneId, b
     mDevice->addItems({"auto", "cpu", "cuda"});
     mDevice->setToolTip(tr("auto: the GPU when LibTorch sees one, else the CPU"));
     mLocation->setObjectName("predictLocation");
-    mLocation->setToolTip(tr("A diffusion model conditioned on metadata: the place the scene shows, among those it was trained with "
+    mLocation->setToolTip(tr("A model conditioned on metadata (diffusion or U-Net): the place the scene shows, among those it was trained with "
                              "(unknown: the model's unconditional answer)"));
     const QSettings settings;
     mSamples->setValue(settings.value("predict/samples", 8).toInt());

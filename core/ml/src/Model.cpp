@@ -6,6 +6,7 @@
 #include "jezero/core/Error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,17 +20,21 @@ torch::Tensor maskedMse(const torch::Tensor& prediction, const torch::Tensor& ta
 }
 
 torch::Tensor maskedCorrelationLoss(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
+    const c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset); // variances need float32, also under CUDA's bf16 autocast
     const auto sum = [](const torch::Tensor& x) { return x.sum({2, 3}); };
     const torch::Tensor p = prediction.to(torch::kFloat32), t = target.to(torch::kFloat32), m = mask.to(torch::kFloat32);
     const torch::Tensor count = sum(m).clamp_min(1.0);
     const torch::Tensor dp = (p - (sum(p * m) / count).view({p.size(0), p.size(1), 1, 1})) * m;
     const torch::Tensor dt = (t - (sum(t * m) / count).view({t.size(0), t.size(1), 1, 1})) * m;
-    // The floor keeps r finite (and 0) where a tile's channel has no spread; standardised units make 1e-6 negligible.
+    // The floor keeps r finite (and 0) where a tile's channel has no spread. It damps r only where both
+    // standard deviations are about 0.03 of the split's (standardised units) or less: tiles of noise alone.
     const torch::Tensor r = sum(dp * dt) / (sum(dp * dp) * sum(dt * dt) + 1e-6 * count * count).sqrt();
     return (1 - r).mean();
 }
 
 torch::Tensor maskedSsim(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask) {
+    // Autocast would run the window filters in bf16 on CUDA, whose rounding (~2e-3 near 0.25) exceeds C2.
+    const c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
     const auto n = prediction.size(0), c = prediction.size(1), h = prediction.size(2), w = prediction.size(3);
     const torch::Tensor m = mask.to(torch::kFloat32).reshape({n * c, 1, h, w});
     const torch::Tensor t = target.to(torch::kFloat32).reshape({n * c, 1, h, w}), p = prediction.to(torch::kFloat32).reshape({n * c, 1, h, w});

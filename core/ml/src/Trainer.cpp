@@ -335,7 +335,7 @@ Trainer::Trainer(TrainingConfig config, std::string runDirectory, bool resume, b
         if (!keepGivenConfig)
             config = saved->config; // the run goes on with its own config
         else if (!config.sameNetworkAs(saved->config))
-            throw Error("the new config builds another network than the run's (model, base_width, depth or diffusion settings); start a new run");
+            throw Error("the new config builds another network than the run's (model, base_width, depth, metadata or diffusion settings); start a new run");
     }
     mImpl = std::make_unique<Impl>(config, runDirectory);
     Impl& d = *mImpl;
