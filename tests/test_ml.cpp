@@ -128,6 +128,22 @@ void writeLabelDataset(const QString& dir, int tile = 16) {
     writer.finish();
 }
 
+// Tile n of a prediction and a truth (N × C × H × W) as ImageStacks for the evaluation's metrics; the
+// truth is NaN where mask is 0.
+std::pair<ImageStack, ImageStack> tileImages(const torch::Tensor& prediction, const torch::Tensor& truth, const torch::Tensor& mask, int n) {
+    const int channels = static_cast<int>(truth.size(1)), height = static_cast<int>(truth.size(2)), width = static_cast<int>(truth.size(3));
+    std::vector<std::string> names;
+    for (int c = 0; c < channels; ++c) names.push_back("c" + std::to_string(c));
+    std::pair<ImageStack, ImageStack> images{ImageStack(width, height, names), ImageStack(width, height, names)};
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x) {
+                images.first.at(x, y, c) = prediction[n][c][y][x].item<float>();
+                images.second.at(x, y, c) = mask[n][c][y][x].item<float>() > 0 ? truth[n][c][y][x].item<float>() : std::nanf("");
+            }
+    return images;
+}
+
 bool identical(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
@@ -646,13 +662,7 @@ private slots:
         for (int c = 0; c < 3; ++c) m[0][c][3][4] = 0, m[1][c][0][0] = 0, m[1][c][9][11] = 0, m[1][c][2][5] = 0;
         double expected = 0;
         for (int n = 0; n < 2; ++n) {
-            ImageStack a(12, 10, {"a", "b", "c"}), b(12, 10, {"a", "b", "c"});
-            for (int c = 0; c < 3; ++c)
-                for (int y = 0; y < 10; ++y)
-                    for (int x = 0; x < 12; ++x) {
-                        a.at(x, y, c) = p[n][c][y][x].item<float>();
-                        b.at(x, y, c) = m[n][c][y][x].item<float>() > 0 ? t[n][c][y][x].item<float>() : std::nanf("");
-                    }
+            const auto [a, b] = tileImages(p, t, m, n);
             for (const double r : compareImages(a, b).pccPerChannel) expected += (1 - r) / 6;
         }
         const double loss = ml::detail::maskedCorrelationLoss(p, t, m).item<double>();
@@ -670,13 +680,7 @@ private slots:
         for (int c = 0; c < 3; ++c) valid[1][c][12][3] = 0;
         double expectedSsim = 0;
         for (int n = 0; n < 2; ++n) {
-            ImageStack a(24, 20, {"a", "b", "c"}), b(24, 20, {"a", "b", "c"});
-            for (int c = 0; c < 3; ++c)
-                for (int y = 0; y < 20; ++y)
-                    for (int x = 0; x < 24; ++x) {
-                        a.at(x, y, c) = guess[n][c][y][x].item<float>();
-                        b.at(x, y, c) = valid[n][c][y][x].item<float>() > 0 ? truth[n][c][y][x].item<float>() : std::nanf("");
-                    }
+            const auto [a, b] = tileImages(guess, truth, valid, n);
             expectedSsim += evaluateImage(a, b, -1, 0).ssim255 / 2;
         }
         const double ssim = ml::detail::maskedSsim(guess, truth, valid).item<double>();

@@ -99,6 +99,10 @@ std::pair<double, double> fitPlatt(const std::vector<double>& z, const std::vect
 
 at::Generator seededGenerator(std::uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
+Conditioning withMetadataKept(const Conditioning& c, const torch::Tensor& keep) {
+    return {c.image, c.metadata * keep.to(torch::kFloat32).view({-1, 1}), c.location * keep.to(torch::kLong)};
+}
+
 std::vector<float> metadataFeatures(double latitudeDeg, double longitudeDeg) {
     if (!std::isfinite(latitudeDeg) || !std::isfinite(longitudeDeg)) return std::vector<float>(kMetadataFeatures, 0.0f);
     const double lat = latitudeDeg * M_PI / 180, lon = longitudeDeg * M_PI / 180;
@@ -135,8 +139,7 @@ public:
         // A metadata U-Net also learns to predict without the location (one sample in ten, as the
         // diffusion model's default), so a scene of unknown place still gets its best guess.
         auto generator = seededGenerator(seed);
-        const auto keep = (torch::rand({c.image.size(0)}, generator) >= kMetadataDropout).to(c.image.device());
-        return loss({c.image, c.metadata * keep.to(torch::kFloat32).view({-1, 1}), c.location * keep.to(torch::kLong)}, target, mask);
+        return loss(withMetadataKept(c, (torch::rand({c.image.size(0)}, generator) >= kMetadataDropout).to(c.image.device())), target, mask);
     }
     torch::Tensor validationLoss(const Conditioning& c, const torch::Tensor& target, const torch::Tensor& mask, std::uint64_t) override {
         return loss(c, target, mask);
@@ -454,10 +457,9 @@ private:
         if (dropout) {
             const auto keepImage = (torch::rand({n}, generator) >= mSettings.imageDropout).to(torch::kFloat32).to(device).view({-1, 1, 1, 1});
             const auto keepMetadata = (torch::rand({n}, generator) >= mSettings.metadataDropout).to(device);
+            used = withMetadataKept(c, keepMetadata);
             used.image = c.image * keepImage;
             if (base.defined()) base = base * keepImage;
-            used.metadata = c.metadata * keepMetadata.to(torch::kFloat32).view({-1, 1});
-            used.location = c.location * keepMetadata.to(torch::kLong);
         }
         const torch::Tensor d = denoise(net, clean + noise * sigma.view({-1, 1, 1, 1}), sigma, used, base);
         const double d2 = mSigmaData * mSigmaData;

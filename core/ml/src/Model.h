@@ -24,6 +24,9 @@ struct Conditioning {
     torch::Tensor metadata; // N × kMetadataFeatures (zeros: unknown)
     torch::Tensor location; // N, int64 (0: unknown)
 };
+// c with the metadata and location of the samples where keep (N, bool) is false set to unknown (zeros):
+// the metadata dropout of training.
+Conditioning withMetadataKept(const Conditioning& c, const torch::Tensor& keep);
 // Latitude/longitude as sin/cos features with a "present" flag; NaN gives the unknown (zero) row.
 std::vector<float> metadataFeatures(double latitudeDeg, double longitudeDeg);
 
